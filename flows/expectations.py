@@ -1,0 +1,58 @@
+"""Per-source expectations: a site whose layout changed must not fail silently.
+
+A layout change rarely breaks a crawl outright; it shows as an outlet that
+stops yielding new articles, or whose pages stop yielding text.  Both are
+checked after every run and raised as Prefect events and in the run artifact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsarchive.flows.pipeline import OutletReport
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """Thresholds, from the settings ``NEWSARCHIVE_STALE_AFTER_RUNS`` and friends."""
+
+    stale_after_runs: int = 3
+    max_extraction_failure_rate: float = 0.5
+    min_pages_for_rate: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One broken expectation, named so operators can build automations on it."""
+
+    outlet: str
+    event: str  # "newsarchive.outlet.stale" | "newsarchive.outlet.extraction-failing"
+    message: str
+
+
+def check(
+    report: OutletReport, earlier_new_counts: Sequence[int], expectations: Expectations
+) -> list[Alert]:
+    """Alerts for one outlet's run, given the new-article counts of its earlier runs (newest first)."""
+    alerts: list[Alert] = []
+    window = [report.new, *earlier_new_counts][: expectations.stale_after_runs]
+    if len(window) == expectations.stale_after_runs and not any(window):
+        alerts.append(
+            Alert(
+                report.outlet,
+                "newsarchive.outlet.stale",
+                f"{report.outlet}: no new article in {expectations.stale_after_runs} consecutive runs",
+            )
+        )
+    rate = report.extraction_failure_rate
+    if report.fetched >= expectations.min_pages_for_rate and rate > expectations.max_extraction_failure_rate:
+        alerts.append(
+            Alert(
+                report.outlet,
+                "newsarchive.outlet.extraction-failing",
+                f"{report.outlet}: extraction failed for {report.extraction_failures} of "
+                f"{report.fetched} pages ({rate:.0%})",
+            )
+        )
+    return alerts

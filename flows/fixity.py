@@ -1,0 +1,51 @@
+"""The fixity audit: ``newsarchive verify`` as a scheduled flow."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_table_artifact
+from prefect.events import emit_event
+
+from newsarchive.config import load_settings
+from newsarchive.storage import Archive
+
+
+@task(name="verify-objects", retries=2, retry_delay_seconds=30)
+def verify_objects(sample: int | None) -> dict[str, Any]:
+    """Re-read stored objects and compare their SHA-256 with the catalog."""
+    settings = load_settings()
+    archive = Archive.open(settings.database_url, settings.store_url)
+    try:
+        return asdict(archive.verify(sample=sample))
+    finally:
+        archive.close()
+
+
+@flow(name="audit-fixity")
+async def audit_fixity(sample: int | None = 1000) -> dict[str, Any]:
+    """Check that stored objects are intact; losses raise an event and fail the run.
+
+    Args:
+        sample: how many randomly chosen objects to re-read (empty: all of them).
+    """
+    logger = get_run_logger()
+    report = await asyncio.to_thread(verify_objects, sample)
+    missing, corrupted = report["missing"], report["corrupted"]
+    await acreate_table_artifact(
+        table=[{"checked": report["checked"], "missing": len(missing), "corrupted": len(corrupted)}],
+        key="fixity-audit",
+        description="Objects re-read and compared with the catalog's SHA-256",
+    )
+    if missing or corrupted:
+        emit_event(
+            event="newsarchive.fixity.failed",
+            resource={"prefect.resource.id": "newsarchive.archive"},
+            payload={"missing": missing[:100], "corrupted": corrupted[:100]},
+        )
+        raise RuntimeError(f"fixity audit: {len(missing)} missing, {len(corrupted)} corrupted objects")
+    logger.info("fixity audit: %d objects intact", report["checked"])
+    return report

@@ -1,0 +1,51 @@
+"""The ``newsarchive`` command: crawl, extract and retrieve from the archive.
+
+Every command turns a :class:`~newsarchive.errors.NewsarchiveError` into one
+line on stderr and its exit code (2 for bad input or configuration, 1 for a
+failed check), so users never see a traceback for a mistake of theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from newsarchive.cli import archive_cmds, crawl_cmds, extract_cmd
+from newsarchive.errors import NewsarchiveError
+
+app = typer.Typer(
+    name="newsarchive",
+    help="Scheduled news crawling and archival.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("crawl")(crawl_cmds.crawl)
+app.command("serve")(crawl_cmds.serve)
+app.command("outlets")(crawl_cmds.outlets)
+app.command("extract")(extract_cmd.extract)
+app.command("list")(archive_cmds.list_articles)
+app.command("get")(archive_cmds.get)
+app.command("history")(archive_cmds.history)
+app.command("search")(archive_cmds.search)
+app.command("verify")(archive_cmds.verify)
+
+
+def main() -> None:
+    """Console entry point."""
+    logging.basicConfig(
+        level=os.environ.get("NEWSARCHIVE_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        app()
+    except NewsarchiveError as exc:
+        typer.echo(f"newsarchive: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("newsarchive: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,164 @@
+"""Retrieval for archivists: ``list``, ``get``, ``history``, ``search``, ``verify``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from newsarchive.cli.output import echo_json, iso, parse_when
+from newsarchive.config import load_settings
+from newsarchive.errors import InputError, NotFoundError
+from newsarchive.storage import Archive
+
+JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
+
+
+@contextmanager
+def open_archive() -> Iterator[Archive]:
+    """The archive named by the settings, closed when the command ends."""
+    settings = load_settings()
+    archive = Archive.open(settings.database_url, settings.store_url)
+    try:
+        yield archive
+    finally:
+        archive.close()
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return {k: iso(v) if hasattr(v, "isoformat") else v for k, v in asdict(obj).items()}
+
+
+def list_articles(
+    outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
+    since: Annotated[str | None, typer.Option(help="first seen at or after (ISO 8601)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List archived articles, one per canonical URL."""
+    since_at = parse_when(since, "--since")
+    count = 0
+    with open_archive() as archive:
+        for article in archive.list_articles(outlet=outlet, since=since_at):
+            count += 1
+            row = _plain(article)
+            if as_json:
+                echo_json(row)
+            else:
+                dup = f"  (duplicate of {row['duplicate_of']})" if row["duplicate_of"] else ""
+                typer.echo(
+                    f"{(row['published'] or '-')[:10]:<10}  {row['outlet']:<10} v{row['versions']}"
+                    f"  {row['url']}{dup}\n{'':<12}{row['title'] or '(untitled)'}"
+                )
+    if not count:
+        raise NotFoundError("no archived articles match" if outlet or since else "the archive is empty")
+
+
+def get(
+    url: Annotated[str, typer.Argument(help="article URL")],
+    at: Annotated[str | None, typer.Option(help="the snapshot current at this time")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
+    text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
+    meta: Annotated[bool, typer.Option("--meta", help="the metadata as JSON")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="write to FILE")] = None,
+) -> None:
+    """Retrieve one snapshot of an article."""
+    if raw + text + meta > 1:
+        raise InputError("choose one of --raw, --text, --meta")
+    at_time = parse_when(at, "--at")
+    with open_archive() as archive:
+        snapshot = archive.snapshot(url, at=at_time)
+    if raw:
+        data = snapshot.raw
+    elif meta:
+        data = (json.dumps(snapshot.meta, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+    else:
+        data = (snapshot.text.rstrip("\n") + "\n").encode()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+
+
+def history(
+    url: Annotated[str, typer.Argument(help="article URL")],
+    as_json: JsonOption = False,
+    diff: Annotated[bool, typer.Option("--diff", help="show text changes between versions")] = False,
+) -> None:
+    """Show every version of an article over time."""
+    with open_archive() as archive:
+        versions = archive.history(url)
+        previous: str | None = None
+        for version in versions:
+            row = _plain(version)
+            if as_json:
+                echo_json(row)
+            else:
+                typer.echo(
+                    f"v{row['version']}  {row['fetched_at']}  sha256:{row['sha256'][:16]}  "
+                    f"{row.get('title') or ''}"
+                )
+            if diff:
+                current = archive.snapshot(url, at=version.fetched_at).text
+                if previous is not None:
+                    typer.echo(_text_diff(previous, current, version.version), nl=False)
+                previous = current
+
+
+def _text_diff(before: str, after: str, version: int) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"v{version - 1}",
+        tofile=f"v{version}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="words to find in the cleaned text")],
+    outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="most results")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over the latest text of every article."""
+    if not query.strip():
+        raise InputError("the search query is empty")
+    with open_archive() as archive:
+        hits = archive.search(query, limit=limit, outlet=outlet)
+    if not hits:
+        raise NotFoundError(f"nothing matches {query!r}")
+    for hit in hits:
+        row = _plain(hit)
+        if as_json:
+            echo_json(row)
+        else:
+            typer.echo(f"{row['url']}\n    {row.get('title') or ''}\n    {row.get('snippet') or ''}")
+
+
+def verify(
+    sample: Annotated[int | None, typer.Option(min=1, help="check a random sample of N objects")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-read stored objects and compare their SHA-256 with the catalog; exit 1 on any loss."""
+    with open_archive() as archive:
+        report = archive.verify(sample=sample)
+    row = _plain(report)
+    if as_json:
+        echo_json(row)
+    else:
+        typer.echo(f"checked {row['checked']} objects: {len(row['missing'])} missing, "
+                   f"{len(row['corrupted'])} corrupted")
+        for key in row["missing"]:
+            typer.echo(f"missing    {key}")
+        for key in row["corrupted"]:
+            typer.echo(f"corrupted  {key}")
+    if row["missing"] or row["corrupted"]:
+        sys.exit(1)

@@ -1,0 +1,112 @@
+"""``crawl``, ``serve`` and ``outlets``: the operator's commands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from newsarchive.cli.output import echo_json
+from newsarchive.config import load_settings
+from newsarchive.flows.pipeline import SUMMARY_COLUMNS
+from newsarchive.flows.plan import check_plan
+
+OutletsFile = Annotated[
+    Path | None, typer.Option("--outlets-file", help="outlets file (TOML) to use")
+]
+Replay = Annotated[bool, typer.Option("--replay", help="crawl the bundled offline fixture site")]
+
+
+def crawl(
+    outlets: Annotated[list[str] | None, typer.Argument(help="outlet names (default: all)")] = None,
+    outlets_file: OutletsFile = None,
+    replay: Replay = False,
+    mode: Annotated[
+        str | None, typer.Option(help="inprocess (asyncio) or subprocess (Twisted reactor)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
+) -> None:
+    """Crawl outlets now and archive what is new or changed.
+
+    Runs the same Prefect flow as the scheduled deployments: against the
+    Prefect API in PREFECT_API_URL when set, else a local ephemeral one.
+    Single pages that fail are counted and listed; the exit code is 0 when
+    the run completed.
+    """
+    if mode is not None:
+        os.environ["NEWSARCHIVE_CRAWL_MODE"] = mode
+    settings = load_settings()
+    planned = check_plan(settings, outlets, outlets_file, replay)
+    from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
+
+    with _status(f"crawling {len(planned)} outlet(s)", quiet=as_json):
+        rows = asyncio.run(
+            crawl_all(
+                outlets=[o.name for o in planned],
+                outlets_file=str(outlets_file) if outlets_file else None,
+                replay=replay,
+            )
+        )
+    if as_json:
+        for row in rows:
+            echo_json(row)
+    else:
+        _echo_summary(rows)
+
+
+def _status(message: str, quiet: bool) -> Any:
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        return nullcontext()
+    return console.status(message)
+
+
+def _echo_summary(rows: list[dict[str, Any]]) -> None:
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in ("outlet", *SUMMARY_COLUMNS)}
+    typer.echo("  ".join(c.ljust(widths[c]) for c in widths))
+    for row in rows:
+        typer.echo("  ".join(str(row[c]).ljust(widths[c]) for c in widths))
+
+
+def serve(
+    outlets_file: OutletsFile = None,
+    replay: Replay = False,
+    fixity_schedule: Annotated[
+        str, typer.Option(help="cron of the fixity audit deployment")
+    ] = "0 3 * * *",
+) -> None:
+    """Register one deployment per outlet (its cron schedule) plus the fixity audit, and serve them."""
+    settings = load_settings()
+    planned = check_plan(settings, None, outlets_file, replay)
+    from newsarchive.flows.serve import serve_deployments
+
+    serve_deployments(
+        planned,
+        outlets_file=str(outlets_file) if outlets_file else None,
+        replay=replay,
+        fixity_schedule=fixity_schedule,
+    )
+
+
+def outlets(
+    outlets_file: OutletsFile = None,
+    replay: Replay = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
+) -> None:
+    """Check the outlets file and show its outlets."""
+    settings = load_settings()
+    for outlet in check_plan(settings, None, outlets_file, replay):
+        if as_json:
+            echo_json(outlet.model_dump(mode="json"))
+        else:
+            typer.echo(
+                f"{outlet.name:<12} {outlet.kind:<8} {outlet.schedule:<14} "
+                f"{outlet.profile:<10} {', '.join(outlet.start_urls)}"
+            )

@@ -1,0 +1,38 @@
+"""Small helpers for what commands print and the values they parse."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import typer
+
+from newsarchive.errors import InputError
+
+
+def _default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def echo_json(obj: dict[str, Any]) -> None:
+    """Print one JSON object on one line (JSON Lines), non-ASCII kept readable."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, default=_default))
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """Parse an ISO 8601 date or date-time; naive values are taken as UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{option}: not an ISO 8601 date or date-time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text of a date-time, or None."""
+    return value.isoformat() if value else None

@@ -1,0 +1,108 @@
+"""Settings, read once from the environment (and a ``.env`` file) and passed in.
+
+Nothing reads the environment behind the caller's back: commands load a
+:class:`Settings` at start-up and hand it, or the parts of it they need, to
+the rooms.  A bad value is reported as a :class:`ConfigError` naming the
+variable, so the CLI can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newsarchive.errors import ConfigError
+
+ENV_PREFIX = "NEWSARCHIVE_"
+DEFAULT_USER_AGENT = (
+    "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive; archival crawler)"
+)
+
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class Settings(BaseSettings):
+    """Where the archive lives and how the crawler introduces itself."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    home: Path = Field(default=Path("./archive"), description="home of the embedded defaults")
+    database_url: str = Field(default="", description="SQLAlchemy URL of the catalog")
+    store_url: str = Field(default="", description="file://PATH or s3://BUCKET/PREFIX")
+    outlets: Path | None = Field(default=None, description="outlets file (TOML)")
+    user_agent: str = Field(default=DEFAULT_USER_AGENT, description="User-Agent sent by spiders")
+    max_response_size: PositiveInt = Field(
+        default=10 * 1024 * 1024, description="bytes; larger responses are aborted"
+    )
+    download_timeout: PositiveInt = Field(default=30, description="seconds per request")
+    stale_after_runs: PositiveInt = Field(
+        default=3, description="alert when an outlet yields no new article for this many runs"
+    )
+    max_extraction_failure_rate: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="alert when more pages than this fail extraction"
+    )
+    crawl_mode: str = Field(
+        default="inprocess", description="inprocess (asyncio) or subprocess (Twisted reactor)"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.split(":", 1)[0].split("+", 1)[0] in {"sqlite", "postgresql"}:
+            raise ValueError("must be a sqlite:// or postgresql:// SQLAlchemy URL")
+        return value
+
+    @field_validator("store_url")
+    @classmethod
+    def _known_store(cls, value: str) -> str:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme == "file" and (parts.path or parts.netloc):
+            return value
+        if parts.scheme == "s3" and parts.netloc:
+            return value
+        raise ValueError("must be file://PATH or s3://BUCKET[/PREFIX]")
+
+    @field_validator("crawl_mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in {"inprocess", "subprocess"}:
+            raise ValueError("must be 'inprocess' or 'subprocess'")
+        return value
+
+    @field_validator("outlets")
+    @classmethod
+    def _outlets_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.home / 'catalog.db'}"
+        if not self.store_url:
+            self.store_url = f"file://{(self.home / 'objects').resolve()}"
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning the first validation error into one line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{ENV_PREFIX}{field.upper()}: {message}") from None

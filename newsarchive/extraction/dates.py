@@ -1,0 +1,147 @@
+"""Publication dates: every candidate is kept, one is chosen by a fixed precedence.
+
+Precedence for ``published`` (lower rank wins, first found wins within a rank):
+
+0. ``profile:*``        outlet rules that know where the *original* date is
+                        written (an aggregator's item date line beats its own
+                        listing date, which is what its metadata carries);
+1. ``json-ld:datePublished`` of an Article/NewsArticle/... object;
+2. ``meta:article:published_time`` (OpenGraph), then
+3. other ``meta:*`` publication tags (``datePublished`` itemprop, ``pubdate``,
+   Dublin Core, Parse.ly, Sailthru ...);
+4. ``time:datetime``    a ``<time datetime>`` marked as the publication time,
+   else the first ``<time datetime>`` of the page;
+5. ``json-ld:WebPage:datePublished``  the CMS page's date;
+6. ``discovery:<via>``  the date a feed or sitemap gave: evidence about the
+   URL, not the page's own statement, so below everything the page says;
+7. ``htmldate``         trafilatura's heuristic guess from the page text.
+
+Values keep the offset the page gives.  A value with no time of day (such as
+``2021-03-23``) becomes a *naive* ``datetime`` at midnight; serialisation
+prints a naive midnight as a bare ISO date.  Naive values with a time of day
+(``2026-02-23 18:07``) stay naive: the page did not say which zone it meant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, time
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsarchive.extraction.page_metadata import ARTICLE_TYPES, PAGE_TYPES, PageMetadata
+from newsarchive.records import DateCandidate, Discovery
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "article.published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.created",
+    "date",
+)
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified")
+
+_RANKS: tuple[tuple[str, int], ...] = (
+    ("profile:", 0),
+    ("json-ld:datePublished", 1),
+    ("meta:article:published_time", 2),
+    ("meta:", 3),
+    ("time:", 4),
+    ("json-ld:WebPage:", 5),
+    ("discovery:", 6),
+    ("htmldate", 7),
+)
+_UNRANKED = len(_RANKS)
+
+_PUBLISHED_TIME = etree.XPath(
+    "//time[@datetime][@itemprop='datePublished' or @pubdate"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' published ')]/@datetime"
+)
+_ANY_TIME = etree.XPath("//time[@datetime]/@datetime")
+
+
+def parse_date(value: str) -> datetime | None:
+    """An ISO 8601 date or timestamp (extended or basic form) -> datetime; None if not one."""
+    text = value.strip()
+    if len(text) < 8:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def rank(candidate: DateCandidate) -> int:
+    return next((r for prefix, r in _RANKS if candidate.source.startswith(prefix)), _UNRANKED)
+
+
+def choose(candidates: Iterable[DateCandidate]) -> DateCandidate | None:
+    """The candidate of best rank; among equals, the first collected."""
+    return min(candidates, key=rank, default=None)
+
+
+def _candidate(source: str, value: object) -> DateCandidate | None:
+    parsed = parse_date(value) if isinstance(value, str) else None
+    return DateCandidate(source=source, value=parsed) if parsed else None
+
+
+def _published_in_page(meta: PageMetadata, tree: HtmlElement) -> Iterator[DateCandidate | None]:
+    for value in meta.json_ld_values(ARTICLE_TYPES, "datePublished"):
+        yield _candidate("json-ld:datePublished", value)
+    for name in PUBLISHED_META:
+        for value in meta.all(name):
+            yield _candidate(f"meta:{name}", value)
+    for value in _PUBLISHED_TIME(tree) or _ANY_TIME(tree)[:1]:
+        yield _candidate("time:datetime", str(value))
+    for value in meta.json_ld_values(PAGE_TYPES, "datePublished"):
+        yield _candidate("json-ld:WebPage:datePublished", value)
+
+
+def published_candidates(
+    meta: PageMetadata,
+    tree: HtmlElement,
+    *,
+    profile_dates: Iterable[DateCandidate | None] = (),
+    discovery: Discovery | None = None,
+    htmldate: str | None = None,
+) -> tuple[DateCandidate, ...]:
+    """Every publication date the page, the profile and the discovery offered, in rank order."""
+    found: list[DateCandidate | None] = [*profile_dates, *_published_in_page(meta, tree)]
+    if discovery is not None and discovery.published is not None:
+        found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))
+    if htmldate:
+        found.append(_candidate("htmldate", htmldate))
+    return tuple(sorted((c for c in found if c is not None), key=rank))
+
+
+def modified_date(meta: PageMetadata, discovery: Discovery | None) -> datetime | None:
+    """Last modification: JSON-LD, then meta tags, then what the discovery source said."""
+    values = [*meta.json_ld_values(ARTICLE_TYPES, "dateModified")]
+    values += [v for name in MODIFIED_META for v in meta.all(name)]
+    for value in values:
+        parsed = parse_date(value) if isinstance(value, str) else None
+        if parsed:
+            return parsed
+    return discovery.modified if discovery is not None else None
+
+
+def is_date_only(value: datetime) -> bool:
+    """True for the naive-midnight convention that stands for "a date, no time known"."""
+    return value.tzinfo is None and value.time() == time.min
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, or a bare date for date-only values."""
+    if value is None:
+        return None
+    return value.date().isoformat() if is_date_only(value) else value.isoformat()

@@ -1,0 +1,141 @@
+"""The machine-readable layer of a page: ``<meta>`` tags and JSON-LD, read once.
+
+trafilatura already reads metadata, but it flattens it to one value per field
+and does not say where a value came from.  Dates need their provenance (the
+archive records ``date_source``) and several candidates side by side, so the
+raw layer is collected here once per page and queried by the date and field
+logic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+# schema.org types whose datePublished is the article's own date.  A WebPage's
+# datePublished is often the date the CMS page was created (an aggregator's
+# listing date), so it is kept apart.
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+    }
+)
+PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
+
+_META = etree.XPath("//meta[@content]")
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
+_HTML_LANG = etree.XPath("/html/@lang")
+_LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
+
+
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object in a parsed block, unpacking lists and ``@graph``."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _objects(item)
+    elif isinstance(node, dict):
+        yield node
+        yield from _objects(node.get("@graph", []))
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type", ())
+    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``en-US`` / ``en_US`` / ``EN`` -> ``en``; None for anything that is no language tag."""
+    match = _LANGUAGE.match(tag.strip()) if tag else None
+    return match.group(1).lower() if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """Meta tags by lower-cased name/property/itemprop, and the JSON-LD objects."""
+
+    meta: dict[str, tuple[str, ...]]
+    json_ld: tuple[dict[str, Any], ...]
+    html_lang: str | None
+
+    @classmethod
+    def read(cls, tree: HtmlElement) -> PageMetadata:
+        meta: dict[str, list[str]] = {}
+        for element in _META(tree):
+            key = element.get("property") or element.get("name") or element.get("itemprop")
+            content = (element.get("content") or "").strip()
+            if key and content:
+                meta.setdefault(key.strip().lower(), []).append(content)
+        objects: list[dict[str, Any]] = []
+        for block in _JSON_LD(tree):
+            try:
+                objects.extend(_objects(json.loads(block)))
+            except json.JSONDecodeError:
+                continue  # a broken block is common and says nothing about the rest
+        langs = _HTML_LANG(tree)
+        return cls(
+            meta={key: tuple(values) for key, values in meta.items()},
+            json_ld=tuple(objects),
+            html_lang=str(langs[0]) if langs else None,
+        )
+
+    def first(self, *names: str) -> tuple[str, str] | None:
+        """The first ``(name, content)`` among meta ``names``, in the order asked."""
+        for name in names:
+            values = self.meta.get(name)
+            if values:
+                return name, values[0]
+        return None
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return self.meta.get(name, ())
+
+    def json_ld_values(self, types: frozenset[str], key: str) -> Iterator[Any]:
+        """Values of ``key`` on JSON-LD objects of the given schema.org types."""
+        for obj in self.json_ld:
+            if _types(obj) & types and obj.get(key) not in (None, "", []):
+                yield obj[key]
+
+    def language(self) -> str | None:
+        """Declared language: JSON-LD ``inLanguage``, ``<html lang>``, then og:locale."""
+        declared = [str(v) for v in self.json_ld_values(ARTICLE_TYPES | PAGE_TYPES, "inLanguage")]
+        declared.append(self.html_lang or "")
+        found = self.first("og:locale", "content-language", "dc.language")
+        if found:
+            declared.append(found[1])
+        return next((lang for lang in map(primary_language, declared) if lang), None)
+
+    def tags(self) -> tuple[str, ...]:
+        """Subject tags: ``article:tag`` metas, else JSON-LD keywords."""
+        tags = list(self.all("article:tag"))
+        if not tags:
+            for keywords in self.json_ld_values(ARTICLE_TYPES, "keywords"):
+                items = keywords.split(",") if isinstance(keywords, str) else keywords
+                tags.extend(str(item) for item in items)
+        return tuple(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+
+    def organisation_names(self) -> set[str]:
+        """Names of organisations (publisher, site): never a person's byline."""
+        names = set(self.all("og:site_name"))
+        for obj in self.json_ld:
+            if _types(obj) & {"Organization", "NewsMediaOrganization", "WebSite"}:
+                names.add(str(obj.get("name", "")))
+            for role in ("author", "publisher"):
+                party = obj.get(role)
+                if isinstance(party, dict) and "Organization" in str(party.get("@type", "")):
+                    names.add(str(party.get("name", "")))
+        return {name.strip().casefold() for name in names if name.strip()}

@@ -1,0 +1,244 @@
+"""What every discovery spider shares: the budget, the article fetch and its record.
+
+The three spiders differ only in how they find article URLs; fetching an
+article, deciding its canonical URL and recording the outcome of the attempt
+is done here once, so a feed article and a listing article are archived alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
+from scrapy.http import Headers, HtmlResponse, Response
+from twisted.python.failure import Failure
+
+from newsarchive.records import Capture, Discovery, Fetch, FetchOutcome, Validators
+from newsarchive.spiders.outcomes import describe_failure
+from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.urls import canonical_url, choose_canonical, on_site
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+STAT_PREFIX = "newsarchive"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLead:
+    """An article URL about to be fetched and how it was found (request meta)."""
+
+    url: str
+    discovery: Discovery
+
+
+def header_tuples(headers: Headers) -> tuple[tuple[str, str], ...]:
+    """Scrapy headers as ``(name, value)`` pairs, repeated names kept in order."""
+    return tuple(headers.to_tuple_list())
+
+
+def conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """The headers of a conditional GET for an article fetched before."""
+    if validators is None:
+        return {}
+    headers = {}
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _is_html_type(content_type: bytes) -> bool:
+    return content_type.decode("latin-1").split(";", 1)[0].strip().lower() in HTML_TYPES
+
+
+def is_html(response: Response) -> bool:
+    """HTML by declared type; without a Content-Type, by what Scrapy sniffed."""
+    declared = response.headers.get("Content-Type")
+    if declared:
+        return _is_html_type(declared)
+    return isinstance(response, HtmlResponse)
+
+
+class ArticleSpider(scrapy.Spider):
+    """Base of the discovery spiders: subclasses implement :meth:`parse_start`.
+
+    ``max_pages`` counts every request the spider issues (discovery pages and
+    articles), so an endless pagination or a huge sitemap ends within budget.
+    """
+
+    name = "article"
+    via = "page"
+
+    def __init__(
+        self, outlet: Outlet, known: Mapping[str, Validators] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(name=outlet.name, **kwargs)
+        self.outlet = outlet
+        self.allowed_domains = list(outlet.allowed_domains)
+        self.known: Mapping[str, Validators] = known or {}
+        self._seen: set[str] = set()
+        self._issued = 0
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.outlet.start_urls:
+            request = self.page_request(url, self.parse_start)
+            if request is not None:
+                yield request
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.skip_non_html_body, signal=signals.headers_received)
+        return spider
+
+    def skip_non_html_body(self, headers: Headers, request: scrapy.Request, **_: Any) -> None:
+        """Stop an article download at its headers when it declares a non-HTML type.
+
+        A PDF or a video is recorded as NOT_HTML and never archived, so its
+        body is not worth the bandwidth (the callback still sees the headers).
+        """
+        declared = headers.get("Content-Type")
+        if "lead" in request.meta and declared and not _is_html_type(declared):
+            raise StopDownload(fail=False)
+
+    def parse_start(self, response: Response) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"{STAT_PREFIX}/{key}")
+
+    def _spend(self) -> bool:
+        """Take one request from the budget; False once it is used up."""
+        if self._issued >= self.outlet.max_pages:
+            self._count("over_budget")
+            return False
+        self._issued += 1
+        return True
+
+    def page_request(
+        self, url: str, callback: Callable[..., Any], **cb_kwargs: Any
+    ) -> scrapy.Request | None:
+        """A request for a feed, sitemap or listing page (never archived)."""
+        if not on_site(url, self.allowed_domains):
+            self._count("off_site_skipped")
+            return None
+        page = canonical_url(url)
+        if page in self._seen or not self._spend():
+            return None
+        self._seen.add(page)
+        return scrapy.Request(
+            url, callback=callback, cb_kwargs=cb_kwargs, errback=self.page_failed, dont_filter=True
+        )
+
+    def page_ok(self, response: Response) -> bool:
+        """Discovery pages must answer 200; anything else is logged and skipped."""
+        if response.status == 200:
+            return True
+        self._count("page_errors")
+        logger.warning(
+            "%s: discovery page %s answered %s", self.name, response.url, response.status
+        )
+        return False
+
+    def page_failed(self, failure: Failure) -> None:
+        self._count("page_errors")
+        request = getattr(failure, "request", None)
+        _, message = describe_failure(failure)
+        logger.warning("%s: discovery page %s failed: %s", self.name, request, message)
+
+    def article_request(self, url: str, discovery: Discovery) -> scrapy.Request | None:
+        """A request for an article, once per canonical URL, conditional when known."""
+        if not on_site(url, self.allowed_domains):
+            self._count("off_site_skipped")
+            return None
+        if not self.outlet.matches_article(url):
+            return None
+        article = canonical_url(url)
+        if article in self._seen:
+            return None
+        self._seen.add(article)
+        self._count("discovered")
+        if not self._spend():
+            return None
+        return scrapy.Request(
+            article,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=conditional_headers(self.known.get(article)),
+            meta={"lead": ArticleLead(article, discovery)},
+            dont_filter=True,
+        )
+
+    def parse_article(self, response: Response) -> Iterable[Fetch]:
+        lead: ArticleLead = response.meta["lead"]
+        now = datetime.now(UTC)
+        if response.status == 304:
+            outcome = FetchOutcome.NOT_MODIFIED
+        elif response.status != 200:
+            outcome = FetchOutcome.HTTP_ERROR
+        elif not is_html(response):
+            outcome = FetchOutcome.NOT_HTML
+        else:
+            yield self._fetched(response, lead, now)
+            return
+        yield Fetch(
+            outlet=self.name,
+            url=lead.url,
+            outcome=outcome,
+            fetched_at=now,
+            status=response.status,
+            error=None if outcome is FetchOutcome.NOT_MODIFIED else f"HTTP {response.status}",
+            discovery=lead.discovery,
+        )
+
+    def _fetched(self, response: Response, lead: ArticleLead, now: datetime) -> Fetch:
+        declared = response.xpath("//link[@rel='canonical']/@href").get()
+        url = choose_canonical(
+            response.url, response.urljoin(declared) if declared else None, self.allowed_domains
+        )
+        if url != lead.url:
+            self._seen.add(url)
+        capture = Capture(
+            outlet=self.name,
+            url=url,
+            requested_url=lead.url,
+            final_url=response.url,
+            status=response.status,
+            fetched_at=now,
+            request_headers=header_tuples(response.request.headers) if response.request else (),
+            response_headers=header_tuples(response.headers),
+            body=response.body,
+            discovery=lead.discovery,
+        )
+        return Fetch(
+            outlet=self.name,
+            url=url,
+            outcome=FetchOutcome.FETCHED,
+            fetched_at=now,
+            status=response.status,
+            capture=capture,
+            discovery=lead.discovery,
+        )
+
+    def article_failed(self, failure: Failure) -> Iterable[Fetch]:
+        request = failure.request  # type: ignore[attr-defined]
+        lead: ArticleLead = request.meta["lead"]
+        outcome, message = describe_failure(failure)
+        yield Fetch(
+            outlet=self.name,
+            url=lead.url,
+            outcome=outcome,
+            fetched_at=datetime.now(UTC),
+            error=message,
+            discovery=lead.discovery,
+        )

@@ -1,0 +1,71 @@
+"""The crawl child process: ``python -m newsarchive.spiders.child JOB.json``.
+
+It runs the same crawlers as the in-process mode, but under the classic
+Twisted reactor, and writes each Fetch to stdout as one JSON line the moment
+it is produced, then one line with every outlet's numbers.  Logging goes to
+stderr, which the parent process inherits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from newsarchive.records import Fetch
+from newsarchive.spiders.crawlers import CrawlStats, run_crawlers
+from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.settings import CrawlOptions
+from newsarchive.spiders.wire import fetch_line, known_from_json
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def _emit(fetch: Fetch) -> None:
+    sys.stdout.write(fetch_line(fetch))
+    sys.stdout.flush()
+
+
+async def _run(job: dict[str, Any]) -> dict[str, CrawlStats]:
+    return await run_crawlers(
+        [Outlet.model_validate(data) for data in job["outlets"]],
+        options=CrawlOptions(**job["options"], mode="subprocess"),
+        emit=_emit,
+        known=known_from_json(job["known"]),
+        reactor=True,
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Run the job file named in ``argv``; exit status 0 when every crawl ran."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+
+    from scrapy.utils.defer import deferred_from_coro
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(ASYNCIO_REACTOR)
+    from twisted.internet import reactor
+
+    outcome: dict[str, Any] = {}
+
+    def finished(result: Any) -> None:
+        outcome["result"] = result
+        reactor.stop()  # type: ignore[misc]
+
+    deferred_from_coro(_run(job)).addBoth(finished)
+    reactor.run()  # type: ignore[misc]
+    result = outcome.get("result")
+    if not isinstance(result, dict):
+        logging.getLogger(__name__).error("crawl failed: %s", result)
+        return 1
+    stats = {name: dataclasses.asdict(numbers) for name, numbers in result.items()}
+    sys.stdout.write(json.dumps({"stats": stats}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,173 @@
+"""The outlets file: which sites are crawled, how they are discovered, how politely.
+
+Per-outlet knowledge lives in this TOML data, not in code branches.  The file
+is validated completely before anything is fetched, and every mistake is
+reported on one line naming the file, the outlet and the field, because an
+operator editing the file needs to know exactly which line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import UTC, datetime
+from enum import StrEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from newsarchive.errors import ConfigError
+
+REPLAY_ORIGIN_PLACEHOLDER = "{replay}"
+"""Written in replay.toml where the loopback origin of the replay site goes."""
+
+DEFAULT_PAGINATION = r"[?&]page=\d+|/page/\d+/?$"
+"""Which links of a listing page lead to its next pages (``?page=N``, ``/page/N/``)."""
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+
+
+class OutletKind(StrEnum):
+    """How new articles of an outlet are discovered."""
+
+    FEED = "feed"  # RSS 2.0 or Atom
+    SITEMAP = "sitemap"  # sitemap index, urlset or news sitemap
+    LISTING = "listing"  # section pages with pagination
+
+
+class Outlet(BaseModel):
+    """One news site, as described by one ``[[outlet]]`` table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Slug
+    kind: OutletKind
+    start_urls: tuple[str, ...] = Field(min_length=1)
+    allowed_domains: tuple[str, ...] = Field(min_length=1)
+    article_pattern: str | None = None
+    pagination_pattern: str = DEFAULT_PAGINATION
+    profile: Slug = "generic"
+    schedule: str = "0 * * * *"
+    download_delay: float = Field(default=1.0, ge=0)
+    concurrency: int = Field(default=2, ge=1, le=16)
+    max_pages: int = Field(default=500, ge=1)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for url in urls:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        return urls
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _bare_hosts(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
+        for domain in domains:
+            if not re.match(r"^[a-z0-9.-]+$", domain):
+                raise ValueError(f"not a bare host name: {domain!r}")
+        return domains
+
+    @field_validator("article_pattern", "pagination_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex: {exc}") from None
+        return pattern
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, schedule: str) -> str:
+        try:
+            CronSim(schedule, datetime.now(UTC))
+        except CronSimError as exc:
+            raise ValueError(f"bad cron expression {schedule!r}: {exc}") from None
+        return schedule
+
+    def matches_article(self, url: str) -> bool:
+        """Whether ``url`` looks like an article of this outlet (no pattern: anything)."""
+        return self.article_pattern is None or re.search(self.article_pattern, url) is not None
+
+    @model_validator(mode="after")
+    def _listing_needs_pattern(self) -> Outlet:
+        if self.kind is OutletKind.LISTING and not self.article_pattern:
+            raise ValueError("article_pattern: required for kind 'listing'")
+        return self
+
+
+def builtin_outlets_path() -> Path:
+    """The seed outlets shipped with the package (live URLs)."""
+    return Path(str(files("newsarchive.spiders").joinpath("outlets.toml")))
+
+
+def replay_outlets_path() -> Path:
+    """The same outlets pointed at the offline replay site."""
+    return Path(str(files("newsarchive.spiders").joinpath("replay.toml")))
+
+
+def load_outlets(path: Path, *, replay_origin: str | None = None) -> list[Outlet]:
+    """Read and validate an outlets file; ``replay_origin`` fills ``{replay}``.
+
+    Raises :class:`ConfigError` with ``FILE: outlet 'NAME': FIELD: problem``.
+    """
+    label = Path(path).name
+    try:
+        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such outlets file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
+    unknown = sorted(set(document) - {"outlet"})
+    if unknown:
+        raise ConfigError(f"{label}: unknown top-level key {unknown[0]!r} (expected [[outlet]])")
+    tables = document.get("outlet")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{label}: no [[outlet]] tables")
+    outlets: list[Outlet] = []
+    seen: set[str] = set()
+    for position, table in enumerate(tables, start=1):
+        outlet = _parse_outlet(label, position, _substitute(table, replay_origin))
+        if outlet.name in seen:
+            raise ConfigError(f"{label}: outlet '{outlet.name}': name: duplicate outlet name")
+        seen.add(outlet.name)
+        outlets.append(outlet)
+    return outlets
+
+
+def _parse_outlet(label: str, position: int, table: dict[str, Any]) -> Outlet:
+    name = table.get("name")
+    who = f"outlet '{name}'" if isinstance(name, str) else f"outlet #{position}"
+    try:
+        return Outlet.model_validate(table)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = f"{error['loc'][0]}: " if error["loc"] else ""
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "missing field"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{label}: {who}: {field}{message}") from None
+
+
+def _substitute(table: dict[str, Any], origin: str | None) -> dict[str, Any]:
+    """Put the replay origin (and its bare host) into the URL fields."""
+    if origin is None:
+        return table
+    host = re.sub(r"^https?://", "", origin).split(":", 1)[0].split("/", 1)[0]
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(REPLAY_ORIGIN_PLACEHOLDER, origin).replace("{replay_host}", host)
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return value
+
+    return {key: fill(value) for key, value in table.items()}

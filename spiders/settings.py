@@ -1,0 +1,80 @@
+"""Scrapy settings of one outlet's crawl: politeness, limits and safety in one place.
+
+Each outlet runs in its own Scrapy crawler so that its delay, concurrency and
+budget apply to it alone; the options common to all come from the caller's
+:class:`~newsarchive.config.Settings` through :class:`CrawlOptions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.feed import FeedSpider
+from newsarchive.spiders.guard import Resolver, resolver_setting
+from newsarchive.spiders.listing import ListingSpider
+from newsarchive.spiders.outlets import Outlet, OutletKind
+from newsarchive.spiders.sitemap import SitemapSpider
+
+SPIDERS: dict[OutletKind, type[ArticleSpider]] = {
+    OutletKind.FEED: FeedSpider,
+    OutletKind.SITEMAP: SitemapSpider,
+    OutletKind.LISTING: ListingSpider,
+}
+
+RETRY_TIMES = 2
+"""Retries after the first attempt for 5xx, 408, 429 and timeouts (3 attempts in all)."""
+
+REDIRECT_MAX_TIMES = 5
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """What every crawl of a run shares; normally built from ``Settings``."""
+
+    user_agent: str
+    max_response_size: int
+    download_timeout: int
+    mode: str = "inprocess"  # or "subprocess"
+
+
+def crawler_settings(
+    outlet: Outlet, options: CrawlOptions, *, reactor: bool, resolver: Resolver | None = None
+) -> dict[str, Any]:
+    """The Scrapy settings of ``outlet``'s crawler.
+
+    ``reactor=False`` selects Scrapy's asyncio mode (aiohttp downloads, no
+    Twisted reactor) so that many crawls can run inside one long-lived process.
+    """
+    delay = outlet.download_delay
+    return {
+        "TWISTED_REACTOR_ENABLED": reactor,
+        "USER_AGENT": options.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "DOWNLOAD_DELAY": delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5,  # waits 0.5x to 1.5x the delay
+        "CONCURRENT_REQUESTS_PER_DOMAIN": outlet.concurrency,
+        "CONCURRENT_REQUESTS": max(8, outlet.concurrency),
+        # AutoThrottle only ever slows down below DOWNLOAD_DELAY's pace.
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": delay,
+        "AUTOTHROTTLE_MAX_DELAY": max(30.0, delay * 10),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(outlet.concurrency),
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": RETRY_TIMES,
+        "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
+        "DOWNLOAD_MAXSIZE": options.max_response_size,
+        "DOWNLOAD_WARNSIZE": options.max_response_size // 2,
+        "DOWNLOAD_TIMEOUT": options.download_timeout,
+        # 304, 404, 410 and 5xx (after retries) must reach the spider to be recorded.
+        "HTTPERROR_ALLOW_ALL": True,
+        "HTTPCACHE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19 otherwise opens an HTTP port that executes code sent to it.
+        "REMOTE_CONTROL_ENABLED": False,
+        "LOGSTATS_INTERVAL": 0,
+        "DOWNLOADER_MIDDLEWARES": {"newsarchive.spiders.guard.PrivateAddressGuard": 60},
+        **resolver_setting(resolver),
+    }

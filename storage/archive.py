@@ -1,0 +1,322 @@
+"""The archive: one catalog and one object store, behind the API the flows call.
+
+Every write method runs in one catalog transaction and writes its objects
+before the rows that name them, so it can be called again after any failure
+(and from several threads or processes at once) without leaving a row that
+points at nothing or filing the same thing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from newsarchive.errors import NotFoundError
+from newsarchive.records import (
+    ArchiveOutcome,
+    Capture,
+    Discovery,
+    Extraction,
+    Fetch,
+    FetchOutcome,
+    Validators,
+)
+from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
+from newsarchive.storage.models import Article, Outlet, Version
+from newsarchive.storage.models import Fetch as FetchRow
+from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
+from newsarchive.storage.results import (
+    ArticleSummary,
+    ExtractionState,
+    FetchRecord,
+    SearchHit,
+    Snapshot,
+    VerifyReport,
+    VersionInfo,
+)
+
+
+class Archive:
+    """Catalog plus object store; open with :meth:`open`, close or use as a context."""
+
+    def __init__(self, engine: Engine, store: ObjectStore) -> None:
+        self.engine = engine
+        self.store = store
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(catalog.for_writing(engine), expire_on_commit=False)
+
+    @classmethod
+    def open(cls, database_url: str, store_url: str) -> Archive:
+        """Connect, upgrading the catalog schema to the current migration."""
+        store = open_store(store_url)
+        engine = catalog.create_catalog_engine(database_url)
+        try:
+            catalog.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, store)
+
+    def close(self) -> None:
+        """Release the catalog connections (the object store holds none worth closing)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        failing_as = catalog.unavailable_as_storage_error("catalog write failed")
+        with failing_as, self._writes.begin() as session:
+            yield session
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        failing_as = catalog.unavailable_as_storage_error("catalog read failed")
+        with failing_as, self._reads() as session:
+            yield session
+
+    # -- writing ---------------------------------------------------------
+
+    def ensure_outlet(self, name: str, **info: Any) -> None:
+        """Register an outlet; ``info`` (JSON-able settings) replaces what was kept."""
+        with self._writing() as session:
+            outlet_id = _outlet_id(session, name)
+            if info:
+                plain = json.loads(json.dumps(info, default=str))
+                session.execute(update(Outlet).where(Outlet.id == outlet_id).values(info=plain))
+
+    def known_validators(self, outlet: str) -> dict[str, Validators]:
+        """Canonical URL -> validators of its last successful fetch, for conditional GETs."""
+        query = (
+            select(FetchRow.url, FetchRow.etag, FetchRow.last_modified)
+            .join(Outlet, Outlet.id == FetchRow.outlet_id)
+            .where(Outlet.name == outlet, FetchRow.outcome == FetchOutcome.FETCHED.value)
+            .order_by(FetchRow.url, FetchRow.fetched_at)
+        )
+        latest: dict[str, Validators] = {}
+        with self._reading() as session:
+            for url, etag, last_modified in session.execute(query):
+                latest[url] = Validators(etag=etag, last_modified=last_modified)
+        return {url: v for url, v in latest.items() if v.etag or v.last_modified}
+
+    def record_fetch(self, fetch: Fetch) -> FetchRecord:
+        """Record one fetch attempt; a page is stored (raw, gzip) before its row."""
+        with self._writing() as session:
+            row = _fetch_row(session, fetch.url, fetch.fetched_at)
+            if row is None:
+                values = _fetch_values(session, self.store, fetch)
+                catalog.insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
+                row = _fetch_row(session, fetch.url, fetch.fetched_at)
+                assert row is not None
+                if fetch.outcome == FetchOutcome.NOT_MODIFIED:
+                    _seen_again(session, row)
+            return _record(session, row)
+
+    def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
+        """Deduplicate and file the text of a recorded fetch; filing twice changes nothing."""
+        with self._writing() as session:
+            return filing.file_extraction(session, self.store, record.id, extraction)
+
+    def mark_extraction_failed(self, record: FetchRecord, reason: str) -> None:
+        """Take a fetch off the redo list: its page holds no article (kept for the record)."""
+        with self._writing() as session:
+            session.execute(
+                update(FetchRow)
+                .where(FetchRow.id == record.id, FetchRow.extraction_state != ExtractionState.FILED)
+                .values(
+                    extraction_state=ExtractionState.FAILED,
+                    extraction_error=reason,
+                    archive_outcome=ArchiveOutcome.FAILED.value,
+                )
+            )
+
+    def unextracted(self, outlet: str | None = None) -> list[FetchRecord]:
+        """Fetches whose page is stored but whose extraction was never filed."""
+        query = (
+            select(FetchRow)
+            .join(Outlet, Outlet.id == FetchRow.outlet_id)
+            .where(FetchRow.extraction_state == ExtractionState.PENDING)
+            .order_by(FetchRow.fetched_at, FetchRow.id)
+        )
+        if outlet is not None:
+            query = query.where(Outlet.name == outlet)
+        with self._reading() as session:
+            return [_record(session, row) for row in session.scalars(query)]
+
+    def load_capture(self, record: FetchRecord) -> Capture:
+        """The response rebuilt from the stored raw object, checked against its SHA-256."""
+        with self._reading() as session:
+            row = session.get(FetchRow, record.id)
+            if row is None or row.raw_key is None:
+                raise NotFoundError(f"no stored page for fetch #{record.id} ({record.url})")
+            outlet = session.scalars(select(Outlet.name).where(Outlet.id == row.outlet_id)).one()
+        body = reading.raw_body(self.store, row.raw_key, row.raw_object_sha256, row.raw_sha256)
+        return Capture(
+            outlet=outlet,
+            url=row.url,
+            requested_url=row.requested_url or row.url,
+            final_url=row.final_url or row.url,
+            status=row.status or 200,
+            fetched_at=row.fetched_at,
+            request_headers=layout.headers_from_json(row.request_headers),
+            response_headers=layout.headers_from_json(row.response_headers),
+            body=body,
+            discovery=layout.discovery_from_json(row.discovery),
+        )
+
+    # -- reading ---------------------------------------------------------
+
+    def list_articles(
+        self, outlet: str | None = None, since: datetime | None = None
+    ) -> Iterator[ArticleSummary]:
+        """Articles first seen at or after ``since``, oldest first."""
+        with self._reading() as session:
+            yield from reading.list_articles(session, outlet, since)
+
+    def snapshot(self, url: str, at: datetime | None = None) -> Snapshot:
+        """The version current at ``at`` (default: latest), every object checked by SHA-256."""
+        with self._reading() as session:
+            return reading.snapshot(session, self.store, url, at)
+
+    def history(self, url: str) -> list[VersionInfo]:
+        """Every distinct text the URL has carried, oldest first."""
+        with self._reading() as session:
+            return reading.history(session, url)
+
+    def search(self, query: str, *, limit: int = 20, outlet: str | None = None) -> list[SearchHit]:
+        """Articles whose latest text holds all the words of ``query``, best first."""
+        with self._reading() as session:
+            return fulltext.search(session, query, limit=limit, outlet=outlet)
+
+    def verify(self, *, sample: int | None = None) -> VerifyReport:
+        """Re-read every object (or a random sample) and compare it with the catalog."""
+        with self._reading() as session:
+            return integrity.verify(session, self.store, sample=sample)
+
+
+def _outlet_id(session: Session, name: str) -> int:
+    layout.checked_outlet(name)
+    values = {"name": name, "info": {}, "created_at": datetime.now(UTC)}
+    catalog.insert_ignoring_conflicts(session, Outlet, values, ["name"])
+    return session.scalars(select(Outlet.id).where(Outlet.name == name)).one()
+
+
+def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | None:
+    query = select(FetchRow).where(FetchRow.url == url, FetchRow.fetched_at == fetched_at)
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def _fetch_values(session: Session, store: ObjectStore, fetch: Fetch) -> dict[str, Any]:
+    capture = fetch.capture
+    values: dict[str, Any] = {
+        "outlet_id": _outlet_id(session, fetch.outlet),
+        "url": fetch.url,
+        "fetched_at": fetch.fetched_at,
+        "status": fetch.status if fetch.status is not None else _capture_status(capture),
+        "outcome": fetch.outcome.value,
+        "error": fetch.error,
+        "discovery": layout.discovery_json(fetch.discovery or _capture_discovery(capture)),
+        "request_headers": [],
+        "response_headers": [],
+        "extraction_state": ExtractionState.NONE,
+    }
+    if capture is None:
+        return values
+    values |= {
+        "requested_url": capture.requested_url,
+        "final_url": capture.final_url,
+        "request_headers": layout.headers_json(
+            layout.public_request_headers(capture.request_headers)
+        ),
+        "response_headers": layout.headers_json(capture.response_headers),
+        "etag": capture.header("ETag"),
+        "last_modified": capture.header("Last-Modified"),
+    }
+    if capture.body:
+        values |= _store_raw(session, store, fetch, capture.body)
+        if fetch.outcome == FetchOutcome.FETCHED:
+            values["extraction_state"] = ExtractionState.PENDING
+    return values
+
+
+def _capture_status(capture: Capture | None) -> int | None:
+    return capture.status if capture is not None else None
+
+
+def _capture_discovery(capture: Capture | None) -> Discovery | None:
+    return capture.discovery if capture is not None else None
+
+
+def _store_raw(session: Session, store: ObjectStore, fetch: Fetch, body: bytes) -> dict[str, Any]:
+    """Raw body gzip-compressed; bytes identical to an earlier fetch reuse its object."""
+    body_sha = sha256_hex(body)
+    earlier = session.execute(
+        select(FetchRow.raw_key, FetchRow.raw_object_sha256)
+        .where(FetchRow.url == fetch.url, FetchRow.raw_sha256 == body_sha)
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        key, object_sha = earlier
+    else:
+        data = layout.compress_raw(body)
+        key = layout.raw_key(fetch.outlet, fetch.fetched_at, body_sha)
+        object_sha = sha256_hex(data)
+        store.put(key, data)
+    return {
+        "raw_key": key,
+        "raw_sha256": body_sha,
+        "raw_size": len(body),
+        "raw_object_sha256": object_sha,
+    }
+
+
+def _seen_again(session: Session, row: FetchRow) -> None:
+    """A 304: the text current at that time is still served, so last_seen moves."""
+    article = session.scalars(
+        select(Article).where(Article.url == row.url).with_for_update()
+    ).first()
+    if article is None:
+        return
+    latest = reading.version_at(session, article.id, row.fetched_at)
+    article.last_seen = max(article.last_seen, row.fetched_at)
+    row.article_id = article.id
+    row.archive_outcome = ArchiveOutcome.UNCHANGED.value
+    if latest is not None:
+        latest.last_seen = max(latest.last_seen, row.fetched_at)
+        row.version_id = latest.id
+
+
+def _record(session: Session, row: FetchRow) -> FetchRecord:
+    outlet = session.scalars(select(Outlet.name).where(Outlet.id == row.outlet_id)).one()
+    number = None
+    if row.version_id is not None:
+        number = session.scalars(select(Version.number).where(Version.id == row.version_id)).one()
+    return FetchRecord(
+        id=row.id,
+        outlet=outlet,
+        url=row.url,
+        outcome=FetchOutcome(row.outcome),
+        fetched_at=row.fetched_at,
+        status=row.status,
+        raw_key=row.raw_key,
+        raw_sha256=row.raw_sha256,
+        extraction_state=ExtractionState(row.extraction_state),
+        archive_outcome=ArchiveOutcome(row.archive_outcome) if row.archive_outcome else None,
+        version=number,
+    )

@@ -1,0 +1,113 @@
+"""Connecting to the catalog: engine settings per dialect and schema upgrades.
+
+SQLite is the embedded default and is tuned for several writers: WAL so
+readers never block the writer, a busy timeout so writers queue instead of
+failing, foreign keys enforced, and every transaction opened with
+``BEGIN IMMEDIATE`` so that a reader never has to upgrade to a writer
+mid-transaction (the case the busy timeout cannot resolve).  Only
+connections from :func:`for_writing` begin that way; read transactions stay
+deferred so a long listing never holds the write lock.  PostgreSQL is
+used as is; concurrency there rests on unique constraints, row locks and
+``INSERT ... ON CONFLICT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+from newsarchive.errors import ConfigError, StorageError
+from newsarchive.storage.models import Base
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITES = "newsarchive_writes"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_catalog_engine(database_url: str) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://...``."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise ConfigError("database URL is not a SQLAlchemy URL") from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.get_driver_name() != "psycopg":
+            url = url.set(drivername="postgresql+psycopg")
+        return create_engine(url, pool_pre_ping=True)
+    if backend != "sqlite":
+        raise ConfigError(f"catalog must be sqlite or postgresql, not {backend}")
+    if not url.database or url.database == ":memory:":
+        raise ConfigError("the SQLite catalog needs a file: sqlite:///PATH")
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    except NoSuchModuleError as exc:
+        raise ConfigError(f"unsupported database URL: {exc}") from None
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling would defer BEGIN; take it over.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin(connection: Any) -> None:
+    writes = connection.get_execution_options().get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The engine whose transactions take SQLite's write lock when they begin."""
+    return engine.execution_options(**{_WRITES: True})
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the catalog schema to the newest migration (a no-op when current)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    failing_as = unavailable_as_storage_error("cannot open the catalog")
+    with failing_as, for_writing(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def unavailable_as_storage_error(doing: str) -> Iterator[None]:
+    """An unreachable, locked or failing database becomes one line, not a traceback.
+
+    Only operational failures are translated; an integrity error would be a
+    bug in the archive and keeps its traceback.
+    """
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise StorageError(f"{doing}: {reason}") from None
+
+
+def insert_ignoring_conflicts(
+    session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]
+) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING``: the loser of a race simply re-reads."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))

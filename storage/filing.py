@@ -1,0 +1,245 @@
+"""Filing an extraction: deduplication, versions and the objects behind them.
+
+The rules, in the order they are tried for the fetch being filed:
+
+1. The article is its canonical URL.  Its first text is version 1.
+2. Same text as the article's latest version (or, for a fetch filed late,
+   the version current when it was fetched): no new version, ``last_seen``
+   moves (UNCHANGED).  Different text: a new version, numbered in filing
+   order (UPDATED); versions are ordered in time by ``fetched_at``.
+3. A URL filed for the first time whose text equals, or is near
+   (estimated Jaccard >= 0.9, see :mod:`neardup`), a text already archived
+   under another URL of any outlet is archived in full but marked
+   ``duplicate_of`` the original article (DUPLICATE).  Otherwise NEW.
+
+Objects are written before the rows that name them, inside the transaction
+that commits those rows: a failure anywhere leaves no row pointing at a
+missing object, and the fetch stays pending so a rerun files it again.
+Rows are locked in one order (fetch, content, article), which on PostgreSQL
+serialises concurrent filings of the same URL or the same text instead of
+letting both create an article or a version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from newsarchive.errors import InputError, NotFoundError
+from newsarchive.records import ArchiveOutcome, Extraction
+from newsarchive.storage import fulltext, layout, neardup
+from newsarchive.storage.catalog import insert_ignoring_conflicts
+from newsarchive.storage.models import Article, Content, Fetch, LshBand, Outlet, Version
+from newsarchive.storage.objects import ObjectStore, sha256_hex
+from newsarchive.storage.reading import version_at
+from newsarchive.storage.results import ExtractionState
+
+MAX_CANDIDATES = 100  # texts sharing a band; beyond this the text is boilerplate
+
+
+def file_extraction(
+    session: Session, store: ObjectStore, fetch_id: int, extraction: Extraction
+) -> ArchiveOutcome:
+    """File the text of one recorded fetch; a filed fetch answers with its first outcome."""
+    fetch = session.get(Fetch, fetch_id, with_for_update=True, populate_existing=True)
+    if fetch is None:
+        raise NotFoundError(f"no fetch #{fetch_id} in the catalog")
+    if fetch.extraction_state == ExtractionState.FILED and fetch.archive_outcome:
+        return ArchiveOutcome(fetch.archive_outcome)
+    if fetch.raw_key is None:
+        raise InputError(f"fetch #{fetch_id} of {fetch.url} stored no page to extract from")
+    if not extraction.text.strip():
+        raise InputError(f"extraction of {fetch.url} holds no text")
+
+    content = _ensure_content(session, store, extraction.text)
+    article = _lock_article(session, fetch)
+    article.first_seen = min(article.first_seen, fetch.fetched_at)
+    article.last_seen = max(article.last_seen, fetch.fetched_at)
+    same = _same_text_version(session, article.id, fetch, content.sha256)
+    if same is not None:
+        same.last_seen = max(same.last_seen, fetch.fetched_at)
+        version, outcome = same, ArchiveOutcome.UNCHANGED
+    else:
+        highest = session.scalar(
+            select(func.max(Version.number)).where(Version.article_id == article.id)
+        )
+        if highest is not None:
+            outcome = ArchiveOutcome.UPDATED
+        else:
+            article.duplicate_of_id = _original_of(session, content, article.id)
+            outcome = (
+                ArchiveOutcome.NEW if article.duplicate_of_id is None else ArchiveOutcome.DUPLICATE
+            )
+        number = (highest or 0) + 1
+        version = _add_version(session, store, fetch, article, content, number, extraction)
+        if version_at(session, article.id, None) is version:  # the newest text is searched
+            fulltext.index_article(session, article.id, extraction.title, extraction.text)
+
+    fetch.extraction_state = ExtractionState.FILED
+    fetch.archive_outcome = outcome.value
+    fetch.article_id = article.id
+    fetch.version_id = version.id
+    fetch.extraction_error = None
+    return outcome
+
+
+def _same_text_version(
+    session: Session, article_id: int, fetch: Fetch, text_sha256: str
+) -> Version | None:
+    """The version this fetch saw again, if any: the one current at its time or the newest.
+
+    Fetches are normally filed in time order and both are the same version.
+    They differ for a fetch filed late (a redo, or the slower of two workers):
+    its text may be the one current when it was fetched, or the one a later
+    fetch has already filed; either way it is no new text.
+    """
+    for candidate in (
+        version_at(session, article_id, fetch.fetched_at),
+        version_at(session, article_id, None),
+    ):
+        if candidate is not None and candidate.text_sha256 == text_sha256:
+            return candidate
+    return None
+
+
+def _ensure_content(session: Session, store: ObjectStore, text: str) -> Content:
+    """The catalog row of this text, its object and LSH bands written first if new."""
+    data = text.encode("utf-8")
+    sha = sha256_hex(data)
+    existing = session.get(Content, sha)
+    if existing is None:
+        store.put(layout.text_key(sha), data)
+        minhash = neardup.signature(text)
+        values = {
+            "sha256": sha,
+            "key": layout.text_key(sha),
+            "size": len(data),
+            "minhash": neardup.pack(minhash),
+            "created_at": datetime.now(UTC),
+        }
+        insert_ignoring_conflicts(session, Content, values, ["sha256"])
+        for band, band_hash in neardup.bands(minhash):
+            insert_ignoring_conflicts(
+                session,
+                LshBand,
+                {"content_sha256": sha, "band": band, "hash": band_hash},
+                ["content_sha256", "band"],
+            )
+    locked = session.get(Content, sha, with_for_update=True, populate_existing=True)
+    assert locked is not None  # inserted above or by a writer we waited for
+    return locked
+
+
+def _lock_article(session: Session, fetch: Fetch) -> Article:
+    insert_ignoring_conflicts(
+        session,
+        Article,
+        {
+            "url": fetch.url,
+            "outlet_id": fetch.outlet_id,
+            "first_seen": fetch.fetched_at,
+            "last_seen": fetch.fetched_at,
+        },
+        ["url"],
+    )
+    query = select(Article).where(Article.url == fetch.url).with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def _original_of(session: Session, content: Content, article_id: int) -> int | None:
+    """The article a new URL copies: same text first, else the nearest similar text."""
+    for sha in [content.sha256, *_near_texts(session, content)]:
+        holder = session.scalars(
+            select(Article)
+            .join(Version, Version.article_id == Article.id)
+            .where(Version.text_sha256 == sha, Article.id != article_id)
+            .order_by(Article.first_seen, Article.id)
+            .limit(1)
+        ).first()
+        if holder is not None:
+            return holder.duplicate_of_id or holder.id
+    return None
+
+
+def near_candidates_query(minhash_bands: list[tuple[int, int]], exclude: str) -> Any:
+    """Texts sharing at least one LSH band: equality lookups on the band index only."""
+    matches = [and_(LshBand.band == band, LshBand.hash == value) for band, value in minhash_bands]
+    return (
+        select(LshBand.content_sha256)
+        .where(or_(*matches), LshBand.content_sha256 != exclude)
+        .distinct()
+        .limit(MAX_CANDIDATES)
+    )
+
+
+def _near_texts(session: Session, content: Content) -> list[str]:
+    """Archived texts at or above the similarity threshold, most similar first."""
+    minhash = neardup.unpack(content.minhash)
+    candidates = session.scalars(near_candidates_query(neardup.bands(minhash), content.sha256))
+    rows = session.execute(
+        select(Content.sha256, Content.minhash).where(Content.sha256.in_(list(candidates)))
+    )
+    scored = [(neardup.similarity(minhash, neardup.unpack(blob)), sha) for sha, blob in rows]
+    return [sha for score, sha in sorted(scored, reverse=True) if score >= neardup.THRESHOLD]
+
+
+def _add_version(
+    session: Session,
+    store: ObjectStore,
+    fetch: Fetch,
+    article: Article,
+    content: Content,
+    number: int,
+    extraction: Extraction,
+) -> Version:
+    outlet = session.scalars(select(Outlet.name).where(Outlet.id == fetch.outlet_id)).one()
+    meta = layout.snapshot_meta(
+        url=fetch.url,
+        outlet=outlet,
+        version=number,
+        fetch=fetch_meta(fetch),
+        discovery=fetch.discovery,
+        raw={
+            "key": fetch.raw_key,
+            "sha256": fetch.raw_sha256,
+            "size": fetch.raw_size,
+            "object_sha256": fetch.raw_object_sha256,
+        },
+        text={"key": content.key, "sha256": content.sha256, "size": content.size},
+        extraction=extraction,
+    )
+    meta_sha = sha256_hex(meta)
+    key = layout.meta_key(outlet, fetch.fetched_at, meta_sha)
+    store.put(key, meta)
+    version = Version(
+        article_id=article.id,
+        number=number,
+        fetched_at=fetch.fetched_at,
+        last_seen=fetch.fetched_at,
+        text_sha256=content.sha256,
+        title=extraction.title,
+        published=extraction.published,
+        meta_key=key,
+        meta_sha256=meta_sha,
+        fetch_id=fetch.id,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def fetch_meta(fetch: Fetch) -> dict[str, Any]:
+    """The response as the catalog recorded it, for the metadata object."""
+    return {
+        "requested_url": fetch.requested_url,
+        "final_url": fetch.final_url,
+        "status": fetch.status,
+        "fetched_at": fetch.fetched_at.isoformat(),
+        "request_headers": fetch.request_headers,
+        "response_headers": fetch.response_headers,
+        "etag": fetch.etag,
+        "last_modified": fetch.last_modified,
+    }

@@ -1,0 +1,172 @@
+"""The catalog tables as SQLAlchemy typed models.
+
+The schema itself is created and evolved by the Alembic migrations in
+``migrations/versions``; these models must describe the same tables (a test
+compares them).  The full-text index is not modelled here: it differs by
+dialect (an FTS5 virtual table or a tsvector column) and lives behind
+:mod:`newsarchive.storage.fulltext`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend.
+
+    SQLite has no time zone type and hands back naive values; this keeps the
+    catalog's promise that every timestamp read from it is aware UTC.  A
+    naive value written (a page date without zone) is taken to be UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    info: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class Article(Base):
+    """An article is its canonical URL; its texts over time are its versions."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index(None, "outlet_id", "first_seen"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+
+
+class Content(Base):
+    """A cleaned text, stored once however many articles carry it."""
+
+    __tablename__ = "contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class LshBand(Base):
+    """One LSH band of a text's MinHash: looked up by equality on (band, hash)."""
+
+    __tablename__ = "lsh_bands"
+    __table_args__ = (Index("ix_lsh_bands_band_hash", "band", "hash"),)
+
+    content_sha256: Mapped[str] = mapped_column(ForeignKey("contents.sha256"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)
+
+
+class Version(Base):
+    """One distinct text of an article, from the fetch that first brought it."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    text_sha256: Mapped[str] = mapped_column(ForeignKey("contents.sha256"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None]
+    meta_key: Mapped[str] = mapped_column(Text)
+    meta_sha256: Mapped[str] = mapped_column(String(64))
+    fetch_id: Mapped[int] = mapped_column(ForeignKey("fetches.id", use_alter=True), index=True)
+
+
+class Fetch(Base):
+    """Every fetch attempt, whatever came of it."""
+
+    __tablename__ = "fetches"
+    __table_args__ = (
+        UniqueConstraint("url", "fetched_at"),
+        Index(None, "outlet_id", "extraction_state"),
+        Index(None, "outlet_id", "url", "fetched_at"),
+        Index(None, "url", "raw_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    url: Mapped[str] = mapped_column(Text)
+    requested_url: Mapped[str | None] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    request_headers: Mapped[list[Any]] = mapped_column(default=list)
+    response_headers: Mapped[list[Any]] = mapped_column(default=list)
+    discovery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw_key: Mapped[str | None] = mapped_column(Text)
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    raw_size: Mapped[int | None] = mapped_column(Integer)
+    raw_object_sha256: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    extraction_state: Mapped[str] = mapped_column(String(10))
+    extraction_error: Mapped[str | None] = mapped_column(Text)
+    archive_outcome: Mapped[str | None] = mapped_column(String(10))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))

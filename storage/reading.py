@@ -1,0 +1,176 @@
+"""Reading the archive back: listings, snapshots at a moment, version histories.
+
+Every object read is checked against the SHA-256 the catalog holds for it,
+so an archivist is never handed silently damaged bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from courlan import normalize_url
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from newsarchive.errors import NotFoundError, StorageError
+from newsarchive.storage import layout
+from newsarchive.storage.models import Article, Content, Outlet, Version
+from newsarchive.storage.models import Fetch as FetchRow
+from newsarchive.storage.objects import ObjectStore, sha256_hex
+from newsarchive.storage.results import ArticleSummary, Snapshot, VersionInfo
+
+
+def checked_get(store: ObjectStore, key: str, sha256: str | None) -> bytes:
+    data = store.get(key)
+    if sha256 is not None and sha256_hex(data) != sha256:
+        raise StorageError(f"object {key} in {store.url} does not match its SHA-256")
+    return data
+
+
+def raw_body(
+    store: ObjectStore, key: str, object_sha256: str | None, body_sha256: str | None
+) -> bytes:
+    """The page exactly as fetched: the stored gzip object, decompressed and checked."""
+    body = layout.decompress_raw(checked_get(store, key, object_sha256))
+    if body_sha256 is not None and sha256_hex(body) != body_sha256:
+        raise StorageError(f"raw page {key} in {store.url} does not match its SHA-256")
+    return body
+
+
+def url_variants(url: str) -> list[str]:
+    """The URL as given, without tracking parameters, with and without a final slash."""
+    forms = {url}
+    with suppress(ValueError):  # not a URL courlan can parse: the given form only
+        forms.add(normalize_url(url, strict=True))
+    for form in list(forms):
+        forms.add(form[:-1] if form.endswith("/") else f"{form}/")
+    return sorted(forms, key=lambda form: form != url)
+
+
+def version_at(session: Session, article_id: int, at: datetime | None) -> Version | None:
+    """The version current at ``at``: the last one fetched at or before it.
+
+    Time, not the version number, orders versions: a fetch whose extraction
+    is redone late is filed against the text current when it was fetched.
+    """
+    query = select(Version).where(Version.article_id == article_id)
+    if at is not None:
+        query = query.where(Version.fetched_at <= at)
+    return session.scalars(query.order_by(Version.fetched_at.desc()).limit(1)).first()
+
+
+def _article(session: Session, url: str) -> tuple[Article, str]:
+    rows = session.execute(
+        select(Article, Outlet.name)
+        .join(Outlet, Outlet.id == Article.outlet_id)
+        .where(Article.url.in_(url_variants(url)))
+    ).all()
+    if not rows:
+        raise NotFoundError(f"nothing archived for {url}")
+    exact = [row for row in rows if row[0].url == url]
+    article, outlet = (exact or rows)[0]
+    return article, outlet
+
+
+def list_articles(
+    session: Session, outlet: str | None, since: datetime | None
+) -> Iterator[ArticleSummary]:
+    latest = (
+        select(
+            Version.article_id,
+            func.max(Version.fetched_at).label("fetched_at"),
+            func.count().label("versions"),
+        )
+        .group_by(Version.article_id)
+        .subquery()
+    )
+    original = aliased(Article)
+    query = (
+        select(
+            Article.url,
+            Outlet.name,
+            Version.title,
+            Version.published,
+            Article.first_seen,
+            Article.last_seen,
+            latest.c.versions,
+            Version.text_sha256,
+            original.url,
+        )
+        .join(Outlet, Outlet.id == Article.outlet_id)
+        .join(latest, latest.c.article_id == Article.id)
+        .join(
+            Version,
+            and_(Version.article_id == Article.id, Version.fetched_at == latest.c.fetched_at),
+        )
+        .outerjoin(original, original.id == Article.duplicate_of_id)
+        .order_by(Article.first_seen, Article.id)
+    )
+    if outlet is not None:
+        query = query.where(Outlet.name == outlet)
+    if since is not None:
+        query = query.where(Article.first_seen >= since)
+    for row in session.execute(query.execution_options(yield_per=500)):
+        yield ArticleSummary(
+            url=row[0],
+            outlet=row[1],
+            title=row[2],
+            published=row[3],
+            first_seen=row[4],
+            last_seen=row[5],
+            versions=int(row[6]),
+            sha256=row[7],
+            duplicate_of=row[8],
+        )
+
+
+def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None) -> Snapshot:
+    """The version current at ``at`` (the latest by default), with its page and text."""
+    article, outlet = _article(session, url)
+    version = version_at(session, article.id, at)
+    if version is None:
+        moment = at.isoformat() if at is not None else "any time"
+        raise NotFoundError(f"{article.url} has no version archived at or before {moment}")
+    fetch = session.get(FetchRow, version.fetch_id)
+    content = session.get(Content, version.text_sha256)
+    if fetch is None or fetch.raw_key is None or content is None:
+        raise StorageError(f"catalog entry of {article.url} v{version.number} is incomplete")
+    meta: dict[str, Any] = json.loads(checked_get(store, version.meta_key, version.meta_sha256))
+    meta["last_seen"] = version.last_seen.isoformat()
+    duplicate_of = None
+    if article.duplicate_of_id is not None:
+        duplicate_of = session.scalars(
+            select(Article.url).where(Article.id == article.duplicate_of_id)
+        ).one()
+    return Snapshot(
+        url=article.url,
+        outlet=outlet,
+        version=version.number,
+        fetched_at=version.fetched_at,
+        raw=raw_body(store, fetch.raw_key, fetch.raw_object_sha256, fetch.raw_sha256),
+        text=checked_get(store, content.key, content.sha256).decode("utf-8"),
+        meta=meta,
+        duplicate_of=duplicate_of,
+    )
+
+
+def history(session: Session, url: str) -> list[VersionInfo]:
+    article, _outlet = _article(session, url)
+    versions = session.scalars(
+        select(Version).where(Version.article_id == article.id).order_by(Version.fetched_at)
+    )
+    return [
+        VersionInfo(
+            version=v.number,
+            fetched_at=v.fetched_at,
+            last_seen=v.last_seen,
+            sha256=v.text_sha256,
+            title=v.title,
+            published=v.published,
+        )
+        for v in versions
+    ]

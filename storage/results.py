@@ -1,0 +1,106 @@
+"""What the archive hands back to its callers: frozen, catalog-free values.
+
+Callers (flows, CLI) never see ORM objects, so a closed session can never
+leak lazy loads into their code, and these values can cross process
+boundaries (Prefect tasks) as plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from newsarchive.records import ArchiveOutcome, FetchOutcome
+
+
+class ExtractionState(StrEnum):
+    """Where a fetch stands with extraction; kept as short strings in the catalog."""
+
+    NONE = "none"  # nothing to extract (no page, or not an HTML 200)
+    PENDING = "pending"  # raw stored, extraction not filed yet: redo candidates
+    FILED = "filed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """A fetch as the catalog holds it; the handle used to file its extraction."""
+
+    id: int
+    outlet: str
+    url: str
+    outcome: FetchOutcome
+    fetched_at: datetime
+    status: int | None
+    raw_key: str | None
+    raw_sha256: str | None
+    extraction_state: ExtractionState
+    archive_outcome: ArchiveOutcome | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One line of an archive listing: the article and its latest version."""
+
+    url: str
+    outlet: str
+    title: str | None
+    published: datetime | None
+    first_seen: datetime
+    last_seen: datetime
+    versions: int
+    sha256: str
+    duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """One distinct text of an article and the span during which it was seen."""
+
+    version: int
+    fetched_at: datetime
+    last_seen: datetime
+    sha256: str
+    title: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An article as it stood at one moment: the page as fetched, its text and metadata."""
+
+    url: str
+    outlet: str
+    version: int
+    fetched_at: datetime
+    raw: bytes
+    text: str
+    meta: dict[str, Any]
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A full-text match; ``score`` grows with relevance on both catalogs."""
+
+    url: str
+    outlet: str
+    title: str | None
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Objects re-read from the store and compared with the catalog's SHA-256."""
+
+    checked: int
+    missing: list[str] = field(default_factory=list)
+    corrupted: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.corrupted

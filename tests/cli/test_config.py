@@ -1,0 +1,68 @@
+"""The configuration contract: defaults, derived values and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import assert_one_line_error
+
+from newsarchive.config import load_settings
+from newsarchive.errors import ConfigError
+
+
+def test_embedded_defaults_live_under_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
+    settings = load_settings()
+    assert settings.database_url == f"sqlite:///{tmp_path / 'home' / 'catalog.db'}"
+    assert settings.store_url == f"file://{tmp_path / 'home' / 'objects'}"
+    assert settings.max_response_size == 10 * 1024 * 1024
+
+
+def test_default_home_is_archive_in_working_directory(tmp_path: Path) -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///archive/catalog.db"
+    assert settings.store_url == f"file://{tmp_path / 'archive' / 'objects'}"
+
+
+def test_dotenv_file_adds_settings(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("NEWSARCHIVE_STORE_URL=s3://bucket/news\n")
+    assert load_settings().store_url == "s3://bucket/news"
+
+
+def test_explicit_urls_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_DATABASE_URL", "postgresql+psycopg://u@db/news")
+    monkeypatch.setenv("NEWSARCHIVE_STORE_URL", "s3://bucket/prefix")
+    settings = load_settings()
+    assert (settings.database_url, settings.store_url) == (
+        "postgresql+psycopg://u@db/news",
+        "s3://bucket/prefix",
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("NEWSARCHIVE_STORE_URL", "ftp://host/x", "file://PATH or s3://BUCKET"),
+        ("NEWSARCHIVE_STORE_URL", "s3://", "file://PATH or s3://BUCKET"),
+        ("NEWSARCHIVE_DATABASE_URL", "mysql://root@localhost/db", "sqlite:// or postgresql://"),
+        ("NEWSARCHIVE_MAX_RESPONSE_SIZE", "ten", "valid integer"),
+        ("NEWSARCHIVE_MAX_RESPONSE_SIZE", "0", "greater than 0"),
+        ("NEWSARCHIVE_OUTLETS", "/nonexistent/outlets.toml", "no such file"),
+        ("NEWSARCHIVE_CRAWL_MODE", "threads", "inprocess"),
+    ],
+)
+def test_bad_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value).startswith(f"{variable}: ")
+    assert message in str(error.value)
+    assert error.value.exit_code == 2
+
+
+def test_cli_reports_bad_configuration_in_one_line(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("list", env={"NEWSARCHIVE_STORE_URL": "ftp://nowhere"})
+    assert_one_line_error(result, 2, "NEWSARCHIVE_STORE_URL", "file://PATH")

@@ -1,0 +1,66 @@
+"""Feed discovery (RSS 2.0 and Atom) against a loopback site."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from loopback import UA, Site, html, outlet, run
+
+from newsarchive.records import FetchOutcome
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Test</title>
+<item><title>First story</title><link>{o}/news/1.html?utm_source=rss&amp;utm_medium=feed</link>
+<pubDate>Mon, 23 Feb 2026 10:00:00 +0300</pubDate></item>
+<item><title>Second story</title><link>{o}/news/2.html</link>
+<pubDate>Tue, 24 Feb 2026 08:30:00 GMT</pubDate></item>
+<item><title>Same as first</title><link>{o}/news/1.html#comments</link></item>
+<item><title>Elsewhere</title><link>http://elsewhere.invalid/news/3.html</link></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Test</title>
+<entry><title>Atom story</title><link rel="alternate" href="{o}/news/a.html"/>
+<link rel="enclosure" href="{o}/media/a.jpg"/>
+<published>2026-02-23T07:00:00Z</published><updated>2026-02-24T09:15:00+02:00</updated></entry>
+</feed>"""
+
+
+def test_rss_items_fetched_once_each_with_feed_evidence(site: Site, mode: str) -> None:
+    site.page("/feed.xml", RSS.format(o=site.origin), "application/rss+xml")
+    site.page("/news/1.html", html("First story"))
+    site.page("/news/2.html", html("Second story"))
+    records, stats = run([outlet(site, "feed", "/feed.xml")], mode)
+
+    assert sorted(r.url for r in records) == [site.url("/news/1.html"), site.url("/news/2.html")]
+    assert all(r.outcome is FetchOutcome.FETCHED for r in records)
+    first = next(r for r in records if r.url.endswith("/1.html"))
+    assert first.discovery is not None
+    assert first.discovery.via == "feed"
+    assert first.discovery.title == "First story"
+    assert first.discovery.published == datetime(2026, 2, 23, 7, 0, tzinfo=UTC)
+    assert first.capture is not None
+    assert first.capture.body.startswith(b"<!doctype html>")
+    assert ("User-Agent", UA) in first.capture.request_headers
+    # the tracking-parameter variant and the fragment variant collapse to one fetch
+    assert site.paths().count("/news/1.html") == 1
+    assert not any("utm_" in path for path in site.paths())
+    assert stats["testsite"].discovered == 2
+    assert stats["testsite"].fetched == 2
+    # the server saw our User-Agent on every request, robots.txt first
+    assert site.log[0].path == "/robots.txt"
+    assert {seen.headers["User-Agent"] for seen in site.log} == {UA}
+
+
+def test_atom_entries_keep_published_and_updated(site: Site) -> None:
+    site.page("/atom.xml", ATOM.format(o=site.origin), "application/atom+xml")
+    site.page("/news/a.html", html("Atom story"))
+    records, _ = run([outlet(site, "feed", "/atom.xml")])
+
+    assert [r.url for r in records] == [site.url("/news/a.html")]
+    discovery = records[0].discovery
+    assert discovery is not None
+    assert discovery.title == "Atom story"
+    assert discovery.published == datetime(2026, 2, 23, 7, 0, tzinfo=UTC)
+    assert discovery.modified == datetime(2026, 2, 24, 7, 15, tzinfo=UTC)
+    assert "/media/a.jpg" not in site.paths()

@@ -1,0 +1,134 @@
+"""How article fetches end: limits, retries, redirects, types, conditional refetch."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+
+from loopback import Reply, Seen, Site, html, outlet, rss, run
+
+from newsarchive.records import Fetch, FetchOutcome, Validators
+from newsarchive.spiders.settings import RETRY_TIMES
+
+ATTEMPTS = RETRY_TIMES + 1
+
+
+def _by_path(site: Site, records: list[Fetch]) -> dict[str, Fetch]:
+    return {r.url.removeprefix(site.origin): r for r in records}
+
+
+def test_size_limit_retries_redirects_and_types(site: Site, mode: str) -> None:
+    """One crawl with every way an article fetch can end, checked in both modes."""
+    site.page("/a/ok.html", html("Fine"))
+    site.page("/a/big.html", html("Big", "x" * 300_000))
+    site.route(
+        "/a/stream.html", lambda _s: Reply(200, html("S", "z" * 3_000_000).encode(), stream=True)
+    )
+    bomb = gzip.compress(html("Bomb", "y" * 2_000_000).encode())
+    site.route(
+        "/a/bomb.html",
+        lambda _s: Reply(200, bomb, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]),
+    )
+    site.page("/a/report.pdf", b"%PDF-1.4 fake", "application/pdf")
+    # a PDF past the size limit is refused at its headers, not downloaded to the limit
+    site.route(
+        "/a/big.pdf",
+        lambda _s: Reply(200, b"%PDF" * 1_000_000, [("Content-Type", "application/pdf")], True),
+    )
+    site.route("/a/gone.html", lambda _s: Reply(410, b"gone"))
+    site.route("/a/down.html", lambda _s: Reply(503, b"busy"))
+    flaky = itertools.count()
+    site.route(
+        "/a/flaky.html",
+        lambda _s: Reply(503, b"busy") if next(flaky) < 2 else Reply(200, html("Back").encode()),
+    )
+    site.route("/a/loop-1.html", lambda _s: Reply(302, b"", [("Location", "/a/loop-2.html")]))
+    site.route("/a/loop-2.html", lambda _s: Reply(302, b"", [("Location", "/a/loop-1.html")]))
+    site.route("/a/moved.html", lambda _s: Reply(301, b"", [("Location", "/a/ok.html?ref=x")]))
+    paths = [
+        "/a/ok.html",
+        "/a/big.html",
+        "/a/stream.html",
+        "/a/bomb.html",
+        "/a/report.pdf",
+        "/a/big.pdf",
+        "/a/gone.html",
+        "/a/down.html",
+        "/a/flaky.html",
+        "/a/loop-1.html",
+    ]
+    feed = rss(site, paths)
+    records, stats = run([outlet(site, "feed", feed)], mode, max_size=100_000)
+
+    got = {path: r.outcome for path, r in _by_path(site, records).items()}
+    assert got == {
+        "/a/ok.html": FetchOutcome.FETCHED,
+        "/a/big.html": FetchOutcome.TOO_LARGE,
+        "/a/stream.html": FetchOutcome.TOO_LARGE,
+        "/a/bomb.html": FetchOutcome.TOO_LARGE,
+        "/a/report.pdf": FetchOutcome.NOT_HTML,
+        "/a/big.pdf": FetchOutcome.NOT_HTML,
+        "/a/gone.html": FetchOutcome.HTTP_ERROR,
+        "/a/down.html": FetchOutcome.HTTP_ERROR,
+        "/a/flaky.html": FetchOutcome.FETCHED,
+        "/a/loop-1.html": FetchOutcome.REDIRECT_LOOP,
+    }
+    records_by_path = _by_path(site, records)
+    assert records_by_path["/a/down.html"].status == 503
+    assert records_by_path["/a/gone.html"].status == 410
+    assert records_by_path["/a/report.pdf"].capture is None
+    assert len(site.hits("/a/down.html")) == ATTEMPTS
+    assert len(site.hits("/a/flaky.html")) == 3
+    assert len(site.hits("/a/gone.html")) == 1
+    assert stats["testsite"].fetched == 2
+    assert stats["testsite"].failed == 8
+
+
+def test_redirect_gives_final_url_and_canonical_link(site: Site) -> None:
+    site.route("/a/moved.html", lambda _s: Reply(301, b"", [("Location", "/a/new.html")]))
+    site.page("/a/new.html", html("New home"))
+    site.page(
+        "/a/amp.html",
+        html("Amp", head=f'<link rel="canonical" href="{site.url("/a/main.html?utm_source=x")}">'),
+    )
+    site.page(
+        "/a/syndicated.html",
+        html("Copy", head='<link rel="canonical" href="https://other.example/original">'),
+    )
+    records, _ = run(
+        [outlet(site, "feed", rss(site, ["/a/moved.html", "/a/amp.html", "/a/syndicated.html"]))]
+    )
+
+    captures = [r.capture for r in records if r.capture is not None]
+    assert len(captures) == 3
+    by_requested = {c.requested_url.removeprefix(site.origin): c for c in captures}
+    assert by_requested["/a/moved.html"].url == site.url("/a/new.html")
+    assert by_requested["/a/moved.html"].final_url == site.url("/a/new.html")
+    assert by_requested["/a/amp.html"].url == site.url("/a/main.html")
+    assert by_requested["/a/syndicated.html"].url == site.url("/a/syndicated.html")
+
+
+def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None:
+    etag = '"v1"'
+    stamp = "Mon, 23 Feb 2026 10:00:00 GMT"
+
+    def conditional(seen: Seen) -> Reply:
+        if seen.headers.get("If-None-Match") == etag:
+            return Reply(304, b"", [("ETag", etag)])
+        return Reply(200, html("Story").encode(), [("Content-Type", "text/html"), ("ETag", etag)])
+
+    site.route("/a/known.html", conditional)
+    site.route("/a/new.html", conditional)
+    feed = rss(site, ["/a/known.html", "/a/new.html"])
+    known = {"testsite": {site.url("/a/known.html"): Validators(etag=etag, last_modified=stamp)}}
+    records, stats = run([outlet(site, "feed", feed)], mode, known=known)
+
+    got = {r.url.removeprefix(site.origin): r for r in records}
+    assert got["/a/known.html"].outcome is FetchOutcome.NOT_MODIFIED
+    assert got["/a/known.html"].status == 304
+    assert got["/a/new.html"].outcome is FetchOutcome.FETCHED
+    sent = site.hits("/a/known.html")[0].headers
+    assert sent["If-None-Match"] == etag
+    assert sent["If-Modified-Since"] == stamp
+    assert "If-None-Match" not in site.hits("/a/new.html")[0].headers
+    assert stats["testsite"].not_modified == 1

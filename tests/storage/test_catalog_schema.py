@@ -1,0 +1,139 @@
+"""The catalog schema: migrations, engine settings, and index-only LSH lookups."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, inspect, text
+from storage_builders import T0, archive_one, seed_text
+
+from newsarchive.errors import ConfigError, StorageError
+from newsarchive.storage import Archive, neardup
+from newsarchive.storage.catalog import MIGRATIONS, for_writing, upgrade
+from newsarchive.storage.filing import near_candidates_query
+from newsarchive.storage.models import Base, Content, LshBand
+
+FULLTEXT_TABLES = "article_search"
+POSTGRES_ADMIN = os.environ.get(
+    "NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _not_fulltext(name: str | None, type_: str, *_: object) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(FULLTEXT_TABLES))
+
+
+def test_migrations_build_exactly_the_modelled_schema(archive: Archive) -> None:
+    with archive.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": _not_fulltext, "compare_type": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            ("0001",)
+        ]
+
+
+def test_reopening_is_an_upgrade_no_op(database_url: str, file_store_url: str) -> None:
+    with Archive.open(database_url, file_store_url) as archive:
+        archive_one(archive, "https://vanguardngr.com/a/", seed_text("002"))
+    with Archive.open(database_url, file_store_url) as archive:
+        (summary,) = archive.list_articles()
+        assert summary.first_seen == T0
+        assert summary.first_seen.tzinfo is not None
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path, file_store_url: str) -> None:
+    database_url = f"sqlite:///{tmp_path}/nested/catalog.db"
+    with Archive.open(database_url, file_store_url) as archive, archive.engine.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert c.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+@pytest.mark.parametrize(
+    ("url", "error", "message"),
+    [
+        ("mysql://localhost/db", ConfigError, "catalog must be sqlite or postgresql, not mysql"),
+        ("not a url", ConfigError, "not a SQLAlchemy URL"),
+        ("sqlite://", ConfigError, "needs a file"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/none", StorageError, "cannot open the catalog"),
+    ],
+)
+def test_unusable_catalogs_fail_in_one_line(
+    url: str, error: type[Exception], message: str, file_store_url: str
+) -> None:
+    with pytest.raises(error, match=message) as caught:
+        Archive.open(url, file_store_url)
+    assert "\n" not in str(caught.value)
+
+
+def _fill_bands(archive: Archive, texts: int) -> None:
+    """Band rows of many texts, as a large archive holds them, then fresh statistics."""
+    rng = random.Random(7)
+    contents, bands = [], []
+    for number in range(texts):
+        sha = f"{number:064x}"
+        contents.append(
+            {"sha256": sha, "key": "k", "size": 1, "minhash": b"", "created_at": datetime.now(UTC)}
+        )
+        bands += [
+            {"content_sha256": sha, "band": band, "hash": rng.getrandbits(63)}
+            for band in range(neardup.BANDS)
+        ]
+    with archive.engine.begin() as connection:
+        connection.execute(insert(Content), contents)
+        connection.execute(insert(LshBand), bands)
+        connection.execute(text("ANALYZE"))
+
+
+def test_near_duplicate_lookup_only_uses_the_band_index(archive: Archive) -> None:
+    _fill_bands(archive, 3000)
+    probe = neardup.bands(neardup.signature(seed_text("002")))
+    query = near_candidates_query(probe, exclude="0" * 64)
+    with archive.engine.connect() as connection:
+        sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        if connection.dialect.name == "sqlite":
+            plan = [row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+            lsh_steps = [step for step in plan if "lsh_bands" in step]
+            assert lsh_steps
+            assert all("USING INDEX ix_lsh_bands_band_hash" in step for step in lsh_steps)
+        else:
+            plan = [row[0] for row in connection.execute(text(f"EXPLAIN {sql}"))]
+            assert any("Index Scan on ix_lsh_bands_band_hash" in step for step in plan), plan
+            assert not any("Seq Scan" in step for step in plan), plan
+
+
+def test_catalog_lost_mid_use_is_a_one_line_storage_error(
+    postgres_url: str, file_store_url: str
+) -> None:
+    name = postgres_url.rsplit("/", 1)[1]
+    with Archive.open(postgres_url, file_store_url) as archive:
+        archive_one(archive, "https://vanguardngr.com/a/", seed_text("002"))
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        with pytest.raises(StorageError, match=f'catalog read failed: .*"{name}"') as caught:
+            archive.history("https://vanguardngr.com/a/")
+        assert "\n" not in str(caught.value)
+        with pytest.raises(StorageError, match="catalog write failed"):
+            archive.ensure_outlet("vanguard")
+
+
+def test_migrations_downgrade_to_nothing_and_back(archive: Archive) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with for_writing(archive.engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        assert inspect(connection).get_table_names() == ["alembic_version"]
+    upgrade(archive.engine)
+    archive_one(archive, "https://vanguardngr.com/a/", seed_text("002"))
+    assert [hit.url for hit in archive.search("socialist")] == ["https://vanguardngr.com/a/"]

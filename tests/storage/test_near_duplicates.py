@@ -1,0 +1,59 @@
+"""The near-duplicate threshold on real text with a measured amount of editing."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+from storage_builders import T0, archive_one, edit_words, hours, seed_text
+
+from newsarchive.storage import Archive, neardup
+
+ORIGINAL = seed_text("003") + "\n\n" + seed_text("004")
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    sa, sb = neardup.shingles(a), neardup.shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+@lru_cache
+def edited_to(similarity: float) -> tuple[str, float]:
+    """The original with evenly spaced words replaced, as close to ``similarity`` as it gets."""
+    variants = [edit_words(ORIGINAL, every) for every in range(2, 400)]
+    scored = [(abs(exact_jaccard(ORIGINAL, v) - similarity), v) for v in variants]
+    best = min(scored)[1]
+    return best, exact_jaccard(ORIGINAL, best)
+
+
+@pytest.mark.parametrize(("target", "expected"), [(0.95, True), (0.8, False), (0.5, False)])
+def test_signature_similarity_against_the_threshold(target: float, expected: bool) -> None:
+    variant, exact = edited_to(target)
+    assert abs(exact - target) < 0.02
+    estimate = neardup.similarity(neardup.signature(ORIGINAL), neardup.signature(variant))
+    assert abs(estimate - exact) < 0.1
+    assert (estimate >= neardup.THRESHOLD) is expected
+
+
+def test_signatures_survive_the_catalog_round_trip() -> None:
+    signature = neardup.signature(ORIGINAL)
+    restored = neardup.unpack(neardup.pack(signature))
+    assert neardup.similarity(signature, restored) == 1.0
+    assert neardup.bands(restored) == neardup.bands(signature)
+    assert len(neardup.bands(signature)) == neardup.BANDS
+    assert neardup.BANDS * neardup.ROWS == neardup.NUM_PERM
+
+
+def test_archive_files_95_percent_similar_as_duplicate_and_50_percent_as_new(
+    archive: Archive,
+) -> None:
+    near, _ = edited_to(0.95)
+    far, _ = edited_to(0.5)
+    original_url = "https://kcnawatch.org/newstream/1616482916-3/"
+    assert archive_one(archive, original_url, ORIGINAL, outlet="kcna") == "new"
+    near_url = "https://rodong.rep.kp/en/index.php?MTJAMjAyMS0wMy0yMy1IMDAx"
+    far_url = "https://vok.rep.kp/index.php/details/greets-2021"
+    assert archive_one(archive, near_url, near, T0 + hours(1), outlet="rodong") == "duplicate"
+    assert archive_one(archive, far_url, far, T0 + hours(2), outlet="vok") == "new"
+    listed = {a.url: a.duplicate_of for a in archive.list_articles()}
+    assert listed == {original_url: None, near_url: original_url, far_url: None}
