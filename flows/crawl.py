@@ -80,7 +80,7 @@ async def _crawl(
                 *(crawl_outlet_task(outlet, plan.identity, pool) for outlet in plan.outlets)
             )
     await publish_run_artifacts(list(reports), settings)
-    return [report.row() for report in reports]
+    return [report.summary() for report in reports]
 
 
 @flow(name="crawl-outlet", log_prints=True)

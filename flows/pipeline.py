@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsarchive.errors import ExtractionError, InputError
 from newsarchive.extraction import extract
@@ -62,6 +63,11 @@ class OutletReport:
     def row(self) -> dict[str, int | str]:
         """The summary row in the column order of the CLI and the Prefect artifact."""
         return {"outlet": self.outlet, **{name: getattr(self, name) for name in SUMMARY_COLUMNS}}
+
+    def summary(self) -> dict[str, Any]:
+        """The row plus the failures behind it: what ``newsarchive crawl`` prints."""
+        failures = [{"url": url, "reason": reason} for url, reason in self.failures]
+        return {**self.row(), "failures": failures}
 
     @property
     def extraction_failure_rate(self) -> float:

@@ -27,6 +27,24 @@ from newsarchive.spiders.settings import SPIDERS, CrawlOptions, crawler_settings
 
 logger = logging.getLogger(__name__)
 
+
+class _KnownExperimentalHandler(logging.Filter):
+    """Drop Scrapy's per-crawl notice that its aiohttp handler is experimental.
+
+    The in-process mode chooses that handler on purpose (it is what lets many
+    crawls share one process without Twisted's reactor), and the subprocess
+    mode stands beside it; repeating the notice on every crawl of every run
+    only buries the warnings that matter.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "is experimental" not in record.getMessage()
+
+
+logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
+    _KnownExperimentalHandler()
+)
+
 FAILED = frozenset(
     {
         FetchOutcome.HTTP_ERROR,

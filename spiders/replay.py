@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import hashlib
 import re
 import threading
@@ -157,9 +158,7 @@ class ReplaySite:
     def _revise(self) -> None:
         if UPDATED_OUTLET in self.pages:
             page = self.pages[UPDATED_OUTLET][0]
-            marker = b"</p>" if b"</p>" in page.body else b"</div>"
-            head, _, tail = page.body.partition(marker)
-            page.body = head + b" " + UPDATE_SENTENCE.encode() + marker + tail
+            page.body = _extend_paragraph(page.body, page.paragraphs[-1], UPDATE_SENTENCE)
         if REPUBLISHED_OUTLET in self.pages:
             original = self.pages[REPUBLISHED_OUTLET][0]
             copy_url = _sibling(
@@ -186,7 +185,7 @@ class ReplaySite:
         disallowed = []
         for outlet, pages in self.pages.items():
             for page in pages:
-                routes[page.path] = self._cacheable(self._rewrite(page), page.content_type)
+                routes[page.path] = self._cacheable(page, self._rewrite(page))
             traps = self.trap_paths(outlet)
             disallowed.append(traps["trap-disallowed"])
             routes.update(self._trap_routes(traps))
@@ -196,13 +195,15 @@ class ReplaySite:
         )
         return routes
 
-    def _cacheable(self, body: bytes, content_type: str) -> Reply:
-        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+    def _cacheable(self, page: Page, body: bytes) -> Reply:
+        # The validator follows the fixture, not the served bytes: those carry this
+        # run's port, and a live site's ETag does not change when nothing changed.
+        etag = '"' + hashlib.sha256(page.body).hexdigest()[:16] + '"'
         return Reply(
             200,
             body,
             [
-                ("Content-Type", content_type),
+                ("Content-Type", page.content_type),
                 ("ETag", etag),
                 ("Last-Modified", LAST_MODIFIED[self.revision]),
             ],
@@ -311,6 +312,19 @@ class ReplaySite:
         more = following if number < PAGINATION_TRAP_PAGES else None
         body = docs.listing_page(f"{match.group(1)} page {number}", [], more)
         return Reply(200, body, [("Content-Type", "text/html; charset=utf-8")])
+
+
+def _extend_paragraph(body: bytes, paragraph: str, sentence: str) -> bytes:
+    """The page with ``sentence`` added to the last place its final paragraph stands.
+
+    The last place: a page may repeat its text earlier (a summary, a hidden
+    text-to-speech copy), while the article body runs to the end.
+    """
+    for form in (paragraph, html.escape(paragraph, quote=False), html.escape(paragraph)):
+        head, found, tail = body.rpartition(form.encode())
+        if found:
+            return head + found + b" " + sentence.encode() + tail
+    raise InputError(f"fixture page does not contain its last paragraph: {paragraph[:60]!r}")
 
 
 def _not_modified(reply: Reply, request: dict[str, str]) -> bool:

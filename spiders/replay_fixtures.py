@@ -38,6 +38,7 @@ class Page:
     listed: datetime | None
     body: bytes  # the fixture HTML before URL rewriting
     content_type: str = "text/html; charset=utf-8"
+    paragraphs: tuple[str, ...] = ()  # the article text, from the expected extraction
 
 
 def default_fixtures_dir() -> Path:
@@ -86,6 +87,7 @@ def load_pages(fixtures_dir: Path) -> dict[str, list[Page]]:
                 listed=_listing_date(body, expected.get("published")),
                 body=body,
                 content_type=expected.get("http_content_type") or "text/html; charset=utf-8",
+                paragraphs=tuple(expected.get("body", ())),
             )
         )
     if not outlets:

@@ -9,7 +9,7 @@ points at nothing or filing the same thing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -29,7 +29,7 @@ from newsarchive.records import (
     Validators,
 )
 from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
-from newsarchive.storage.models import Article, Outlet, Version
+from newsarchive.storage.models import Article, CrawlRun, Outlet, Version
 from newsarchive.storage.models import Fetch as FetchRow
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
 from newsarchive.storage.results import (
@@ -41,6 +41,9 @@ from newsarchive.storage.results import (
     VerifyReport,
     VersionInfo,
 )
+
+
+RUN_COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicate", "failed")
 
 
 class Archive:
@@ -208,6 +211,30 @@ class Archive:
         """Re-read every object (or a random sample) and compare it with the catalog."""
         with self._reading() as session:
             return integrity.verify(session, self.store, sample=sample)
+
+    # -- crawl runs --------------------------------------------------------
+
+    def record_run(self, outlet: str, counts: Mapping[str, Any]) -> None:
+        """Keep one outlet's summary of a finished run (the columns of ``crawl_runs``)."""
+        values = {name: int(counts.get(name, 0)) for name in RUN_COUNTS}
+        with self._writing() as session:
+            session.add(
+                CrawlRun(
+                    outlet_id=_outlet_id(session, outlet), finished_at=datetime.now(UTC), **values
+                )
+            )
+
+    def recent_new_counts(self, outlet: str, runs: int) -> list[int]:
+        """How many new articles each of the outlet's last ``runs`` runs found, newest first."""
+        query = (
+            select(CrawlRun.new)
+            .join(Outlet, Outlet.id == CrawlRun.outlet_id)
+            .where(Outlet.name == outlet)
+            .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+            .limit(runs)
+        )
+        with self._reading() as session:
+            return list(session.scalars(query))
 
 
 def _outlet_id(session: Session, name: str) -> int:

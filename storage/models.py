@@ -170,3 +170,21 @@ class Fetch(Base):
     archive_outcome: Mapped[str | None] = mapped_column(String(10))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+
+
+class CrawlRun(Base):
+    """One outlet's summary of one crawl run: what operators read and expectations judge."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index(None, "outlet_id", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    finished_at: Mapped[datetime]
+    discovered: Mapped[int] = mapped_column(Integer)
+    fetched: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    duplicate: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)

@@ -69,10 +69,16 @@ def _status(message: str, quiet: bool) -> Any:
 
 
 def _echo_summary(rows: list[dict[str, Any]]) -> None:
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in ("outlet", *SUMMARY_COLUMNS)}
-    typer.echo("  ".join(c.ljust(widths[c]) for c in widths))
+    columns = ("outlet", *SUMMARY_COLUMNS)
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    typer.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
     for row in rows:
-        typer.echo("  ".join(str(row[c]).ljust(widths[c]) for c in widths))
+        typer.echo("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip())
+    failures = [(row["outlet"], f) for row in rows for f in row["failures"]]
+    if failures:
+        typer.echo(f"\nfailed ({len(failures)}):")
+        for outlet, failure in failures:
+            typer.echo(f"  {outlet}  {failure['url']}  {failure['reason']}")
 
 
 def serve(
