@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 BANDS = 16
@@ -48,8 +51,16 @@ def shingles(text: str) -> set[bytes]:
     }
 
 
+def _minhash_class() -> type[MinHash]:
+    # datasketch imports scipy on the way (about a second): only filing needs it,
+    # not every command that merely opens the archive.
+    from datasketch import MinHash
+
+    return MinHash
+
+
 def signature(text: str) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, scheme=_SCHEME)
+    minhash = _minhash_class()(num_perm=NUM_PERM, scheme=_SCHEME)
     minhash.update_batch(list(shingles(text)))
     return minhash
 
@@ -61,7 +72,7 @@ def pack(minhash: MinHash) -> bytes:
 
 def unpack(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype="<u4").astype(np.uint64)
-    return MinHash(hashvalues=values, scheme=_SCHEME)
+    return _minhash_class()(hashvalues=values, scheme=_SCHEME)
 
 
 def bands(minhash: MinHash) -> list[tuple[int, int]]:
