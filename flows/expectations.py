@@ -34,19 +34,18 @@ class Alert:
 def check(
     report: OutletReport, earlier_new_counts: Sequence[int], expectations: Expectations
 ) -> list[Alert]:
-    """Alerts for one outlet's run, given the new-article counts of its earlier runs (newest first)."""
+    """Alerts for one outlet's run, given the new-article counts of earlier runs, newest first."""
     alerts: list[Alert] = []
     window = [report.new, *earlier_new_counts][: expectations.stale_after_runs]
-    if len(window) == expectations.stale_after_runs and not any(window):
-        alerts.append(
-            Alert(
-                report.outlet,
-                "newsarchive.outlet.stale",
-                f"{report.outlet}: no new article in {expectations.stale_after_runs} consecutive runs",
-            )
-        )
+    runs = expectations.stale_after_runs
+    if len(window) == runs and not any(window):
+        message = f"{report.outlet}: no new article in {runs} consecutive runs"
+        alerts.append(Alert(report.outlet, "newsarchive.outlet.stale", message))
     rate = report.extraction_failure_rate
-    if report.fetched >= expectations.min_pages_for_rate and rate > expectations.max_extraction_failure_rate:
+    if (
+        report.fetched >= expectations.min_pages_for_rate
+        and rate > expectations.max_extraction_failure_rate
+    ):
         alerts.append(
             Alert(
                 report.outlet,

@@ -36,7 +36,9 @@ async def audit_fixity(sample: int | None = 1000) -> dict[str, Any]:
     report = await asyncio.to_thread(verify_objects, sample)
     missing, corrupted = report["missing"], report["corrupted"]
     await acreate_table_artifact(
-        table=[{"checked": report["checked"], "missing": len(missing), "corrupted": len(corrupted)}],
+        table=[
+            {"checked": report["checked"], "missing": len(missing), "corrupted": len(corrupted)}
+        ],
         key="fixity-audit",
         description="Objects re-read and compared with the catalog's SHA-256",
     )
@@ -46,6 +48,8 @@ async def audit_fixity(sample: int | None = 1000) -> dict[str, Any]:
             resource={"prefect.resource.id": "newsarchive.archive"},
             payload={"missing": missing[:100], "corrupted": corrupted[:100]},
         )
-        raise RuntimeError(f"fixity audit: {len(missing)} missing, {len(corrupted)} corrupted objects")
+        raise RuntimeError(
+            f"fixity audit: {len(missing)} missing, {len(corrupted)} corrupted objects"
+        )
     logger.info("fixity audit: %d objects intact", report["checked"])
     return report

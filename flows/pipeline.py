@@ -151,4 +151,3 @@ class CapturePipeline:
         if self.extract_pool is None:
             return extract_capture(capture, profile)
         return self.extract_pool.submit(extract_capture, capture, profile).result()
-

@@ -18,7 +18,7 @@ MAX_LISTED = 200  # per list in the markdown artifact; the counts stay exact
 
 
 def render_markdown(reports: Sequence[OutletReport], alerts: Sequence[Alert]) -> str:
-    """The run's markdown artifact: alerts first, then per outlet what was archived and what failed."""
+    """The run's markdown artifact: alerts, then per outlet what was archived and what failed."""
     lines = ["# Crawl run", ""]
     if alerts:
         lines += ["## Alerts", "", *(f"- **{a.event}**: {a.message}" for a in alerts), ""]

@@ -62,7 +62,9 @@ async def crawl_and_archive(
         def on_fetch(fetch: Fetch) -> None:
             pending.append(pool.submit(pipeline.process, _as_archived(fetch, identity)))
 
-        stats = await crawl(outlets, options=crawl_options(settings), on_fetch=on_fetch, known=known)
+        stats = await crawl(
+            outlets, options=crawl_options(settings), on_fetch=on_fetch, known=known
+        )
         for future in pending:
             await asyncio.wrap_future(future)
     for name, outlet_stats in stats.items():

@@ -22,7 +22,8 @@ def build_deployments(
 ) -> list[RunnerDeployment]:
     """The deployments ``serve`` registers; parameters stay editable in the UI."""
     deployments = [
-        crawl_outlet.to_deployment(
+        RunnerDeployment.from_flow(
+            crawl_outlet,
             name=outlet.name,
             cron=outlet.schedule,
             parameters={"outlet": outlet.name, "outlets_file": outlets_file, "replay": replay},
@@ -32,7 +33,8 @@ def build_deployments(
         for outlet in outlets
     ]
     deployments.append(
-        audit_fixity.to_deployment(
+        RunnerDeployment.from_flow(
+            audit_fixity,
             name="fixity",
             cron=fixity_schedule,
             description="Re-read a sample of stored objects and compare SHA-256 with the catalog",

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if value and not value.split(":", 1)[0].split("+", 1)[0] in {"sqlite", "postgresql"}:
+        if value and value.split(":", 1)[0].split("+", 1)[0] not in {"sqlite", "postgresql"}:
             raise ValueError("must be a sqlite:// or postgresql:// SQLAlchemy URL")
         return value
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,7 +57,9 @@ def list_articles(
                     f"  {row['url']}{dup}\n{'':<12}{row['title'] or '(untitled)'}"
                 )
     if not count:
-        raise NotFoundError("no archived articles match" if outlet or since else "the archive is empty")
+        raise NotFoundError(
+            "no archived articles match" if outlet or since else "the archive is empty"
+        )
 
 
 def get(
@@ -77,7 +79,9 @@ def get(
     if raw:
         data = snapshot.raw
     elif meta:
-        data = (json.dumps(snapshot.meta, ensure_ascii=False, indent=2, default=str) + "\n").encode()
+        data = (
+            json.dumps(snapshot.meta, ensure_ascii=False, indent=2, default=str) + "\n"
+        ).encode()
     else:
         data = (snapshot.text.rstrip("\n") + "\n").encode()
     if output is None:
@@ -90,7 +94,9 @@ def get(
 def history(
     url: Annotated[str, typer.Argument(help="article URL")],
     as_json: JsonOption = False,
-    diff: Annotated[bool, typer.Option("--diff", help="show text changes between versions")] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="show text changes between versions")
+    ] = False,
 ) -> None:
     """Show every version of an article over time."""
     with open_archive() as archive:
@@ -140,11 +146,15 @@ def search(
         if as_json:
             echo_json(row)
         else:
-            typer.echo(f"{row['url']}\n    {row.get('title') or ''}\n    {row.get('snippet') or ''}")
+            typer.echo(
+                f"{row['url']}\n    {row.get('title') or ''}\n    {row.get('snippet') or ''}"
+            )
 
 
 def verify(
-    sample: Annotated[int | None, typer.Option(min=1, help="check a random sample of N objects")] = None,
+    sample: Annotated[
+        int | None, typer.Option(min=1, help="check a random sample of N objects")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-read stored objects and compare their SHA-256 with the catalog; exit 1 on any loss."""
@@ -154,8 +164,10 @@ def verify(
     if as_json:
         echo_json(row)
     else:
-        typer.echo(f"checked {row['checked']} objects: {len(row['missing'])} missing, "
-                   f"{len(row['corrupted'])} corrupted")
+        typer.echo(
+            f"checked {row['checked']} objects: {len(row['missing'])} missing, "
+            f"{len(row['corrupted'])} corrupted"
+        )
         for key in row["missing"]:
             typer.echo(f"missing    {key}")
         for key in row["corrupted"]:

@@ -88,7 +88,7 @@ def serve(
         str, typer.Option(help="cron of the fixity audit deployment")
     ] = "0 3 * * *",
 ) -> None:
-    """Register one deployment per outlet (its cron schedule) plus the fixity audit, and serve them."""
+    """Register a deployment per outlet (on its cron) plus the fixity audit, and serve them."""
     settings = load_settings()
     planned = check_plan(settings, None, outlets_file, replay)
     from newsarchive.flows.serve import serve_deployments

@@ -16,7 +16,9 @@ from newsarchive.extraction import extraction_to_json, get_profile
 
 def extract(
     files: Annotated[list[Path], typer.Argument(help="HTML files as fetched")],
-    url: Annotated[str | None, typer.Option(help="the page's URL (resolves links, picks dates)")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="the page's URL (resolves links, picks dates)")
+    ] = None,
     profile: Annotated[str, typer.Option(help="extraction profile")] = "generic",
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
 ) -> None:
@@ -58,7 +60,9 @@ def _read(path: Path) -> bytes:
 def _echo_human(record: dict[str, object]) -> None:
     for key in ("path", "url", "title", "published", "modified", "author", "language"):
         typer.echo(f"{key + ':':<11}{record.get(key) or '-'}")
-    typer.echo(f"{'profile:':<11}{record['profile']} (date from {record.get('date_source') or '-'})")
+    typer.echo(
+        f"{'profile:':<11}{record['profile']} (date from {record.get('date_source') or '-'})"
+    )
     typer.echo("")
     typer.echo(str(record["text"]))
     typer.echo("")

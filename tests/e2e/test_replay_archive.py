@@ -121,9 +121,7 @@ def test_revised_site_adds_a_version_and_a_syndicated_duplicate(
     assert archive.snapshot(copy.url).raw  # the republished page itself is kept
 
 
-def test_replay_into_postgresql_and_s3(
-    postgres_url: str, s3_bucket: str, tmp_path: Path
-) -> None:
+def test_replay_into_postgresql_and_s3(postgres_url: str, s3_bucket: str, tmp_path: Path) -> None:
     settings = Settings(
         home=tmp_path, database_url=postgres_url, store_url=f"s3://{s3_bucket}/archive"
     )
@@ -135,3 +133,12 @@ def test_replay_into_postgresql_and_s3(
         assert len(urls) == len(expected_articles()) + 1  # plus the republished copy
         report = archive.verify()
         assert report.checked > 0 and report.missing == [] and report.corrupted == []
+
+
+def test_subprocess_mode_archives_the_same(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "archive", crawl_mode="subprocess")
+    with Archive.open(settings.database_url, settings.store_url) as archive:
+        reports = replay(archive, settings)
+        assert {a.url for a in archive.list_articles()} == set(expected_articles())
+        assert sum(r.new for r in reports.values()) == len(expected_articles())
+        assert all(r.discovered > 0 for r in reports.values())
