@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from newsarchive.cli import archive_cmds, crawl_cmds, extract_cmd
+from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd
 from newsarchive.errors import NewsarchiveError
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ app.command("get")(archive_cmds.get)
 app.command("history")(archive_cmds.history)
 app.command("search")(archive_cmds.search)
 app.command("verify")(archive_cmds.verify)
+app.command("export")(export_cmd.export)
 
 
 def main() -> None:

@@ -16,7 +16,9 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 def run_cli(tmp_path: Path) -> RunCli:
     """``run_cli("list", "--json", env={...})`` -> CompletedProcess with text stdout/stderr."""
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
         import os
 
         full_env = {**os.environ, "NEWSARCHIVE_HOME": str(tmp_path / "archive"), **(env or {})}

@@ -21,9 +21,10 @@ from newsarchive.storage import Archive
 
 def replay_into(home: Path, revision: int) -> None:
     settings = Settings(home=home)
-    with Archive.open(settings.database_url, settings.store_url) as archive, ReplaySite(
-        revision=revision
-    ) as site:
+    with (
+        Archive.open(settings.database_url, settings.store_url) as archive,
+        ReplaySite(revision=revision) as site,
+    ):
         outlets = load_plan(replay_outlets_path(), None, site.origin)
         asyncio.run(crawl_and_archive(outlets, settings, archive, identity=ReplayIdentity(site)))
 
@@ -54,8 +55,17 @@ def listed(run_cli, *args: str) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_list_has_one_object_per_article(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     articles = listed(run_cli)
     assert len(articles) == len({a["url"] for a in articles}) == 6
-    assert set(articles[0]) == {"url", "outlet", "title", "published", "first_seen",
-                                "last_seen", "versions", "sha256", "duplicate_of"}
+    assert set(articles[0]) == {
+        "url",
+        "outlet",
+        "title",
+        "published",
+        "first_seen",
+        "last_seen",
+        "versions",
+        "sha256",
+        "duplicate_of",
+    }
     duplicates = [a for a in articles if a["duplicate_of"]]
     assert len(duplicates) == 1 and duplicates[0]["outlet"] == "vanguard"
     assert {a["outlet"] for a in listed(run_cli, "--outlet", "kcnawatch")} == {"kcnawatch"}
@@ -124,3 +134,16 @@ def test_bad_requests_get_one_line(archived: Path, run_cli, args, code, needle) 
 
 def test_empty_archive_says_so(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert_one_line_error(run_cli("list"), 1, "empty")
+
+
+def test_export_writes_a_warc_and_its_index(archived: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from warcio.archiveiterator import ArchiveIterator
+
+    target = tmp_path / "export.warc.gz"
+    result = run_cli("export", str(target), "--outlet", UPDATED_OUTLET)
+    assert result.returncode == 0, result.stderr
+    with target.open("rb") as stream:
+        responses = [r for r in ArchiveIterator(stream) if r.rec_type == "response"]
+    assert len(responses) == 2  # both versions of the updated article
+    assert len(Path(f"{target}.cdxj").read_text().splitlines()) == 2
+    assert_one_line_error(run_cli("export", str(target)), 2, "exists")
