@@ -1,0 +1,106 @@
+"""docker-compose.yml: the right images, and an environment newsarchive actually accepts.
+
+Compose files fail late, on a host with Docker, when someone finally runs
+them; these checks catch the drift that bites first: a setting renamed in
+code but not here, a service renamed on one side of a URL, a Prefect image
+that no longer matches the installed client.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsarchive.config import load_settings
+
+NEWSARCHIVE_SERVICES = ("worker", "deployer")
+
+
+def image_name(service: dict[str, Any]) -> str:
+    """The repository part of a service's image (``minio/minio:latest`` -> ``minio/minio``)."""
+    return str(service["image"]).rsplit(":", 1)[0]
+
+
+def service_env(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment as strings, in either of Compose's two spellings."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def command_line(value: Any) -> list[str]:
+    return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
+
+
+def test_images_are_the_stack_s_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert image_name(services["postgres"]) == "postgres"
+    assert image_name(services["minio"]) == "minio/minio"
+    assert image_name(services["minio-init"]) == "minio/mc"
+    prefect_version = importlib.metadata.version("prefect")
+    assert services["prefect-server"]["image"] == f"prefecthq/prefect:{prefect_version}-python3.11"
+
+
+def test_worker_is_a_process_worker_on_the_newsarchive_pool(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    args = command_line(worker.get("entrypoint", [])) + command_line(worker.get("command", []))
+    assert args[:3] == ["prefect", "worker", "start"]
+    options = dict(zip(args[3::2], args[4::2], strict=False))
+    assert options.get("--pool") == "newsarchive"
+    assert options.get("--type") == "process"
+
+
+@pytest.mark.parametrize("name", NEWSARCHIVE_SERVICES)
+def test_service_environment_is_accepted_by_load_settings(
+    compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = service_env(compose["services"][name])
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings()
+    assert settings.database_url == env["NEWSARCHIVE_DATABASE_URL"]
+    assert settings.store_url == env["NEWSARCHIVE_STORE_URL"]
+
+
+@pytest.mark.parametrize("name", NEWSARCHIVE_SERVICES)
+def test_service_urls_point_at_the_compose_services(compose: dict[str, Any], name: str) -> None:
+    services = compose["services"]
+    env = service_env(services[name])
+    database = urlsplit(env["NEWSARCHIVE_DATABASE_URL"])
+    assert database.scheme == "postgresql+psycopg"
+    assert database.hostname == "postgres"
+    assert database.path.lstrip("/") == service_env(services["postgres"])["POSTGRES_DB"]
+    assert database.username == service_env(services["postgres"])["POSTGRES_USER"]
+    assert database.password == service_env(services["postgres"])["POSTGRES_PASSWORD"]
+
+    assert urlsplit(env["NEWSARCHIVE_STORE_URL"]).scheme == "s3"
+    assert urlsplit(env["AWS_ENDPOINT_URL"]).hostname == "minio"
+    assert urlsplit(env["PREFECT_API_URL"]).hostname == "prefect-server"
+    assert urlsplit(env["PREFECT_API_URL"]).path == "/api"
+
+
+def test_s3_credentials_and_bucket_match_minio(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    minio = service_env(services["minio"])
+    env = service_env(services["worker"])
+    assert env["AWS_ACCESS_KEY_ID"] == minio["MINIO_ROOT_USER"]
+    assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]
+    bucket = urlsplit(env["NEWSARCHIVE_STORE_URL"]).netloc
+    init_script = " ".join(command_line(services["minio-init"]["command"]))
+    assert f"local/{bucket}" in init_script, "minio-init does not create the store's bucket"
+
+
+def test_prefect_server_database_is_created_by_initdb(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    server_env = service_env(services["prefect-server"])
+    server_db = urlsplit(server_env["PREFECT_API_DATABASE_CONNECTION_URL"])
+    assert server_db.hostname == "postgres"
+    initdb = Path(__file__).resolve().parents[2] / "deploy" / "initdb"
+    created = " ".join(p.read_text(encoding="utf-8") for p in initdb.glob("*.sql"))
+    assert f"CREATE DATABASE {server_db.path.lstrip('/')} " in created
