@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import html
 import hashlib
+import html
 import re
 import threading
 from collections.abc import Iterator

@@ -42,7 +42,6 @@ from newsarchive.storage.results import (
     VersionInfo,
 )
 
-
 RUN_COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicate", "failed")
 
 

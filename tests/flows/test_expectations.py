@@ -10,13 +10,17 @@ from newsarchive.records import ArchiveOutcome
 RULES = Expectations(stale_after_runs=3, max_extraction_failure_rate=0.5, min_pages_for_rate=4)
 
 
-def report(outlet: str = "sputnik", *, new: int = 0, fetched: int = 0, failed_extractions: int = 0) -> OutletReport:
+def report(
+    outlet: str = "sputnik", *, new: int = 0, fetched: int = 0, failed_extractions: int = 0
+) -> OutletReport:
     result = OutletReport(outlet, fetched=fetched)
     for n in range(new):
         result.add(f"https://example.org/{outlet}/{n}", ArchiveOutcome.NEW)
     for n in range(failed_extractions):
         result.extraction_failures += 1
-        result.add(f"https://example.org/{outlet}/bad{n}", ArchiveOutcome.FAILED, "extraction: no text")
+        result.add(
+            f"https://example.org/{outlet}/bad{n}", ArchiveOutcome.FAILED, "extraction: no text"
+        )
     return result
 
 

@@ -6,8 +6,15 @@ from newsarchive.storage import Archive
 
 
 def counts(new: int, failed: int = 0) -> dict[str, int]:
-    return {"discovered": 9, "fetched": 8, "new": new, "updated": 1, "unchanged": 2,
-            "duplicate": 0, "failed": failed}
+    return {
+        "discovered": 9,
+        "fetched": 8,
+        "new": new,
+        "updated": 1,
+        "unchanged": 2,
+        "duplicate": 0,
+        "failed": failed,
+    }
 
 
 def test_recent_new_counts_come_newest_first_per_outlet(archive: Archive) -> None:
