@@ -39,7 +39,8 @@ def check(
     window = [report.new, *earlier_new_counts][: expectations.stale_after_runs]
     runs = expectations.stale_after_runs
     if len(window) == runs and not any(window):
-        message = f"{report.outlet}: no new article in {runs} consecutive runs"
+        plural = "s" if runs > 1 else ""
+        message = f"{report.outlet}: no new article in the last {runs} run{plural}"
         alerts.append(Alert(report.outlet, "newsarchive.outlet.stale", message))
     rate = report.extraction_failure_rate
     if (

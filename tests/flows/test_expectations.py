@@ -27,7 +27,7 @@ def report(
 def test_outlet_is_stale_after_the_configured_number_of_empty_runs() -> None:
     alerts = check(report(), earlier_new_counts=[0, 0, 5], expectations=RULES)
     assert [a.event for a in alerts] == ["newsarchive.outlet.stale"]
-    assert "3 consecutive runs" in alerts[0].message
+    assert alerts[0].message == "sputnik: no new article in the last 3 runs"
 
 
 def test_one_new_article_in_the_window_is_enough() -> None:

@@ -1,0 +1,72 @@
+"""Per-source expectations in a real flow run: an outlet gone quiet raises an event.
+
+The flow runs in this process against the session's Prefect server, as
+``newsarchive crawl`` does with ``PREFECT_API_URL`` set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from prefect_harness import PrefectServer, wait_until
+
+from newsarchive.flows.crawl import crawl_outlet
+
+pytestmark = [pytest.mark.prefect, pytest.mark.timeout(300)]
+
+
+async def markdown_artifact(run_id: UUID, key: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    async with get_client() as client:
+        (artifact,) = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])),
+        )
+    assert artifact.type == "markdown"
+    return str(artifact.data)
+
+
+def run_once(outlet: str) -> UUID:
+    state = asyncio.run(crawl_outlet(outlet=outlet, replay=True, return_state=True))
+    assert state.is_completed(), state
+    run_id = state.state_details.flow_run_id
+    assert run_id is not None
+    return run_id
+
+
+def test_an_outlet_without_new_articles_raises_the_stale_event(
+    prefect_api: str,
+    prefect_server: PrefectServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "archive"))
+    monkeypatch.setenv("NEWSARCHIVE_STALE_AFTER_RUNS", "1")
+
+    first, second = run_once("vanguard"), run_once("vanguard")
+
+    assert "## Alerts" not in asyncio.run(markdown_artifact(first, "crawl-report"))
+    report = asyncio.run(markdown_artifact(second, "crawl-report"))
+    assert "newsarchive.outlet.stale" in report
+    assert "vanguard: no new article in the last 1 run" in report
+    # the listed failures of the replica's traps are in the report too
+    assert "### Failed" in report and "robots.txt" in report
+
+    query = {"filter": {"event": {"name": ["newsarchive.outlet.stale"]}}, "limit": 10}
+
+    def stale_events() -> list[dict]:
+        return list(prefect_server.post("/events/filter", query)["events"])
+
+    wait_until(lambda: bool(stale_events()), timeout=30, what="the stale event")
+    (event,) = stale_events()
+    assert event["resource"]["prefect.resource.id"] == "newsarchive.outlet.vanguard"
