@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,7 +55,7 @@ class Archive:
         self._writes = sessionmaker(catalog.for_writing(engine), expire_on_commit=False)
 
     @classmethod
-    def open(cls, database_url: str, store_url: str) -> Archive:
+    def open(cls, database_url: str, store_url: str) -> Self:
         """Connect, upgrading the catalog schema to the current migration."""
         store = open_store(store_url)
         engine = catalog.create_catalog_engine(database_url)
@@ -70,7 +70,7 @@ class Archive:
         """Release the catalog connections (the object store holds none worth closing)."""
         self.engine.dispose()
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

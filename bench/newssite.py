@@ -1,0 +1,278 @@
+"""A synthetic news site for the benchmarks: heavy realistic pages, an RSS feed, validators.
+
+Real news pages are mostly furniture: kilobytes of inline CSS and tracking
+scripts, mega-menus, teaser grids and footers around a few kilobytes of
+article.  Extraction cost is driven by that furniture, so the pages here carry
+it in realistic amounts (50-300 KB) around an article built from the seed
+texts of ``tests/fixtures/seeds``.  Every choice comes from one seeded
+``random.Random``, so two runs serve the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from newsarchive.spiders import replay_docs
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+SECTIONS = ("world", "politics", "business", "science", "sport", "culture", "opinion")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\"])\s+(?=[A-Z\"])")
+_WORD = re.compile(r"[A-Za-z]{4,}")
+_SEED_FURNITURE = re.compile(r"^date |\||Log in to|Read original")  # page chrome kept in seeds
+
+
+def seed_sentences(seeds_dir: Path = SEEDS_DIR) -> list[str]:
+    """The distinct sentences of the seed texts (lines of at least eight words)."""
+    seen: dict[str, None] = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if len(line.split()) < 8 or _SEED_FURNITURE.search(line):
+                continue
+            for sentence in _SENTENCE_BREAK.split(line.strip()):
+                if len(sentence.split()) >= 5:
+                    seen.setdefault(sentence, None)
+    return list(seen)
+
+
+def article_paragraphs(rng: random.Random, sentences: list[str]) -> list[str]:
+    """6-20 paragraphs of 2-4 seed sentences, sampled, reworded and with figures changed.
+
+    The seeds hold under a hundred sentences, so one word in ten is swapped
+    for another seed word: two articles then share about as many word
+    4-shingles as two real articles on one topic, well below the
+    near-duplicate threshold.
+    """
+    vocabulary = sorted({word for s in sentences for word in s.split()})
+    count = rng.randint(6, 20)
+    wanted = [rng.randint(2, 4) for _ in range(count)]
+    pool = rng.sample(sentences, min(len(sentences), sum(wanted)))
+    paragraphs = []
+    for size in wanted:
+        chosen, pool = pool[:size], pool[size:]
+        if not chosen:
+            chosen = rng.sample(sentences, size)
+        words = " ".join(chosen).split()
+        text = " ".join(rng.choice(vocabulary) if rng.random() < 0.1 else w for w in words)
+        paragraphs.append(re.sub(r"\d", lambda _: str(rng.randint(0, 9)), text))
+    return paragraphs
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    published: datetime
+    paragraphs: tuple[str, ...]
+    body: bytes
+
+
+def _css(rng: random.Random, rules: int) -> str:
+    props = ("margin", "padding", "color", "font-size", "line-height", "border", "display")
+    lines = []
+    for i in range(rules):
+        chosen = rng.sample(props, 3)
+        decl = ";".join(f"{p}:{rng.randint(0, 40)}px" for p in chosen)
+        lines.append(f".c-{i}-{rng.choice(SECTIONS)} > .item:hover{{{decl}}}")
+    return "\n".join(lines)
+
+
+def _script(rng: random.Random, statements: int) -> str:
+    lines = ["window.dataLayer=window.dataLayer||[];"]
+    for i in range(statements):
+        key = f"k{i}_{rng.randrange(1 << 30):x}"
+        lines.append(
+            f'dataLayer.push({{"event":"{key}","slot":"div-gpt-ad-{i}","sizes":[[300,250],'
+            f'[728,90]],"targeting":{{"section":"{rng.choice(SECTIONS)}","pos":{i}}}}});'
+        )
+    return "\n".join(lines)
+
+
+def _links(rng: random.Random, count: int, words: list[str]) -> str:
+    items = []
+    for _ in range(count):
+        label = " ".join(rng.sample(words, 3)).title()
+        href = f"/{rng.choice(SECTIONS)}/{'-'.join(label.lower().split())}"
+        items.append(f'<li class="menu-item"><a href="{href}">{escape(label)}</a></li>')
+    return "".join(items)
+
+
+def _teasers(rng: random.Random, count: int, sentences: list[str], words: list[str]) -> str:
+    cards = []
+    for i in range(count):
+        headline = " ".join(rng.sample(words, 6)).capitalize()
+        cards.append(
+            f'<div class="teaser card-{i}"><a href="/{rng.choice(SECTIONS)}/t{i}">'
+            f'<img src="/img/{rng.randrange(10**6)}.jpg" alt="" loading="lazy">'
+            f"<h3>{escape(headline)}</h3></a><p>{escape(rng.choice(sentences))}</p></div>"
+        )
+    return "".join(cards)
+
+
+def render_page(rng: random.Random, index: int, sentences: list[str], origin: str) -> Page:
+    """One article page of 50-300 KB; most of the weight is furniture, as on news sites."""
+    words = sorted({w.lower() for s in sentences for w in _WORD.findall(s)})
+    section = rng.choice(SECTIONS)
+    published = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(minutes=37 * index)
+    paragraphs = article_paragraphs(rng, sentences)
+    title = f"{paragraphs[0].split(',')[0][:90]} ({index})"
+    path = f"/{section}/{published:%Y/%m/%d}/story-{index}.html"
+    target = rng.randint(50_000, 300_000)
+    article_html = "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
+    json_ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "datePublished": published.isoformat(),
+            "dateModified": (published + timedelta(hours=2)).isoformat(),
+            "author": {"@type": "Person", "name": f"Reporter {index % 17}"},
+            "mainEntityOfPage": origin + path,
+        }
+    )
+    head = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}"
+        f' | Bench Herald</title><link rel=canonical href="{origin}{path}">'
+        f'<meta property="og:title" content="{escape(title)}">'
+        f'<meta property="article:published_time" content="{published.isoformat()}">'
+        f'<meta name="author" content="Reporter {index % 17}">'
+        f'<script type="application/ld+json">{json_ld}</script>'
+        f"<style>{_css(rng, 150)}</style><script>{_script(rng, 60)}</script></head>"
+    )
+    menu = f'<header><nav class="mega-menu"><ul>{_links(rng, 250, words)}</ul></nav></header>'
+    article = (
+        f'<main><article><h1>{escape(title)}</h1><div class="byline">By Reporter {index % 17}'
+        f' <time datetime="{published.isoformat()}">{published:%d %B %Y}</time></div>'
+        f'<div class="article-body">{article_html}</div></article>'
+    )
+    related = f'<aside class="related"><h2>Related</h2>{_teasers(rng, 8, sentences, words)}</aside>'
+    footer = (
+        f'<footer><ul class="sitemap">{_links(rng, 120, words)}</ul>&copy; Bench Herald</footer>'
+    )
+    fixed = head + menu + article + related + footer
+    filler = []
+    size = len(fixed)
+    while size < target:  # more teaser rows and ad scripts until the page has its weight
+        block = (
+            f'<section class="more">{_teasers(rng, 6, sentences, words)}</section>'
+            f"<script>{_script(rng, 25)}</script>"
+        )
+        filler.append(block)
+        size += len(block)
+    html = head + menu + article + "".join(filler) + "</main>" + related + footer
+    body = (html + "</body></html>\n").encode("utf-8")
+    return Page(path, title, published, tuple(paragraphs), body)
+
+
+def build_pages(count: int, origin: str, seed: int = 20260223) -> list[Page]:
+    rng = random.Random(seed)
+    sentences = seed_sentences()
+    return [render_page(rng, i, sentences, origin) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+def _routes(pages: list[Page], origin: str) -> dict[str, Reply]:
+    html = ("Content-Type", "text/html; charset=utf-8")
+    routes: dict[str, Reply] = {}
+    for page in pages:
+        etag = '"' + hashlib.sha256(page.body).hexdigest()[:20] + '"'
+        modified = format_datetime(page.published + timedelta(hours=2), usegmt=True)
+        routes[page.path] = Reply(
+            200, page.body, (html, ("ETag", etag), ("Last-Modified", modified))
+        )
+    entries = [replay_docs.Entry(origin + p.path, p.title, p.published) for p in pages]
+    feed = replay_docs.rss("Bench Herald", origin + "/", entries)
+    routes["/feed.xml"] = Reply(200, feed, (("Content-Type", "application/rss+xml"),))
+    routes["/robots.txt"] = Reply(200, replay_docs.robots([]), (("Content-Type", "text/plain"),))
+    return routes
+
+
+def _not_modified(reply: Reply, asked: dict[str, str]) -> bool:
+    """If-None-Match decides when sent; If-Modified-Since only without it (RFC 9110)."""
+    sent = dict(reply.headers)
+    if "ETag" not in sent:
+        return False
+    if "if-none-match" in asked:
+        return sent["ETag"] in [t.strip() for t in asked["if-none-match"].split(",")]
+    return asked.get("if-modified-since") == sent.get("Last-Modified")
+
+
+@dataclass
+class SiteStats:
+    """Answers by status, and the CPU the serving threads spent (it shares the machine)."""
+
+    statuses: dict[int, int] = field(default_factory=dict)
+    cpu_seconds: float = 0.0
+
+
+def _handler(routes: dict[str, Reply], stats: SiteStats) -> type[BaseHTTPRequestHandler]:
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            started = time.thread_time()
+            try:
+                self._answer()
+            finally:
+                with lock:
+                    stats.cpu_seconds += time.thread_time() - started
+
+        def _answer(self) -> None:
+            reply = routes.get(self.path, Reply(404, b"not found", ()))
+            asked = {k.lower(): v for k, v in self.headers.items()}
+            if reply.status == 200 and _not_modified(reply, asked):
+                kept = tuple(h for h in reply.headers if h[0] in {"ETag", "Last-Modified"})
+                reply = Reply(304, b"", kept)
+            with lock:
+                stats.statuses[reply.status] = stats.statuses.get(reply.status, 0) + 1
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(reply.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@contextmanager
+def serve(count: int) -> Iterator[tuple[str, list[Page], SiteStats]]:
+    """Serve ``count`` pages plus ``/feed.xml``; yields (origin, pages, what was served)."""
+    stats = SiteStats()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    server.daemon_threads = True
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    pages = build_pages(count, origin)
+    server.RequestHandlerClass = _handler(_routes(pages, origin), stats)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield origin, pages, stats
+    finally:
+        server.shutdown()
+        server.server_close()
