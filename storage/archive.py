@@ -29,7 +29,7 @@ from newsarchive.records import (
     Validators,
 )
 from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
-from newsarchive.storage.models import Article, CrawlRun, Outlet, Version
+from newsarchive.storage.models import Article, Content, CrawlRun, Outlet, Version
 from newsarchive.storage.models import Fetch as FetchRow
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
 from newsarchive.storage.results import (
@@ -118,11 +118,18 @@ class Archive:
         return {url: v for url, v in latest.items() if v.etag or v.last_modified}
 
     def record_fetch(self, fetch: Fetch) -> FetchRecord:
-        """Record one fetch attempt; a page is stored (raw, gzip) before its row."""
+        """Record one fetch attempt; a page is stored (raw, gzip) before its row.
+
+        The page is compressed, hashed and written before the catalog write
+        begins: an orphan object after a crash is harmless (content-addressed,
+        write-once), while holding the catalog's write lock through that work
+        would make every other writer wait for it.
+        """
+        raw = self._store_raw(fetch)
         with self._writing() as session:
             row = _fetch_row(session, fetch.url, fetch.fetched_at)
             if row is None:
-                values = _fetch_values(session, self.store, fetch)
+                values = _fetch_values(session, fetch, raw)
                 catalog.insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
                 row = _fetch_row(session, fetch.url, fetch.fetched_at)
                 assert row is not None
@@ -130,10 +137,49 @@ class Archive:
                     _seen_again(session, row)
             return _record(session, row)
 
+    def _store_raw(self, fetch: Fetch) -> dict[str, Any]:
+        """Raw body gzip-compressed; bytes identical to an earlier fetch reuse its object.
+
+        Two writers storing the same new bytes at once both write the same
+        key: the store is write-once, so the second write is a no-op.
+        """
+        body = fetch.capture.body if fetch.capture is not None else b""
+        if not body:
+            return {}
+        body_sha = sha256_hex(body)
+        with self._reading() as session:
+            earlier = session.execute(
+                select(FetchRow.raw_key, FetchRow.raw_object_sha256)
+                .where(FetchRow.url == fetch.url, FetchRow.raw_sha256 == body_sha)
+                .limit(1)
+            ).first()
+        if earlier is not None:
+            key, object_sha = earlier
+        else:
+            data = layout.compress_raw(body)
+            key = layout.raw_key(fetch.outlet, fetch.fetched_at, body_sha)
+            object_sha = sha256_hex(data)
+            self.store.put(key, data)
+        return {
+            "raw_key": key,
+            "raw_sha256": body_sha,
+            "raw_size": len(body),
+            "raw_object_sha256": object_sha,
+        }
+
     def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
-        """Deduplicate and file the text of a recorded fetch; filing twice changes nothing."""
+        """Deduplicate and file the text of a recorded fetch; filing twice changes nothing.
+
+        A text not yet archived has its object written and its MinHash computed
+        before the write transaction, which then only inserts rows.
+        """
+        prepared = None
+        if extraction.text.strip():
+            with self._reading() as session:
+                known = session.get(Content, filing.text_sha256(extraction.text)) is not None
+            prepared = None if known else filing.prepare_text(self.store, extraction.text)
         with self._writing() as session:
-            return filing.file_extraction(session, self.store, record.id, extraction)
+            return filing.file_extraction(session, self.store, record.id, extraction, prepared)
 
     def mark_extraction_failed(self, record: FetchRecord, reason: str) -> None:
         """Take a fetch off the redo list: its page holds no article (kept for the record)."""
@@ -248,7 +294,7 @@ def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | N
     return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
-def _fetch_values(session: Session, store: ObjectStore, fetch: Fetch) -> dict[str, Any]:
+def _fetch_values(session: Session, fetch: Fetch, raw: dict[str, Any]) -> dict[str, Any]:
     capture = fetch.capture
     values: dict[str, Any] = {
         "outlet_id": _outlet_id(session, fetch.outlet),
@@ -274,8 +320,8 @@ def _fetch_values(session: Session, store: ObjectStore, fetch: Fetch) -> dict[st
         "etag": capture.header("ETag"),
         "last_modified": capture.header("Last-Modified"),
     }
-    if capture.body:
-        values |= _store_raw(session, store, fetch, capture.body)
+    if raw:
+        values |= raw
         if fetch.outcome == FetchOutcome.FETCHED:
             values["extraction_state"] = ExtractionState.PENDING
     return values
@@ -287,29 +333,6 @@ def _capture_status(capture: Capture | None) -> int | None:
 
 def _capture_discovery(capture: Capture | None) -> Discovery | None:
     return capture.discovery if capture is not None else None
-
-
-def _store_raw(session: Session, store: ObjectStore, fetch: Fetch, body: bytes) -> dict[str, Any]:
-    """Raw body gzip-compressed; bytes identical to an earlier fetch reuse its object."""
-    body_sha = sha256_hex(body)
-    earlier = session.execute(
-        select(FetchRow.raw_key, FetchRow.raw_object_sha256)
-        .where(FetchRow.url == fetch.url, FetchRow.raw_sha256 == body_sha)
-        .limit(1)
-    ).first()
-    if earlier is not None:
-        key, object_sha = earlier
-    else:
-        data = layout.compress_raw(body)
-        key = layout.raw_key(fetch.outlet, fetch.fetched_at, body_sha)
-        object_sha = sha256_hex(data)
-        store.put(key, data)
-    return {
-        "raw_key": key,
-        "raw_sha256": body_sha,
-        "raw_size": len(body),
-        "raw_object_sha256": object_sha,
-    }
 
 
 def _seen_again(session: Session, row: FetchRow) -> None:

@@ -105,9 +105,19 @@ def unavailable_as_storage_error(doing: str) -> Iterator[None]:
 
 
 def insert_ignoring_conflicts(
-    session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]
+    session: Session,
+    model: type[Base],
+    values: dict[str, Any] | list[dict[str, Any]],
+    conflict: list[str],
 ) -> None:
-    """``INSERT ... ON CONFLICT DO NOTHING``: the loser of a race simply re-reads."""
+    """``INSERT ... ON CONFLICT DO NOTHING``: the loser of a race simply re-reads.
+
+    A list of rows goes in one executemany statement.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))
+    statement = insert(model).on_conflict_do_nothing(index_elements=conflict)
+    if isinstance(values, dict):
+        session.execute(statement.values(**values))
+    else:
+        session.execute(statement, values)

@@ -22,8 +22,9 @@ letting both create an article or a version.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -37,11 +38,18 @@ from newsarchive.storage.objects import ObjectStore, sha256_hex
 from newsarchive.storage.reading import version_at
 from newsarchive.storage.results import ExtractionState
 
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
 MAX_CANDIDATES = 100  # texts sharing a band; beyond this the text is boilerplate
 
 
 def file_extraction(
-    session: Session, store: ObjectStore, fetch_id: int, extraction: Extraction
+    session: Session,
+    store: ObjectStore,
+    fetch_id: int,
+    extraction: Extraction,
+    prepared: PreparedText | None = None,
 ) -> ArchiveOutcome:
     """File the text of one recorded fetch; a filed fetch answers with its first outcome."""
     fetch = session.get(Fetch, fetch_id, with_for_update=True, populate_existing=True)
@@ -54,7 +62,7 @@ def file_extraction(
     if not extraction.text.strip():
         raise InputError(f"extraction of {fetch.url} holds no text")
 
-    content = _ensure_content(session, store, extraction.text)
+    content = _ensure_content(session, store, extraction.text, prepared)
     article = _lock_article(session, fetch)
     article.first_seen = min(article.first_seen, fetch.fetched_at)
     article.last_seen = max(article.last_seen, fetch.fetched_at)
@@ -105,29 +113,51 @@ def _same_text_version(
     return None
 
 
-def _ensure_content(session: Session, store: ObjectStore, text: str) -> Content:
-    """The catalog row of this text, its object and LSH bands written first if new."""
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    """A text's object written and its signature computed, ready for its catalog rows."""
+
+    sha256: str
+    size: int
+    minhash: MinHash
+
+
+def prepare_text(store: ObjectStore, text: str) -> PreparedText:
+    """Write the text object and compute its MinHash: the slow part, done outside a transaction.
+
+    The object is content-addressed and write-once, so writing it again, or
+    leaving it behind when the transaction that would name it fails, is harmless.
+    """
     data = text.encode("utf-8")
     sha = sha256_hex(data)
-    existing = session.get(Content, sha)
-    if existing is None:
-        store.put(layout.text_key(sha), data)
-        minhash = neardup.signature(text)
+    store.put(layout.text_key(sha), data)
+    return PreparedText(sha256=sha, size=len(data), minhash=neardup.signature(text))
+
+
+def text_sha256(text: str) -> str:
+    return sha256_hex(text.encode("utf-8"))
+
+
+def _ensure_content(
+    session: Session, store: ObjectStore, text: str, prepared: PreparedText | None
+) -> Content:
+    """The catalog row of this text and its LSH bands, its object written first if new."""
+    sha = prepared.sha256 if prepared is not None else text_sha256(text)
+    if session.get(Content, sha) is None:
+        prepared = prepared or prepare_text(store, text)
         values = {
             "sha256": sha,
             "key": layout.text_key(sha),
-            "size": len(data),
-            "minhash": neardup.pack(minhash),
+            "size": prepared.size,
+            "minhash": neardup.pack(prepared.minhash),
             "created_at": datetime.now(UTC),
         }
         insert_ignoring_conflicts(session, Content, values, ["sha256"])
-        for band, band_hash in neardup.bands(minhash):
-            insert_ignoring_conflicts(
-                session,
-                LshBand,
-                {"content_sha256": sha, "band": band, "hash": band_hash},
-                ["content_sha256", "band"],
-            )
+        bands = [
+            {"content_sha256": sha, "band": band, "hash": band_hash}
+            for band, band_hash in neardup.bands(prepared.minhash)
+        ]
+        insert_ignoring_conflicts(session, LshBand, bands, ["content_sha256", "band"])
     locked = session.get(Content, sha, with_for_update=True, populate_existing=True)
     assert locked is not None  # inserted above or by a writer we waited for
     return locked

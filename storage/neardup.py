@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,16 +52,27 @@ def shingles(text: str) -> set[bytes]:
     }
 
 
-def _minhash_class() -> type[MinHash]:
-    # datasketch imports scipy on the way (about a second): only filing needs it,
-    # not every command that merely opens the archive.
+@cache
+def _minhash_factory() -> tuple[type[MinHash], Any]:
+    """datasketch's MinHash and the permutations every signature here shares.
+
+    Imported on first use: datasketch loads scipy (about a second), which only
+    filing needs, not every command that opens the archive.  The permutations
+    (derived from datasketch's fixed seed) are computed once instead of for
+    every signature built or unpacked.
+    """
     from datasketch import MinHash
 
-    return MinHash
+    return MinHash, MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
+
+
+def _minhash(**values: Any) -> MinHash:
+    minhash_class, permutations = _minhash_factory()
+    return minhash_class(num_perm=NUM_PERM, scheme=_SCHEME, permutations=permutations, **values)
 
 
 def signature(text: str) -> MinHash:
-    minhash = _minhash_class()(num_perm=NUM_PERM, scheme=_SCHEME)
+    minhash = _minhash()
     minhash.update_batch(list(shingles(text)))
     return minhash
 
@@ -72,7 +84,7 @@ def pack(minhash: MinHash) -> bytes:
 
 def unpack(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype="<u4").astype(np.uint64)
-    return _minhash_class()(hashvalues=values, scheme=_SCHEME)
+    return _minhash(hashvalues=values)
 
 
 def bands(minhash: MinHash) -> list[tuple[int, int]]:
