@@ -101,6 +101,7 @@ class Fetch:
     error: str | None = None
     capture: Capture | None = None
     discovery: Discovery | None = None
+    attempts: int = 1  # requests this outcome took: retries of 5xx and timeouts included
 
 
 @dataclass(frozen=True, slots=True)

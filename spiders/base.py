@@ -199,6 +199,7 @@ class ArticleSpider(scrapy.Spider):
             status=response.status,
             error=None if outcome is FetchOutcome.NOT_MODIFIED else f"HTTP {response.status}",
             discovery=lead.discovery,
+            attempts=_attempts(response.meta),
         )
 
     def _fetched(self, response: Response, lead: ArticleLead, now: datetime) -> Fetch:
@@ -228,6 +229,7 @@ class ArticleSpider(scrapy.Spider):
             status=response.status,
             capture=capture,
             discovery=lead.discovery,
+            attempts=_attempts(response.meta),
         )
 
     def article_failed(self, failure: Failure) -> Iterable[Fetch]:
@@ -241,4 +243,10 @@ class ArticleSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             error=message,
             discovery=lead.discovery,
+            attempts=_attempts(request.meta),
         )
+
+
+def _attempts(meta: Mapping[str, Any]) -> int:
+    """Requests an outcome took: Scrapy's RetryMiddleware counts the retries in the meta."""
+    return int(meta.get("retry_times", 0)) + 1

@@ -96,6 +96,7 @@ def fetch_to_json(fetch: Fetch) -> dict[str, Any]:
         "error": fetch.error,
         "capture": capture_to_json(fetch.capture),
         "discovery": discovery_to_json(fetch.discovery),
+        "attempts": fetch.attempts,
     }
 
 
@@ -109,6 +110,7 @@ def fetch_from_json(data: dict[str, Any]) -> Fetch:
         error=data["error"],
         capture=capture_from_json(data["capture"]),
         discovery=discovery_from_json(data["discovery"]),
+        attempts=data["attempts"],
     )
 
 

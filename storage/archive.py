@@ -302,6 +302,7 @@ def _fetch_values(session: Session, fetch: Fetch, raw: dict[str, Any]) -> dict[s
         "fetched_at": fetch.fetched_at,
         "status": fetch.status if fetch.status is not None else _capture_status(capture),
         "outcome": fetch.outcome.value,
+        "attempts": fetch.attempts,
         "error": fetch.error,
         "discovery": layout.discovery_json(fetch.discovery or _capture_discovery(capture)),
         "request_headers": [],
@@ -368,4 +369,5 @@ def _record(session: Session, row: FetchRow) -> FetchRecord:
         extraction_state=ExtractionState(row.extraction_state),
         archive_outcome=ArchiveOutcome(row.archive_outcome) if row.archive_outcome else None,
         version=number,
+        attempts=row.attempts,
     )

@@ -267,6 +267,7 @@ def fetch_meta(fetch: Fetch) -> dict[str, Any]:
         "requested_url": fetch.requested_url,
         "final_url": fetch.final_url,
         "status": fetch.status,
+        "attempts": fetch.attempts,
         "fetched_at": fetch.fetched_at.isoformat(),
         "request_headers": fetch.request_headers,
         "response_headers": fetch.response_headers,

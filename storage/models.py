@@ -155,6 +155,7 @@ class Fetch(Base):
     fetched_at: Mapped[datetime]
     status: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(SmallInteger, server_default="1")
     error: Mapped[str | None] = mapped_column(Text)
     request_headers: Mapped[list[Any]] = mapped_column(default=list)
     response_headers: Mapped[list[Any]] = mapped_column(default=list)

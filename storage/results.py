@@ -39,6 +39,7 @@ class FetchRecord:
     extraction_state: ExtractionState
     archive_outcome: ArchiveOutcome | None = None
     version: int | None = None
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,11 @@ def test_size_limit_retries_redirects_and_types(site: Site, mode: str) -> None:
     assert len(site.hits("/a/down.html")) == ATTEMPTS
     assert len(site.hits("/a/flaky.html")) == 3
     assert len(site.hits("/a/gone.html")) == 1
+    # each record says how many requests its outcome took, as the server saw them
+    assert records_by_path["/a/down.html"].attempts == ATTEMPTS
+    assert records_by_path["/a/flaky.html"].attempts == 3
+    assert records_by_path["/a/gone.html"].attempts == 1
+    assert records_by_path["/a/ok.html"].attempts == 1
     assert stats["testsite"].fetched == 2
     assert stats["testsite"].failed == 8
 

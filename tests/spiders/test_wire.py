@@ -54,6 +54,7 @@ def test_failed_fetch_round_trips() -> None:
         outcome=FetchOutcome.NETWORK_ERROR,
         fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
         error="DownloadTimeoutError: took longer than 30 seconds",
+        attempts=3,
     )
     assert fetch_from_json(json.loads(fetch_line(fetch))["fetch"]) == fetch
 

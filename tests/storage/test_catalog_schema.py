@@ -38,7 +38,7 @@ def test_migrations_build_exactly_the_modelled_schema(archive: Archive) -> None:
         )
         assert compare_metadata(context, Base.metadata) == []
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0002",)
+            ("0003",)
         ]
 
 

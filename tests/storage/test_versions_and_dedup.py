@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,11 @@ def test_a_late_redo_is_filed_against_the_text_of_its_own_time(archive: Archive)
     assert archive.snapshot(URL).text == corrected
     assert archive.snapshot(URL, at=T0 + hours(1)).text == original
     assert [hit.url for hit in archive.search("correction eighth")] == [URL]
+
+
+def test_attempts_behind_a_fetch_are_kept(archive: Archive) -> None:
+    struggling = dataclasses.replace(fetched(URL, page(seed_text("002")), T0), attempts=3)
+    record = archive.record_fetch(struggling)
+    assert record.attempts == 3
+    archive.file_extraction(record, extracted(URL, seed_text("002")))
+    assert archive.snapshot(URL).meta["fetch"]["attempts"] == 3
