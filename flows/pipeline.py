@@ -70,6 +70,11 @@ class OutletReport:
         return {**self.row(), "failures": failures}
 
     @property
+    def filed(self) -> int:
+        """Captures this report counted under an outcome."""
+        return self.new + self.updated + self.unchanged + self.duplicate + self.failed
+
+    @property
     def extraction_failure_rate(self) -> float:
         """Share of fetched pages whose text could not be extracted (a layout-change signal)."""
         return self.extraction_failures / self.fetched if self.fetched else 0.0
@@ -139,9 +144,12 @@ class CapturePipeline:
         report.add(capture.url, outcome)
         return outcome
 
-    def redo_unextracted(self, outlet: str | None = None) -> int:
-        """File captures whose raw page was stored but whose extraction never was."""
-        records = self.archive.unextracted(outlet)
+    def redo_unextracted(self, outlet: str | None = None, *, failed: bool = False) -> int:
+        """File captures whose raw page was stored but whose extraction never was.
+
+        With ``failed``, extractions that failed are tried again too.
+        """
+        records = self.archive.unextracted(outlet, failed=failed)
         for record in records:
             capture = self.archive.load_capture(record)
             self.file(record, capture, self.report(capture.outlet))

@@ -194,12 +194,17 @@ class Archive:
                 )
             )
 
-    def unextracted(self, outlet: str | None = None) -> list[FetchRecord]:
-        """Fetches whose page is stored but whose extraction was never filed."""
+    def unextracted(self, outlet: str | None = None, *, failed: bool = False) -> list[FetchRecord]:
+        """Fetches whose page is stored but whose extraction was never filed.
+
+        With ``failed``, also those whose extraction failed: after a profile is
+        fixed they can be extracted again from the stored raw page.
+        """
+        states = [ExtractionState.PENDING, *([ExtractionState.FAILED] if failed else [])]
         query = (
             select(FetchRow)
             .join(Outlet, Outlet.id == FetchRow.outlet_id)
-            .where(FetchRow.extraction_state == ExtractionState.PENDING)
+            .where(FetchRow.extraction_state.in_(states))
             .order_by(FetchRow.fetched_at, FetchRow.id)
         )
         if outlet is not None:

@@ -27,6 +27,7 @@ app = typer.Typer(
 app.command("crawl")(crawl_cmds.crawl)
 app.command("serve")(crawl_cmds.serve)
 app.command("outlets")(crawl_cmds.outlets)
+app.command("reextract")(crawl_cmds.reextract)
 app.command("extract")(extract_cmd.extract)
 app.command("list")(archive_cmds.list_articles)
 app.command("get")(archive_cmds.get)

@@ -116,3 +116,37 @@ def outlets(
                 f"{outlet.name:<12} {outlet.kind:<8} {outlet.schedule:<14} "
                 f"{outlet.profile:<10} {', '.join(outlet.start_urls)}"
             )
+
+
+def reextract(
+    outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="also pages whose extraction failed before")
+    ] = False,
+    outlets_file: OutletsFile = None,
+    replay: Replay = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
+) -> None:
+    """Extract stored pages again, from the raw page kept in the archive.
+
+    Without ``--failed``: pages stored but never filed (a run that stopped
+    between storing and extracting).  With it, also pages whose extraction
+    failed, for instance after an outlet's profile was fixed.  Nothing is
+    fetched; profiles come from the outlets file.
+    """
+    settings = load_settings()
+    planned = check_plan(settings, None, outlets_file, replay)
+    from newsarchive.cli.archive_cmds import open_archive
+    from newsarchive.flows.pipeline import CapturePipeline
+
+    with open_archive() as archive:
+        pipeline = CapturePipeline.for_outlets(archive, planned)
+        done = pipeline.redo_unextracted(outlet, failed=failed)
+    rows = [report.summary() for report in pipeline.reports.values() if report.filed]
+    if as_json:
+        for row in rows:
+            echo_json(row)
+    elif done:
+        _echo_summary(rows)
+    else:
+        typer.echo("nothing to extract again")

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ from cli_helpers import assert_one_line_error
 from newsarchive.config import Settings
 from newsarchive.flows.plan import ReplayIdentity, load_plan
 from newsarchive.flows.run import crawl_and_archive
+from newsarchive.records import Capture, Fetch, FetchOutcome
 from newsarchive.spiders.outlets import replay_outlets_path
 from newsarchive.spiders.replay import UPDATE_SENTENCE, UPDATED_OUTLET, ReplaySite
 from newsarchive.storage import Archive
+
+PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 
 
 def replay_into(home: Path, revision: int) -> None:
@@ -147,3 +151,34 @@ def test_export_writes_a_warc_and_its_index(archived: Path, run_cli, tmp_path: P
     assert len(responses) == 2  # both versions of the updated article
     assert len(Path(f"{target}.cdxj").read_text().splitlines()) == 2
     assert_one_line_error(run_cli("export", str(target)), 2, "exists")
+
+
+def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A page whose extraction failed (before a profile fix, say) is filed from its raw page."""
+    settings = Settings(home=archived)
+    page = PAGES / "kcnawatch" / "kim-verbal-message-to-xi-2021.html"
+    url = "https://kcnawatch.org/newstream/2000000000-1/a-later-republication/"
+    capture = Capture(
+        outlet="kcnawatch",
+        url=url,
+        requested_url=url,
+        final_url=url,
+        status=200,
+        fetched_at=datetime.now(UTC),
+        request_headers=(),
+        response_headers=(("Content-Type", "text/html; charset=utf-8"),),
+        body=page.read_bytes(),
+    )
+    fetch = Fetch("kcnawatch", url, FetchOutcome.FETCHED, capture.fetched_at, 200, capture=capture)
+    with Archive.open(settings.database_url, settings.store_url) as archive:
+        archive.mark_extraction_failed(archive.record_fetch(fetch), "profile broken")
+    assert url not in {a["url"] for a in listed(run_cli)}
+
+    assert run_cli("reextract", "--json").stdout == ""  # failed pages wait for --failed
+    result = run_cli("reextract", "--failed", "--json")
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["outlet"] == "kcnawatch" and row["duplicate"] == 1
+    (article,) = [a for a in listed(run_cli) if a["url"] == url]
+    assert article["duplicate_of"].startswith("https://kcnawatch.org/newstream/1751806045")
+    assert run_cli("reextract", "--failed").stdout.strip() == "nothing to extract again"
