@@ -20,11 +20,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.concurrency.asyncio import concurrency
 
 from newsarchive.config import load_settings
+from newsarchive.errors import CrawlError
 from newsarchive.flows.limits import ensure_domain_limits
 from newsarchive.flows.pipeline import OutletReport
 from newsarchive.flows.plan import LiveIdentity, ReplayIdentity, planned_outlets
 from newsarchive.flows.report import publish_run_artifacts
 from newsarchive.flows.run import crawl_and_archive
+from newsarchive.records import ArchiveOutcome
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.storage import Archive
 
@@ -76,11 +78,35 @@ async def _crawl(
             {name for outlet in plan.outlets for name in domain_limit_names(outlet)}
         )
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            reports = await asyncio.gather(
-                *(crawl_outlet_task(outlet, plan.identity, pool) for outlet in plan.outlets)
+            results = await asyncio.gather(
+                *(crawl_outlet_task(outlet, plan.identity, pool) for outlet in plan.outlets),
+                return_exceptions=True,
             )
-    await publish_run_artifacts(list(reports), settings)
+        reports = [
+            _as_report(outlet, result) for outlet, result in zip(plan.outlets, results, strict=True)
+        ]
+    await publish_run_artifacts(reports, settings)
+    crashed = [
+        f"{outlet.name}: {result}"
+        for outlet, result in zip(plan.outlets, results, strict=True)
+        if isinstance(result, BaseException)
+    ]
+    if crashed:
+        # the other outlets were archived and reported; the run itself did not complete
+        raise CrawlError(f"could not crawl {len(crashed)} outlet(s): {'; '.join(crashed)}")
     return [report.summary() for report in reports]
+
+
+def _as_report(outlet: Outlet, result: OutletReport | BaseException) -> OutletReport:
+    """An outlet's report, or one that records why its whole crawl failed."""
+    if isinstance(result, OutletReport):
+        return result
+    if not isinstance(result, Exception):
+        raise result  # cancelled or interrupted: not a failure to report, a stop
+    report = OutletReport(outlet.name)
+    reason = str(result).splitlines()[0] if str(result) else type(result).__name__
+    report.add(", ".join(outlet.start_urls), ArchiveOutcome.FAILED, f"crawl failed: {reason}")
+    return report
 
 
 @flow(name="crawl-outlet", log_prints=True)

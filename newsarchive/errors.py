@@ -33,3 +33,7 @@ class NotFoundError(NewsarchiveError):
 
 class StorageError(NewsarchiveError):
     """The object store or the catalog failed after retries."""
+
+
+class CrawlError(NewsarchiveError):
+    """A whole outlet could not be crawled (single failed pages are not errors)."""
