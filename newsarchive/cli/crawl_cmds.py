@@ -141,12 +141,12 @@ def reextract(
 
     with open_archive() as archive:
         pipeline = CapturePipeline.for_outlets(archive, planned)
-        done = pipeline.redo_unextracted(outlet, failed=failed)
+        pipeline.redo_unextracted(outlet, failed=failed)
     rows = [report.summary() for report in pipeline.reports.values() if report.filed]
     if as_json:
         for row in rows:
             echo_json(row)
-    elif done:
+    elif rows:
         _echo_summary(rows)
     else:
         typer.echo("nothing to extract again")
