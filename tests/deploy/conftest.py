@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.utils import canonicalize_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
+LOCK = REPO_ROOT / "requirements.lock"
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;]+)")
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +36,15 @@ def prefect_yaml() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def pyproject() -> dict[str, Any]:
     return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def lock_pins() -> dict[str, str]:
+    """requirements.lock as {canonical distribution name: pinned version}."""
+    pins = {}
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            pins[canonicalize_name(match[1])] = match[2]
+    assert pins, "requirements.lock pins nothing"
+    return pins

@@ -238,6 +238,37 @@ async def wait_for_final_state(run_ids: list[UUID], timeout: float) -> dict[UUID
     pytest.fail(f"flow runs did not finish within {timeout:.0f}s: {states}")
 
 
+@dataclass(frozen=True)
+class Claim:
+    """Who ran a flow run, as the server recorded it, and how often it entered each state."""
+
+    worker: str | None  # the ``prefect.worker.name`` label a worker gives the runs it submits
+    states: tuple[str, ...]  # state names in order: Scheduled, Pending, Submitting, Running, ...
+
+
+async def run_claims(run_ids: list[UUID]) -> dict[UUID, Claim]:
+    """The server's record of which worker took each run and the states it went through.
+
+    A worker logs "submitting flow run" *before* it asks the server for the run
+    (by proposing PENDING); the server refuses every proposal but the first, so
+    that log line says nothing about who ran it.  The labels and the state
+    history are the server's own account.
+    """
+    from prefect.client.orchestration import get_client
+
+    claims = {}
+    async with get_client() as client:
+        for run_id in run_ids:
+            run = await client.read_flow_run(run_id)
+            history = await client.read_flow_run_states(run_id)
+            ordered = sorted(history, key=lambda state: state.timestamp)
+            claims[run_id] = Claim(
+                worker=(run.labels or {}).get("prefect.worker.name"),
+                states=tuple(str(state.name) for state in ordered),
+            )
+    return claims
+
+
 async def table_artifact(run_id: UUID, key: str) -> list[dict[str, Any]]:
     """The rows of the run's table artifact ``key`` (``crawl-summary``, ``fixity-audit``)."""
     from prefect.client.orchestration import get_client

@@ -28,6 +28,7 @@ from prefect_harness import (
     log_tail,
     newsarchive,
     replay_article_urls,
+    run_claims,
     start_process,
     stop_process,
     table_artifact,
@@ -129,11 +130,12 @@ def test_two_workers_archive_two_outlets_once_each(
     states = asyncio.run(wait_for_final_state(run_ids, timeout=RUN_TIMEOUT))
     logs = "\n".join(f"--- {log.name}\n{log_tail(log)}" for log in workers)
     assert set(states.values()) == {"COMPLETED"}, f"{states}\n{logs}"
-    takers = {
-        str(run): [log.stem for log in workers if f"submitting flow run '{run}'" in log.read_text()]
-        for run in run_ids
-    }
-    assert sorted(takers.values()) == [["worker-1"], ["worker-2"]], takers
+    # Each run was claimed once, by one worker, and ran once; each worker took one run.
+    claims = asyncio.run(run_claims(run_ids))
+    for run, claim in claims.items():
+        assert claim.states.count("Pending") == 1, (run, claim)
+        assert claim.states.count("Running") == 1, (run, claim)
+    assert sorted(str(c.worker) for c in claims.values()) == ["worker-1", "worker-2"], claims
     for outlet, run in zip(OUTLETS, run_ids, strict=True):
         (summary,) = asyncio.run(table_artifact(run, "crawl-summary"))
         assert summary["outlet"] == outlet
