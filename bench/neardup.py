@@ -43,7 +43,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from newsarchive.errors import NewsarchiveError
 from newsarchive.storage import catalog, layout, neardup
 from newsarchive.storage.filing import near_candidates_query
-from newsarchive.storage.models import Content, LshBand
+from newsarchive.storage.models import ContentRow, LshBandRow
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -97,8 +97,8 @@ def fill(connection: Connection, texts: list[str], total: int, seed: int) -> Non
         content, band_rows = _rows(sha, minhash.hashvalues, neardup.bands(minhash), len(body))
         contents.append(content)
         bands.extend(band_rows)
-    connection.execute(insert(Content), contents)
-    connection.execute(insert(LshBand), bands)
+    connection.execute(insert(ContentRow), contents)
+    connection.execute(insert(LshBandRow), bands)
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     for start in range(len(texts), total, BATCH):
@@ -111,8 +111,8 @@ def fill(connection: Connection, texts: list[str], total: int, seed: int) -> Non
             content, band_rows = _rows(sha, row, row_bands, 4000)
             contents.append(content)
             bands.extend(band_rows)
-        connection.execute(insert(Content), contents)
-        connection.execute(insert(LshBand), bands)
+        connection.execute(insert(ContentRow), contents)
+        connection.execute(insert(LshBandRow), bands)
         connection.commit()
         done = start + count
         rate = (done - len(texts)) / (time.perf_counter() - started)
@@ -124,7 +124,7 @@ def lsh_lookup(connection: Connection, query: MinHash, exclude: str) -> list[str
     """Candidates by the archive's band query, kept if their signature reaches the threshold."""
     candidates = list(connection.scalars(near_candidates_query(neardup.bands(query), exclude)))
     rows = connection.execute(
-        select(Content.sha256, Content.minhash).where(Content.sha256.in_(candidates))
+        select(ContentRow.sha256, ContentRow.minhash).where(ContentRow.sha256.in_(candidates))
     )
     scores = [(neardup.similarity(query, neardup.unpack(blob)), sha) for sha, blob in rows]
     return [sha for score, sha in sorted(scores, reverse=True) if score >= neardup.THRESHOLD]
@@ -133,7 +133,7 @@ def lsh_lookup(connection: Connection, query: MinHash, exclude: str) -> list[str
 def brute_lookup(connection: Connection, query: MinHash) -> list[str]:
     """Every stored signature read and compared: the lookup without an index."""
     shas, blobs = [], []
-    for sha, blob in connection.execute(select(Content.sha256, Content.minhash)):
+    for sha, blob in connection.execute(select(ContentRow.sha256, ContentRow.minhash)):
         shas.append(sha)
         blobs.append(blob)
     stored = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), neardup.NUM_PERM)
@@ -223,8 +223,8 @@ def measure(connection: Connection, originals: list[str], brute_lookups: int) ->
         agree += brute == lsh_lookup(connection, signature, exclude="-")
     return Measured(
         dialect=connection.dialect.name,
-        texts=connection.scalar(select(text("count(*)")).select_from(Content)) or 0,
-        band_rows=connection.scalar(select(text("count(*)")).select_from(LshBand)) or 0,
+        texts=connection.scalar(select(text("count(*)")).select_from(ContentRow)) or 0,
+        band_rows=connection.scalar(select(text("count(*)")).select_from(LshBandRow)) or 0,
         fill_seconds=0.0,
         lsh_ms=lsh_ms,
         found=found,

@@ -14,19 +14,16 @@ import hashlib
 import json
 import random
 import re
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-from newsarchive.spiders import replay_docs
+from newsarchive.replay import documents
+from newsarchive.replay.server import HTML, LoopbackServer
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 SECTIONS = ("world", "politics", "business", "science", "sport", "culture", "opinion")
@@ -183,96 +180,25 @@ def build_pages(count: int, origin: str, seed: int = 20260223) -> list[Page]:
     return [render_page(rng, i, sentences, origin) for i in range(count)]
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...]
-
-
-def _routes(pages: list[Page], origin: str) -> dict[str, Reply]:
-    html = ("Content-Type", "text/html; charset=utf-8")
-    routes: dict[str, Reply] = {}
+def _publish(site: LoopbackServer, pages: list[Page]) -> None:
+    """The pages with validators, an RSS feed of them and an empty robots.txt."""
     for page in pages:
         etag = '"' + hashlib.sha256(page.body).hexdigest()[:20] + '"'
         modified = format_datetime(page.published + timedelta(hours=2), usegmt=True)
-        routes[page.path] = Reply(
-            200, page.body, (html, ("ETag", etag), ("Last-Modified", modified))
-        )
-    entries = [replay_docs.Entry(origin + p.path, p.title, p.published) for p in pages]
-    feed = replay_docs.rss("Bench Herald", origin + "/", entries)
-    routes["/feed.xml"] = Reply(200, feed, (("Content-Type", "application/rss+xml"),))
-    routes["/robots.txt"] = Reply(200, replay_docs.robots([]), (("Content-Type", "text/plain"),))
-    return routes
-
-
-def _not_modified(reply: Reply, asked: dict[str, str]) -> bool:
-    """If-None-Match decides when sent; If-Modified-Since only without it (RFC 9110)."""
-    sent = dict(reply.headers)
-    if "ETag" not in sent:
-        return False
-    if "if-none-match" in asked:
-        return sent["ETag"] in [t.strip() for t in asked["if-none-match"].split(",")]
-    return asked.get("if-modified-since") == sent.get("Last-Modified")
-
-
-@dataclass
-class SiteStats:
-    """Answers by status, and the CPU the serving threads spent (it shares the machine)."""
-
-    statuses: dict[int, int] = field(default_factory=dict)
-    cpu_seconds: float = 0.0
-
-
-def _handler(routes: dict[str, Reply], stats: SiteStats) -> type[BaseHTTPRequestHandler]:
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            started = time.thread_time()
-            try:
-                self._answer()
-            finally:
-                with lock:
-                    stats.cpu_seconds += time.thread_time() - started
-
-        def _answer(self) -> None:
-            reply = routes.get(self.path, Reply(404, b"not found", ()))
-            asked = {k.lower(): v for k, v in self.headers.items()}
-            if reply.status == 200 and _not_modified(reply, asked):
-                kept = tuple(h for h in reply.headers if h[0] in {"ETag", "Last-Modified"})
-                reply = Reply(304, b"", kept)
-            with lock:
-                stats.statuses[reply.status] = stats.statuses.get(reply.status, 0) + 1
-            self.send_response(reply.status)
-            for name, value in reply.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(reply.body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return Handler
+        site.page(page.path, page.body, HTML[1], ("ETag", etag), ("Last-Modified", modified))
+    entries = [documents.Entry(site.url(p.path), p.title, p.published) for p in pages]
+    feed = documents.rss("Bench Herald", site.url("/"), entries)
+    site.page("/feed.xml", feed, "application/rss+xml")
+    site.page("/robots.txt", documents.robots([]), "text/plain")
 
 
 @contextmanager
-def serve(count: int) -> Iterator[tuple[str, list[Page], SiteStats]]:
-    """Serve ``count`` pages plus ``/feed.xml``; yields (origin, pages, what was served)."""
-    stats = SiteStats()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    server.daemon_threads = True
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    pages = build_pages(count, origin)
-    server.RequestHandlerClass = _handler(_routes(pages, origin), stats)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield origin, pages, stats
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve(count: int) -> Iterator[tuple[str, list[Page], LoopbackServer]]:
+    """Serve ``count`` pages plus ``/feed.xml``; yields (origin, pages, the running site).
+
+    The site counts its answers by status and the CPU its threads spent.
+    """
+    with LoopbackServer() as site:
+        pages = build_pages(count, site.origin)
+        _publish(site, pages)
+        yield site.origin, pages, site

@@ -4,7 +4,7 @@ Variants, all over the same generated pages served on loopback:
 
 - ``trafilatura`` (the baseline): ``trafilatura.extract(page_bytes)``, serial, one core;
 - ``extract``: ``newsarchive.extraction.extract`` alone, serial, one core;
-- ``pipeline``: ``crawl_and_archive`` into a fresh SQLite + file archive, Scrapy at
+- ``pipeline``: ``archive_outlets`` into a fresh SQLite + file archive, Scrapy at
   concurrency 8 without delay, extraction in a process pool of ``os.cpu_count()``;
 - ``refetch``: the same pipeline again on the same archive: every page answers 304.
 
@@ -34,12 +34,13 @@ from typing import Any
 import trafilatura
 from newssite import Page, serve
 
+from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.run import STORE_THREADS, archive_outlets
 from newsarchive.config import Settings
 from newsarchive.extraction import extract
-from newsarchive.flows.pipeline import OutletReport
-from newsarchive.flows.run import STORE_THREADS, crawl_and_archive
 from newsarchive.records import ArchiveOutcome, Extraction, Fetch
 from newsarchive.spiders.outlets import Outlet, OutletKind
+from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive, FetchRecord
 
 CONCURRENCY = 8
@@ -142,7 +143,8 @@ def crawl_once(origin: str, pages: int, settings: Settings, archive: TimedArchiv
     )
     # The pool is made and joined inside the timed block, so its workers' CPU is counted.
     with ProcessPoolExecutor(os.cpu_count()) as pool:
-        reports = asyncio.run(crawl_and_archive([outlet], settings, archive, extract_pool=pool))
+        options = CrawlOptions.from_settings(settings)
+        reports = asyncio.run(archive_outlets([outlet], archive, options, extract_pool=pool))
     return reports[outlet.name]
 
 

@@ -10,14 +10,13 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.events import emit_event
 
-from newsarchive.config import load_settings
+from newsarchive.config import Settings, load_settings
 from newsarchive.storage import Archive
 
 
 @task(name="verify-objects", retries=2, retry_delay_seconds=30)
-def verify_objects(sample: int | None) -> dict[str, Any]:
+def verify_objects(settings: Settings, sample: int | None) -> dict[str, Any]:
     """Re-read stored objects and compare their SHA-256 with the catalog."""
-    settings = load_settings()
     archive = Archive.open(settings.database_url, settings.store_url)
     try:
         return asdict(archive.verify(sample=sample))
@@ -33,7 +32,8 @@ async def audit_fixity(sample: int | None = 1000) -> dict[str, Any]:
         sample: how many randomly chosen objects to re-read (empty: all of them).
     """
     logger = get_run_logger()
-    report = await asyncio.to_thread(verify_objects, sample)
+    settings = load_settings()  # once, at the flow's entry
+    report = await asyncio.to_thread(verify_objects, settings, sample)
     missing, corrupted = report["missing"], report["corrupted"]
     await acreate_table_artifact(
         table=[

@@ -8,9 +8,11 @@ variable, so the CLI can print one line and exit 2.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +25,39 @@ DEFAULT_USER_AGENT = (
 )
 
 PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class CrawlMode(StrEnum):
+    """Where Scrapy runs: see :mod:`newsarchive.spiders.runner`."""
+
+    INPROCESS = "inprocess"  # on the caller's asyncio loop, no Twisted reactor
+    SUBPROCESS = "subprocess"  # in a child process on Twisted's reactor
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLocation:
+    """Where objects live: a directory (``file://PATH``) or a bucket and key prefix (``s3://``)."""
+
+    scheme: str  # "file" | "s3"
+    path: str  # the directory, or the bucket
+    prefix: str = ""  # s3 only
+
+
+def parse_store_url(url: str) -> StoreLocation:
+    """``file://PATH`` or ``s3://BUCKET[/PREFIX]``; ValueError with the reason otherwise.
+
+    Store URLs never carry credentials: S3 reads them from boto3's own chain.
+    """
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise ValueError("must not contain credentials; S3 reads them from AWS_* settings")
+    if parts.query or parts.fragment:
+        raise ValueError("takes no query or fragment")
+    if parts.scheme == "file" and (parts.path or parts.netloc):
+        return StoreLocation("file", unquote(parts.netloc + parts.path))
+    if parts.scheme == "s3" and parts.netloc:
+        return StoreLocation("s3", parts.netloc, unquote(parts.path).strip("/"))
+    raise ValueError("must be file://PATH or s3://BUCKET[/PREFIX]")
 
 
 class Settings(BaseSettings):
@@ -51,8 +86,8 @@ class Settings(BaseSettings):
     max_extraction_failure_rate: float = Field(
         default=0.5, ge=0.0, le=1.0, description="alert when more pages than this fail extraction"
     )
-    crawl_mode: str = Field(
-        default="inprocess", description="inprocess (asyncio) or subprocess (Twisted reactor)"
+    crawl_mode: CrawlMode = Field(
+        default=CrawlMode.INPROCESS, description="inprocess (asyncio) or subprocess (Twisted)"
     )
 
     @field_validator("database_url")
@@ -65,20 +100,8 @@ class Settings(BaseSettings):
     @field_validator("store_url")
     @classmethod
     def _known_store(cls, value: str) -> str:
-        if not value:
-            return value
-        parts = urlsplit(value)
-        if parts.scheme == "file" and (parts.path or parts.netloc):
-            return value
-        if parts.scheme == "s3" and parts.netloc:
-            return value
-        raise ValueError("must be file://PATH or s3://BUCKET[/PREFIX]")
-
-    @field_validator("crawl_mode")
-    @classmethod
-    def _known_mode(cls, value: str) -> str:
-        if value not in {"inprocess", "subprocess"}:
-            raise ValueError("must be 'inprocess' or 'subprocess'")
+        if value:
+            parse_store_url(value)
         return value
 
     @field_validator("outlets")

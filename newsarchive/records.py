@@ -9,12 +9,45 @@ can use them without importing Scrapy, SQLAlchemy or Prefect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, time
 from enum import StrEnum
+from typing import Annotated
+
+from pydantic import ConfigDict, PlainSerializer
 
 Headers = tuple[tuple[str, str], ...]
 """HTTP headers as received: order and repeated names are kept."""
+
+HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+"""Media types that are archived as pages; anything else declared by a server is not."""
+
+
+def header_value(headers: Headers | None, name: str) -> str | None:
+    """The first header called ``name`` (case-insensitive), or None."""
+    wanted = name.lower()
+    return next((v for k, v in headers or () if k.lower() == wanted), None)
+
+
+def media_type(content_type: str | None) -> str:
+    """``text/html; charset=utf-8`` -> ``text/html`` (empty when none was declared)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_date_only(value: datetime) -> bool:
+    """True for the naive-midnight convention that stands for "a date, no time known"."""
+    return value.tzinfo is None and value.time() == time.min
+
+
+def page_date_text(value: datetime) -> str:
+    """ISO 8601 with the page's offset, or a bare date for a date-only value."""
+    return value.date().isoformat() if is_date_only(value) else value.isoformat()
+
+
+PageDate = Annotated[datetime, PlainSerializer(page_date_text, when_used="json")]
+"""A date as a page or feed stated it: its own offset kept, a bare date when it gave no time."""
+
+BYTES_AS_BASE64 = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
 
 class FetchOutcome(StrEnum):
@@ -50,8 +83,8 @@ class Discovery:
 
     via: str  # "feed" | "sitemap" | "news-sitemap" | "listing"
     source_url: str  # the feed, sitemap or listing page that linked the article
-    published: datetime | None = None
-    modified: datetime | None = None
+    published: PageDate | None = None
+    modified: PageDate | None = None
     title: str | None = None
 
 
@@ -69,8 +102,10 @@ class Capture:
 
     ``body`` holds the bytes exactly as sent by the server after transfer
     decoding (gzip/deflate/br removed), which is what an archivist replays.
-    ``url`` is the article's canonical URL, its identity in the archive.
+    ``url`` is the article's canonical URL (:mod:`newsarchive.identity`).
     """
+
+    __pydantic_config__ = BYTES_AS_BASE64
 
     outlet: str
     url: str
@@ -85,8 +120,7 @@ class Capture:
 
     def header(self, name: str) -> str | None:
         """The first response header called ``name`` (case-insensitive)."""
-        wanted = name.lower()
-        return next((v for k, v in self.response_headers if k.lower() == wanted), None)
+        return header_value(self.response_headers, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +143,7 @@ class DateCandidate:
     """One place a publication date was found, kept so the choice can be audited."""
 
     source: str  # e.g. "meta:article:published_time", "json-ld", "profile:kcna-line", "feed"
-    value: datetime
+    value: PageDate
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +156,8 @@ class Extraction:
     text: str
     author: str | None = None
     language: str | None = None
-    published: datetime | None = None
-    modified: datetime | None = None
+    published: PageDate | None = None
+    modified: PageDate | None = None
     date_source: str | None = None
     sitename: str | None = None
     description: str | None = None
@@ -131,3 +165,21 @@ class Extraction:
     original_url: str | None = None
     tags: tuple[str, ...] = ()
     date_candidates: tuple[DateCandidate, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """One outlet's numbers for one run: the summary row, the catalog's ``crawl_runs`` columns."""
+
+    discovered: int = 0  # distinct article URLs found
+    fetched: int = 0  # pages received (200)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    failed: int = 0
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        """The counts' names, in the order tables print them."""
+        return tuple(f.name for f in fields(cls))

@@ -20,15 +20,23 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Headers, HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from newsarchive.records import Capture, Discovery, Fetch, FetchOutcome, Validators
+from newsarchive.errors import InputError
+from newsarchive.identity import article_key, canonical_url
+from newsarchive.records import (
+    HTML_MEDIA_TYPES,
+    Capture,
+    Discovery,
+    Fetch,
+    FetchOutcome,
+    Validators,
+    media_type,
+)
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.urls import canonical_url, choose_canonical, on_site
+from newsarchive.spiders.stats import STAT_PREFIX
+from newsarchive.spiders.urls import choose_canonical, on_site
 
 logger = logging.getLogger(__name__)
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-STAT_PREFIX = "newsarchive"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,7 @@ def conditional_headers(validators: Validators | None) -> dict[str, str]:
 
 
 def _is_html_type(content_type: bytes) -> bool:
-    return content_type.decode("latin-1").split(";", 1)[0].strip().lower() in HTML_TYPES
+    return media_type(content_type.decode("latin-1")) in HTML_MEDIA_TYPES
 
 
 def is_html(response: Response) -> bool:
@@ -76,7 +84,6 @@ class ArticleSpider(scrapy.Spider):
     """
 
     name = "article"
-    via = "page"
 
     def __init__(
         self, outlet: Outlet, known: Mapping[str, Validators] | None = None, **kwargs: Any
@@ -132,7 +139,11 @@ class ArticleSpider(scrapy.Spider):
         if not on_site(url, self.allowed_domains):
             self._count("off_site_skipped")
             return None
-        page = canonical_url(url)
+        try:
+            page = article_key(url)
+        except InputError:
+            self._count("invalid_url")
+            return None
         if page in self._seen or not self._spend():
             return None
         self._seen.add(page)
@@ -163,10 +174,14 @@ class ArticleSpider(scrapy.Spider):
             return None
         if not self.outlet.matches_article(url):
             return None
-        article = canonical_url(url)
-        if article in self._seen:
+        try:
+            article, key = canonical_url(url), article_key(url)
+        except InputError:
+            self._count("invalid_url")
             return None
-        self._seen.add(article)
+        if key in self._seen:
+            return None
+        self._seen.add(key)
         self._count("discovered")
         if not self._spend():
             return None
@@ -174,7 +189,7 @@ class ArticleSpider(scrapy.Spider):
             article,
             callback=self.parse_article,
             errback=self.article_failed,
-            headers=conditional_headers(self.known.get(article)),
+            headers=conditional_headers(self.known.get(key)),
             meta={"lead": ArticleLead(article, discovery)},
             dont_filter=True,
         )
@@ -208,7 +223,7 @@ class ArticleSpider(scrapy.Spider):
             response.url, response.urljoin(declared) if declared else None, self.allowed_domains
         )
         if url != lead.url:
-            self._seen.add(url)
+            self._seen.add(article_key(url))
         capture = Capture(
             outlet=self.name,
             url=url,

@@ -12,37 +12,44 @@ import dataclasses
 import json
 import logging
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsarchive.records import Fetch
-from newsarchive.spiders.crawlers import CrawlStats, run_crawlers
+from newsarchive import codec
+from newsarchive.records import Fetch, Validators
+from newsarchive.spiders.inprocess import run_scrapy
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
-from newsarchive.spiders.wire import fetch_line, known_from_json
+from newsarchive.spiders.stats import CrawlStats
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
+@dataclass(frozen=True)
+class ChildJob:
+    """Everything the child crawls with, written by the parent as one JSON file."""
+
+    outlets: list[Outlet]
+    options: CrawlOptions
+    known: dict[str, dict[str, Validators]] = field(default_factory=dict)
+
+
 def _emit(fetch: Fetch) -> None:
-    sys.stdout.write(fetch_line(fetch))
+    sys.stdout.write(json.dumps({"fetch": codec.to_json(fetch)}) + "\n")
     sys.stdout.flush()
 
 
-async def _run(job: dict[str, Any]) -> dict[str, CrawlStats]:
-    return await run_crawlers(
-        [Outlet.model_validate(data) for data in job["outlets"]],
-        options=CrawlOptions(**job["options"], mode="subprocess"),
-        emit=_emit,
-        known=known_from_json(job["known"]),
-        reactor=True,
+async def _run(job: ChildJob) -> dict[str, CrawlStats]:
+    return await run_scrapy(
+        job.outlets, options=job.options, emit=_emit, known=job.known, reactor=True
     )
 
 
 def main(argv: list[str]) -> int:
     """Run the job file named in ``argv``; exit status 0 when every crawl ran."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    job = codec.from_json(ChildJob, Path(argv[0]).read_bytes())
 
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.reactor import install_reactor

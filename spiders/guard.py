@@ -4,8 +4,10 @@ A feed, sitemap or redirect controlled by someone else could point the
 crawler at the machine's own services or the internal network.  This
 downloader middleware sees every request, including redirected ones, and
 refuses those whose host resolves to a non-public address, unless the host is
-literally one of the outlet's own ``allowed_domains`` (which is how tests and
-the replay site on 127.0.0.1 are allowed on purpose).
+literally one of the outlet's own ``allowed_domains`` (which is how tests on
+127.0.0.1 are allowed on purpose) or one the crawl was told to reroute to a
+stand-in server (:mod:`newsarchive.spiders.reroute`): that connection goes
+where the operator pointed it, not where DNS says.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from newsarchive.spiders.urls import is_http
+from newsarchive.identity import is_http
+from newsarchive.spiders.reroute import REROUTE_SETTING
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class PrivateAddressGuard:
         self._crawler = crawler
         self._resolver = resolver
         self._verdicts: dict[str, str | None] = {}
+        self._rerouted = {host.lower() for host in crawler.settings.getdict(REROUTE_SETTING)}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -73,7 +77,7 @@ class PrivateAddressGuard:
         host = (urlparse_cached(request).hostname or "").lower()
         spider = self._crawler.spider
         own_hosts = {d.lower() for d in getattr(spider, "allowed_domains", None) or ()}
-        if host in own_hosts:
+        if host in own_hosts or host in self._rerouted:
             return
         if host not in self._verdicts:
             self._verdicts[host] = await self._check(host)

@@ -21,9 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from newsarchive.errors import ConfigError
 
-REPLAY_ORIGIN_PLACEHOLDER = "{replay}"
-"""Written in replay.toml where the loopback origin of the replay site goes."""
-
 DEFAULT_PAGINATION = r"[?&]page=\d+|/page/\d+/?$"
 """Which links of a listing page lead to its next pages (``?page=N``, ``/page/N/``)."""
 
@@ -106,13 +103,8 @@ def builtin_outlets_path() -> Path:
     return Path(str(files("newsarchive.spiders").joinpath("outlets.toml")))
 
 
-def replay_outlets_path() -> Path:
-    """The same outlets pointed at the offline replay site."""
-    return Path(str(files("newsarchive.spiders").joinpath("replay.toml")))
-
-
-def load_outlets(path: Path, *, replay_origin: str | None = None) -> list[Outlet]:
-    """Read and validate an outlets file; ``replay_origin`` fills ``{replay}``.
+def load_outlets(path: Path) -> list[Outlet]:
+    """Read and validate an outlets file.
 
     Raises :class:`ConfigError` with ``FILE: outlet 'NAME': FIELD: problem``.
     """
@@ -132,7 +124,7 @@ def load_outlets(path: Path, *, replay_origin: str | None = None) -> list[Outlet
     outlets: list[Outlet] = []
     seen: set[str] = set()
     for position, table in enumerate(tables, start=1):
-        outlet = _parse_outlet(label, position, _substitute(table, replay_origin))
+        outlet = _parse_outlet(label, position, table)
         if outlet.name in seen:
             raise ConfigError(f"{label}: outlet '{outlet.name}': name: duplicate outlet name")
         seen.add(outlet.name)
@@ -155,19 +147,3 @@ def _parse_outlet(label: str, position: int, table: dict[str, Any]) -> Outlet:
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"{label}: {who}: {field}{message}") from None
-
-
-def _substitute(table: dict[str, Any], origin: str | None) -> dict[str, Any]:
-    """Put the replay origin (and its bare host) into the URL fields."""
-    if origin is None:
-        return table
-    host = re.sub(r"^https?://", "", origin).split(":", 1)[0].split("/", 1)[0]
-
-    def fill(value: Any) -> Any:
-        if isinstance(value, str):
-            return value.replace(REPLAY_ORIGIN_PLACEHOLDER, origin).replace("{replay_host}", host)
-        if isinstance(value, list):
-            return [fill(item) for item in value]
-        return value
-
-    return {key: fill(value) for key, value in table.items()}

@@ -4,7 +4,9 @@ Two modes give the same records.  ``inprocess`` runs Scrapy on the caller's
 asyncio loop without a Twisted reactor, so a long-lived worker can crawl
 again and again.  ``subprocess`` runs the classic Twisted-reactor Scrapy in a
 child (``python -m newsarchive.spiders.child``) and streams its records back
-as JSON lines: the fallback when the caller's process cannot host Scrapy.
+as JSON lines: the fallback when the caller's process cannot host Scrapy, or
+when Scrapy's asyncio download handler (which Scrapy calls experimental)
+misbehaves.
 """
 
 from __future__ import annotations
@@ -20,86 +22,72 @@ from typing import Any
 
 from scrapy.utils.reactor import is_reactor_installed
 
-from newsarchive.config import Settings
+from newsarchive import codec
+from newsarchive.config import CrawlMode
 from newsarchive.errors import ConfigError, NewsarchiveError
 from newsarchive.records import Fetch, Validators
-from newsarchive.spiders.crawlers import SPIDER_SIDE, CrawlStats, run_crawlers
+from newsarchive.spiders.child import ChildJob
 from newsarchive.spiders.guard import Resolver
+from newsarchive.spiders.inprocess import run_scrapy
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
-from newsarchive.spiders.wire import fetch_from_json, known_to_json
+from newsarchive.spiders.stats import SPIDER_SIDE, CrawlStats
 
-__all__ = ["CrawlOptions", "CrawlStats", "crawl", "crawl_options"]
+__all__ = ["CrawlOptions", "CrawlStats", "fetch_outlets"]
 
 logger = logging.getLogger(__name__)
 
-MODES = ("inprocess", "subprocess")
+Known = Mapping[str, Mapping[str, Validators]]
+"""Outlet name -> article key -> validators of its last fetch, for conditional requests."""
 
 
-def crawl_options(settings: Settings) -> CrawlOptions:
-    """The crawl options a command reads from the application settings."""
-    return CrawlOptions(
-        user_agent=settings.user_agent,
-        max_response_size=settings.max_response_size,
-        download_timeout=settings.download_timeout,
-        mode=settings.crawl_mode,
-    )
-
-
-async def crawl(
+async def fetch_outlets(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
     on_fetch: Callable[[Fetch], None],
-    known: Mapping[str, Mapping[str, Validators]] | None = None,
+    known: Known | None = None,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
-    """Crawl ``outlets`` once; ``on_fetch`` sees every article fetch attempt as it ends.
+    """Discover and fetch ``outlets`` once; ``on_fetch`` sees every article fetch as it ends.
 
-    ``known`` maps outlet name -> canonical URL -> validators of the last
-    fetch, for conditional requests.  ``resolver`` replaces DNS for the
-    private-address guard (in-process mode only; tests use it).
-    Exceptions raised by ``on_fetch`` are logged and counted, never fatal.
+    ``resolver`` replaces DNS for the private-address guard (in-process mode
+    only; tests use it).  Exceptions raised by ``on_fetch`` are logged and
+    counted, never fatal.
     """
-    if options.mode not in MODES:
-        raise ConfigError(f"crawl mode: must be one of {', '.join(MODES)}, not {options.mode!r}")
     if not outlets:
         return {}
-    if options.mode == "inprocess":
+    if options.mode is CrawlMode.INPROCESS:
         if is_reactor_installed():
             raise ConfigError(
                 "crawl mode inprocess: a Twisted reactor is already installed in this process;"
                 " use NEWSARCHIVE_CRAWL_MODE=subprocess"
             )
-        return await run_crawlers(
+        return await run_scrapy(
             outlets, options=options, emit=on_fetch, known=known, reactor=False, resolver=resolver
         )
     if resolver is not None:
         raise ConfigError("crawl mode subprocess: a custom resolver cannot cross processes")
-    return await _crawl_in_child(outlets, options=options, on_fetch=on_fetch, known=known)
+    return await _fetch_in_child(outlets, options=options, on_fetch=on_fetch, known=known)
 
 
-async def _crawl_in_child(
+async def _fetch_in_child(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
     on_fetch: Callable[[Fetch], None],
-    known: Mapping[str, Mapping[str, Validators]] | None,
+    known: Known | None,
 ) -> dict[str, CrawlStats]:
-    """Run the crawl in a child process and replay its records here."""
-    job = {
-        "outlets": [outlet.model_dump(mode="json") for outlet in outlets],
-        "options": {
-            "user_agent": options.user_agent,
-            "max_response_size": options.max_response_size,
-            "download_timeout": options.download_timeout,
-        },
-        "known": known_to_json({k: dict(v) for k, v in (known or {}).items()}),
-    }
+    """Run the crawl in a child process and hand its records on here as they arrive."""
+    job = ChildJob(
+        outlets=list(outlets),
+        options=options,
+        known={outlet: dict(urls) for outlet, urls in (known or {}).items()},
+    )
     stats = {outlet.name: CrawlStats() for outlet in outlets}
     with tempfile.TemporaryDirectory(prefix="newsarchive-crawl-") as tmp:
         job_path = Path(tmp) / "job.json"
-        job_path.write_text(json.dumps(job), encoding="utf-8")
+        job_path.write_bytes(codec.to_json_line(job))
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -122,7 +110,7 @@ def _receive(
 ) -> None:
     """Handle one line of the child: a fetch record or an outlet's final numbers."""
     if "fetch" in message:
-        fetch = fetch_from_json(message["fetch"])
+        fetch = codec.from_json(Fetch, message["fetch"])
         outlet_stats = stats[fetch.outlet]
         outlet_stats.count(fetch)
         try:

@@ -7,19 +7,21 @@ budget apply to it alone; the options common to all come from the caller's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive.config import CrawlMode, Settings
 from newsarchive.spiders.base import ArticleSpider
 from newsarchive.spiders.feed import FeedSpider
 from newsarchive.spiders.guard import Resolver, resolver_setting
 from newsarchive.spiders.listing import ListingSpider
 from newsarchive.spiders.outlets import Outlet, OutletKind
-from newsarchive.spiders.sitemap import SitemapSpider
+from newsarchive.spiders.reroute import reroute_settings
+from newsarchive.spiders.sitemap import NewsSitemapSpider
 
 SPIDERS: dict[OutletKind, type[ArticleSpider]] = {
     OutletKind.FEED: FeedSpider,
-    OutletKind.SITEMAP: SitemapSpider,
+    OutletKind.SITEMAP: NewsSitemapSpider,
     OutletKind.LISTING: ListingSpider,
 }
 
@@ -29,14 +31,30 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrawlOptions:
-    """What every crawl of a run shares; normally built from ``Settings``."""
+    """What every crawl of a run shares; normally built from ``Settings``.
+
+    ``reroute`` maps live hosts to the base URL of a stand-in server that
+    answers for them (see :mod:`newsarchive.spiders.reroute`); empty on a
+    live crawl.
+    """
 
     user_agent: str
     max_response_size: int
     download_timeout: int
-    mode: str = "inprocess"  # or "subprocess"
+    mode: CrawlMode = CrawlMode.INPROCESS
+    reroute: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, mode: CrawlMode | None = None) -> CrawlOptions:
+        """The options of a run; ``mode`` overrides the configured crawl mode."""
+        return cls(
+            user_agent=settings.user_agent,
+            max_response_size=settings.max_response_size,
+            download_timeout=settings.download_timeout,
+            mode=mode or settings.crawl_mode,
+        )
 
 
 def crawler_settings(
@@ -77,4 +95,5 @@ def crawler_settings(
         "LOGSTATS_INTERVAL": 0,
         "DOWNLOADER_MIDDLEWARES": {"newsarchive.spiders.guard.PrivateAddressGuard": 60},
         **resolver_setting(resolver),
+        **reroute_settings(options.reroute),
     }

@@ -64,8 +64,12 @@ def parse_sitemap(body: bytes, source: str) -> tuple[list[str], list[tuple[str, 
     return [], list(_entries(root, source))
 
 
-class SitemapSpider(ArticleSpider):
-    """Walks sitemap indexes down to urlsets and fetches the listed articles."""
+class NewsSitemapSpider(ArticleSpider):
+    """Walks sitemap indexes down to urlsets and fetches the listed articles.
+
+    Named apart from Scrapy's ``SitemapSpider``, whose parser drops the ``news:``
+    elements this one keeps.
+    """
 
     name = "sitemap"
 

@@ -1,8 +1,9 @@
-"""One article, one URL: canonicalisation and the "same site" rule.
+"""Which links belong to an outlet, and which URL a fetched page is archived under.
 
-The archive identifies an article by its canonical URL, so two links that
-differ only by tracking parameters, fragment, default port or query order
-must collapse to the same string before anything is fetched.
+The identity rule itself (canonical URL, article key) is the ground floor's
+:mod:`newsarchive.identity`, shared with the archive that files and finds
+articles by it; this module adds what only the crawl knows: the outlet's
+own domains and the page's ``<link rel=canonical>``.
 """
 
 from __future__ import annotations
@@ -10,31 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from courlan import normalize_url
-from w3lib.url import canonicalize_url
-
-ALLOWED_SCHEMES = frozenset({"http", "https"})
-
-
-def canonical_url(url: str) -> str:
-    """Tracking parameters (utm_*, fbclid, gclid, mc_cid, ...) and fragment removed.
-
-    courlan knows the tracking parameters; w3lib sorts the query and drops the
-    fragment so equal URLs compare equal as strings.
-    """
-    return canonicalize_url(normalize_url(url.strip()), keep_fragments=False)
-
-
-def is_http(url: str) -> bool:
-    """Only http and https are fetched; mailto:, javascript:, ftp: are ignored."""
-    return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+from newsarchive.errors import InputError
+from newsarchive.identity import canonical_url, is_http
 
 
 def on_site(url: str, allowed_domains: Iterable[str]) -> bool:
     """Whether ``url``'s host is one of the outlet's domains or a subdomain (any port)."""
     if not is_http(url):
         return False
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed IPv6 host, say: no site's link
+        return False
     return any(host == d or host.endswith(f".{d}") for d in map(str.lower, allowed_domains))
 
 
@@ -45,7 +33,10 @@ def choose_canonical(fetched_url: str, declared: str | None, allowed_domains: It
     an outlet cannot file its articles under another site's address.
     """
     if declared:
-        candidate = canonical_url(declared)
-        if on_site(candidate, allowed_domains):
+        try:
+            candidate = canonical_url(declared)
+        except InputError:
+            candidate = ""  # a broken canonical tag is no claim at all
+        if candidate and on_site(candidate, allowed_domains):
             return candidate
     return canonical_url(fetched_url)

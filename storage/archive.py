@@ -9,8 +9,9 @@ points at nothing or filing the same thing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.errors import NotFoundError
+from newsarchive.identity import article_key
 from newsarchive.records import (
     ArchiveOutcome,
     Capture,
@@ -26,11 +28,18 @@ from newsarchive.records import (
     Extraction,
     Fetch,
     FetchOutcome,
+    RunCounts,
     Validators,
 )
 from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
-from newsarchive.storage.models import Article, Content, CrawlRun, Outlet, Version
-from newsarchive.storage.models import Fetch as FetchRow
+from newsarchive.storage.models import (
+    ArticleRow,
+    ContentRow,
+    CrawlRunRow,
+    FetchRow,
+    OutletRow,
+    VersionRow,
+)
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
 from newsarchive.storage.results import (
     ArticleSummary,
@@ -41,8 +50,6 @@ from newsarchive.storage.results import (
     VerifyReport,
     VersionInfo,
 )
-
-RUN_COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "duplicate", "failed")
 
 
 class Archive:
@@ -101,20 +108,22 @@ class Archive:
             outlet_id = _outlet_id(session, name)
             if info:
                 plain = json.loads(json.dumps(info, default=str))
-                session.execute(update(Outlet).where(Outlet.id == outlet_id).values(info=plain))
+                session.execute(
+                    update(OutletRow).where(OutletRow.id == outlet_id).values(info=plain)
+                )
 
     def known_validators(self, outlet: str) -> dict[str, Validators]:
-        """Canonical URL -> validators of its last successful fetch, for conditional GETs."""
+        """Article key -> validators of its last successful fetch, for conditional GETs."""
         query = (
             select(FetchRow.url, FetchRow.etag, FetchRow.last_modified)
-            .join(Outlet, Outlet.id == FetchRow.outlet_id)
-            .where(Outlet.name == outlet, FetchRow.outcome == FetchOutcome.FETCHED.value)
-            .order_by(FetchRow.url, FetchRow.fetched_at)
+            .join(OutletRow, OutletRow.id == FetchRow.outlet_id)
+            .where(OutletRow.name == outlet, FetchRow.outcome == FetchOutcome.FETCHED.value)
+            .order_by(FetchRow.fetched_at, FetchRow.id)
         )
         latest: dict[str, Validators] = {}
         with self._reading() as session:
             for url, etag, last_modified in session.execute(query):
-                latest[url] = Validators(etag=etag, last_modified=last_modified)
+                latest[article_key(url)] = Validators(etag=etag, last_modified=last_modified)
         return {url: v for url, v in latest.items() if v.etag or v.last_modified}
 
     def record_fetch(self, fetch: Fetch) -> FetchRecord:
@@ -176,7 +185,7 @@ class Archive:
         prepared = None
         if extraction.text.strip():
             with self._reading() as session:
-                known = session.get(Content, filing.text_sha256(extraction.text)) is not None
+                known = session.get(ContentRow, filing.text_sha256(extraction.text)) is not None
             prepared = None if known else filing.prepare_text(self.store, extraction.text)
         with self._writing() as session:
             return filing.file_extraction(session, self.store, record.id, extraction, prepared)
@@ -203,12 +212,12 @@ class Archive:
         states = [ExtractionState.PENDING, *([ExtractionState.FAILED] if failed else [])]
         query = (
             select(FetchRow)
-            .join(Outlet, Outlet.id == FetchRow.outlet_id)
+            .join(OutletRow, OutletRow.id == FetchRow.outlet_id)
             .where(FetchRow.extraction_state.in_(states))
             .order_by(FetchRow.fetched_at, FetchRow.id)
         )
         if outlet is not None:
-            query = query.where(Outlet.name == outlet)
+            query = query.where(OutletRow.name == outlet)
         with self._reading() as session:
             return [_record(session, row) for row in session.scalars(query)]
 
@@ -218,7 +227,9 @@ class Archive:
             row = session.get(FetchRow, record.id)
             if row is None or row.raw_key is None:
                 raise NotFoundError(f"no stored page for fetch #{record.id} ({record.url})")
-            outlet = session.scalars(select(Outlet.name).where(Outlet.id == row.outlet_id)).one()
+            outlet = session.scalars(
+                select(OutletRow.name).where(OutletRow.id == row.outlet_id)
+            ).one()
         body = reading.raw_body(self.store, row.raw_key, row.raw_object_sha256, row.raw_sha256)
         return Capture(
             outlet=outlet,
@@ -264,23 +275,24 @@ class Archive:
 
     # -- crawl runs --------------------------------------------------------
 
-    def record_run(self, outlet: str, counts: Mapping[str, Any]) -> None:
+    def record_run(self, outlet: str, counts: RunCounts) -> None:
         """Keep one outlet's summary of a finished run (the columns of ``crawl_runs``)."""
-        values = {name: int(counts.get(name, 0)) for name in RUN_COUNTS}
         with self._writing() as session:
             session.add(
-                CrawlRun(
-                    outlet_id=_outlet_id(session, outlet), finished_at=datetime.now(UTC), **values
+                CrawlRunRow(
+                    outlet_id=_outlet_id(session, outlet),
+                    finished_at=datetime.now(UTC),
+                    **asdict(counts),
                 )
             )
 
     def recent_new_counts(self, outlet: str, runs: int) -> list[int]:
         """How many new articles each of the outlet's last ``runs`` runs found, newest first."""
         query = (
-            select(CrawlRun.new)
-            .join(Outlet, Outlet.id == CrawlRun.outlet_id)
-            .where(Outlet.name == outlet)
-            .order_by(CrawlRun.finished_at.desc(), CrawlRun.id.desc())
+            select(CrawlRunRow.new)
+            .join(OutletRow, OutletRow.id == CrawlRunRow.outlet_id)
+            .where(OutletRow.name == outlet)
+            .order_by(CrawlRunRow.finished_at.desc(), CrawlRunRow.id.desc())
             .limit(runs)
         )
         with self._reading() as session:
@@ -290,8 +302,8 @@ class Archive:
 def _outlet_id(session: Session, name: str) -> int:
     layout.checked_outlet(name)
     values = {"name": name, "info": {}, "created_at": datetime.now(UTC)}
-    catalog.insert_ignoring_conflicts(session, Outlet, values, ["name"])
-    return session.scalars(select(Outlet.id).where(Outlet.name == name)).one()
+    catalog.insert_ignoring_conflicts(session, OutletRow, values, ["name"])
+    return session.scalars(select(OutletRow.id).where(OutletRow.name == name)).one()
 
 
 def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | None:
@@ -344,7 +356,7 @@ def _capture_discovery(capture: Capture | None) -> Discovery | None:
 def _seen_again(session: Session, row: FetchRow) -> None:
     """A 304: the text current at that time is still served, so last_seen moves."""
     article = session.scalars(
-        select(Article).where(Article.url == row.url).with_for_update()
+        select(ArticleRow).where(ArticleRow.url_key == article_key(row.url)).with_for_update()
     ).first()
     if article is None:
         return
@@ -358,10 +370,12 @@ def _seen_again(session: Session, row: FetchRow) -> None:
 
 
 def _record(session: Session, row: FetchRow) -> FetchRecord:
-    outlet = session.scalars(select(Outlet.name).where(Outlet.id == row.outlet_id)).one()
+    outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == row.outlet_id)).one()
     number = None
     if row.version_id is not None:
-        number = session.scalars(select(Version.number).where(Version.id == row.version_id)).one()
+        number = session.scalars(
+            select(VersionRow.number).where(VersionRow.id == row.version_id)
+        ).one()
     return FetchRecord(
         id=row.id,
         outlet=outlet,

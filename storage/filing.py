@@ -2,7 +2,9 @@
 
 The rules, in the order they are tried for the fetch being filed:
 
-1. The article is its canonical URL.  Its first text is version 1.
+1. The article is its identity key (:func:`newsarchive.identity.article_key`,
+   the same for http and https, with or without ``www.`` or a final slash).
+   Its first text is version 1.
 2. Same text as the article's latest version (or, for a fetch filed late,
    the version current when it was fetched): no new version, ``last_seen``
    moves (UNCHANGED).  Different text: a new version, numbered in filing
@@ -30,10 +32,18 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, NotFoundError
+from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome, Extraction
 from newsarchive.storage import fulltext, layout, neardup
 from newsarchive.storage.catalog import insert_ignoring_conflicts
-from newsarchive.storage.models import Article, Content, Fetch, LshBand, Outlet, Version
+from newsarchive.storage.models import (
+    ArticleRow,
+    ContentRow,
+    FetchRow,
+    LshBandRow,
+    OutletRow,
+    VersionRow,
+)
 from newsarchive.storage.objects import ObjectStore, sha256_hex
 from newsarchive.storage.reading import version_at
 from newsarchive.storage.results import ExtractionState
@@ -52,7 +62,7 @@ def file_extraction(
     prepared: PreparedText | None = None,
 ) -> ArchiveOutcome:
     """File the text of one recorded fetch; a filed fetch answers with its first outcome."""
-    fetch = session.get(Fetch, fetch_id, with_for_update=True, populate_existing=True)
+    fetch = session.get(FetchRow, fetch_id, with_for_update=True, populate_existing=True)
     if fetch is None:
         raise NotFoundError(f"no fetch #{fetch_id} in the catalog")
     if fetch.extraction_state == ExtractionState.FILED and fetch.archive_outcome:
@@ -72,7 +82,7 @@ def file_extraction(
         version, outcome = same, ArchiveOutcome.UNCHANGED
     else:
         highest = session.scalar(
-            select(func.max(Version.number)).where(Version.article_id == article.id)
+            select(func.max(VersionRow.number)).where(VersionRow.article_id == article.id)
         )
         if highest is not None:
             outcome = ArchiveOutcome.UPDATED
@@ -95,8 +105,8 @@ def file_extraction(
 
 
 def _same_text_version(
-    session: Session, article_id: int, fetch: Fetch, text_sha256: str
-) -> Version | None:
+    session: Session, article_id: int, fetch: FetchRow, text_sha256: str
+) -> VersionRow | None:
     """The version this fetch saw again, if any: the one current at its time or the newest.
 
     Fetches are normally filed in time order and both are the same version.
@@ -140,10 +150,10 @@ def text_sha256(text: str) -> str:
 
 def _ensure_content(
     session: Session, store: ObjectStore, text: str, prepared: PreparedText | None
-) -> Content:
+) -> ContentRow:
     """The catalog row of this text and its LSH bands, its object written first if new."""
     sha = prepared.sha256 if prepared is not None else text_sha256(text)
-    if session.get(Content, sha) is None:
+    if session.get(ContentRow, sha) is None:
         prepared = prepared or prepare_text(store, text)
         values = {
             "sha256": sha,
@@ -152,41 +162,44 @@ def _ensure_content(
             "minhash": neardup.pack(prepared.minhash),
             "created_at": datetime.now(UTC),
         }
-        insert_ignoring_conflicts(session, Content, values, ["sha256"])
+        insert_ignoring_conflicts(session, ContentRow, values, ["sha256"])
         bands = [
             {"content_sha256": sha, "band": band, "hash": band_hash}
             for band, band_hash in neardup.bands(prepared.minhash)
         ]
-        insert_ignoring_conflicts(session, LshBand, bands, ["content_sha256", "band"])
-    locked = session.get(Content, sha, with_for_update=True, populate_existing=True)
+        insert_ignoring_conflicts(session, LshBandRow, bands, ["content_sha256", "band"])
+    locked = session.get(ContentRow, sha, with_for_update=True, populate_existing=True)
     assert locked is not None  # inserted above or by a writer we waited for
     return locked
 
 
-def _lock_article(session: Session, fetch: Fetch) -> Article:
+def _lock_article(session: Session, fetch: FetchRow) -> ArticleRow:
+    """The article this fetch is a capture of, created on its first capture, row-locked."""
+    key = article_key(fetch.url)
     insert_ignoring_conflicts(
         session,
-        Article,
+        ArticleRow,
         {
             "url": fetch.url,
+            "url_key": key,
             "outlet_id": fetch.outlet_id,
             "first_seen": fetch.fetched_at,
             "last_seen": fetch.fetched_at,
         },
-        ["url"],
+        ["url_key"],
     )
-    query = select(Article).where(Article.url == fetch.url).with_for_update()
+    query = select(ArticleRow).where(ArticleRow.url_key == key).with_for_update()
     return session.scalars(query.execution_options(populate_existing=True)).one()
 
 
-def _original_of(session: Session, content: Content, article_id: int) -> int | None:
+def _original_of(session: Session, content: ContentRow, article_id: int) -> int | None:
     """The article a new URL copies: same text first, else the nearest similar text."""
     for sha in [content.sha256, *_near_texts(session, content)]:
         holder = session.scalars(
-            select(Article)
-            .join(Version, Version.article_id == Article.id)
-            .where(Version.text_sha256 == sha, Article.id != article_id)
-            .order_by(Article.first_seen, Article.id)
+            select(ArticleRow)
+            .join(VersionRow, VersionRow.article_id == ArticleRow.id)
+            .where(VersionRow.text_sha256 == sha, ArticleRow.id != article_id)
+            .order_by(ArticleRow.first_seen, ArticleRow.id)
             .limit(1)
         ).first()
         if holder is not None:
@@ -196,21 +209,23 @@ def _original_of(session: Session, content: Content, article_id: int) -> int | N
 
 def near_candidates_query(minhash_bands: list[tuple[int, int]], exclude: str) -> Any:
     """Texts sharing at least one LSH band: equality lookups on the band index only."""
-    matches = [and_(LshBand.band == band, LshBand.hash == value) for band, value in minhash_bands]
+    matches = [
+        and_(LshBandRow.band == band, LshBandRow.hash == value) for band, value in minhash_bands
+    ]
     return (
-        select(LshBand.content_sha256)
-        .where(or_(*matches), LshBand.content_sha256 != exclude)
+        select(LshBandRow.content_sha256)
+        .where(or_(*matches), LshBandRow.content_sha256 != exclude)
         .distinct()
         .limit(MAX_CANDIDATES)
     )
 
 
-def _near_texts(session: Session, content: Content) -> list[str]:
+def _near_texts(session: Session, content: ContentRow) -> list[str]:
     """Archived texts at or above the similarity threshold, most similar first."""
     minhash = neardup.unpack(content.minhash)
     candidates = session.scalars(near_candidates_query(neardup.bands(minhash), content.sha256))
     rows = session.execute(
-        select(Content.sha256, Content.minhash).where(Content.sha256.in_(list(candidates)))
+        select(ContentRow.sha256, ContentRow.minhash).where(ContentRow.sha256.in_(list(candidates)))
     )
     scored = [(neardup.similarity(minhash, neardup.unpack(blob)), sha) for sha, blob in rows]
     return [sha for score, sha in sorted(scored, reverse=True) if score >= neardup.THRESHOLD]
@@ -219,13 +234,13 @@ def _near_texts(session: Session, content: Content) -> list[str]:
 def _add_version(
     session: Session,
     store: ObjectStore,
-    fetch: Fetch,
-    article: Article,
-    content: Content,
+    fetch: FetchRow,
+    article: ArticleRow,
+    content: ContentRow,
     number: int,
     extraction: Extraction,
-) -> Version:
-    outlet = session.scalars(select(Outlet.name).where(Outlet.id == fetch.outlet_id)).one()
+) -> VersionRow:
+    outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == fetch.outlet_id)).one()
     meta = layout.snapshot_meta(
         url=fetch.url,
         outlet=outlet,
@@ -244,7 +259,7 @@ def _add_version(
     meta_sha = sha256_hex(meta)
     key = layout.meta_key(outlet, fetch.fetched_at, meta_sha)
     store.put(key, meta)
-    version = Version(
+    version = VersionRow(
         article_id=article.id,
         number=number,
         fetched_at=fetch.fetched_at,
@@ -261,7 +276,7 @@ def _add_version(
     return version
 
 
-def fetch_meta(fetch: Fetch) -> dict[str, Any]:
+def fetch_meta(fetch: FetchRow) -> dict[str, Any]:
     """The response as the catalog recorded it, for the metadata object."""
     return {
         "requested_url": fetch.requested_url,

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError
 from newsarchive.storage import layout
-from newsarchive.storage.models import Content, Version
-from newsarchive.storage.models import Fetch as FetchRow
+from newsarchive.storage.models import ContentRow, FetchRow, VersionRow
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, sha256_hex
 from newsarchive.storage.results import VerifyReport
 
@@ -37,9 +36,9 @@ def _references(session: Session) -> Iterator[ObjectRef]:
     )
     for key, sha, body_sha in session.execute(raws.distinct()):
         yield ObjectRef(str(key), sha, body_sha)
-    for key, sha in session.execute(select(Content.key, Content.sha256)):
+    for key, sha in session.execute(select(ContentRow.key, ContentRow.sha256)):
         yield ObjectRef(key, sha)
-    for key, sha in session.execute(select(Version.meta_key, Version.meta_sha256)):
+    for key, sha in session.execute(select(VersionRow.meta_key, VersionRow.meta_sha256)):
         yield ObjectRef(key, sha)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from newsarchive import codec
 from newsarchive.errors import InputError
 from newsarchive.records import Discovery, Extraction, Headers
 
@@ -71,30 +71,12 @@ def public_request_headers(headers: Headers) -> Headers:
     )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
 def discovery_json(discovery: Discovery | None) -> dict[str, Any] | None:
-    return None if discovery is None else _plain(asdict(discovery))
+    return None if discovery is None else codec.to_json(discovery)
 
 
 def discovery_from_json(value: dict[str, Any] | None) -> Discovery | None:
-    if not value:
-        return None
-    dates = {
-        k: datetime.fromisoformat(value[k]) if value.get(k) else None
-        for k in ("published", "modified")
-    }
-    return Discovery(
-        via=value["via"], source_url=value["source_url"], title=value.get("title"), **dates
-    )
+    return codec.from_json(Discovery, value) if value else None
 
 
 def snapshot_meta(
@@ -117,6 +99,6 @@ def snapshot_meta(
         "discovery": discovery,
         "raw": raw,
         "text": text,
-        "extraction": _plain(asdict(extraction)),
+        "extraction": codec.to_json(extraction),
     }
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

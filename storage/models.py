@@ -71,7 +71,7 @@ class Base(DeclarativeBase):
     }
 
 
-class Outlet(Base):
+class OutletRow(Base):
     __tablename__ = "outlets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,21 +80,27 @@ class Outlet(Base):
     created_at: Mapped[datetime]
 
 
-class Article(Base):
-    """An article is its canonical URL; its texts over time are its versions."""
+class ArticleRow(Base):
+    """An article is its identity key; its texts over time are its versions.
+
+    ``url`` is the canonical URL it was first archived under (what is shown and
+    exported); ``url_key`` is :func:`newsarchive.identity.article_key` of it,
+    the identity every later fetch and every lookup goes by.
+    """
 
     __tablename__ = "articles"
     __table_args__ = (Index(None, "outlet_id", "first_seen"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
+    url_key: Mapped[str] = mapped_column(Text, unique=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
 
 
-class Content(Base):
+class ContentRow(Base):
     """A cleaned text, stored once however many articles carry it."""
 
     __tablename__ = "contents"
@@ -106,7 +112,7 @@ class Content(Base):
     created_at: Mapped[datetime]
 
 
-class LshBand(Base):
+class LshBandRow(Base):
     """One LSH band of a text's MinHash: looked up by equality on (band, hash)."""
 
     __tablename__ = "lsh_bands"
@@ -117,7 +123,7 @@ class LshBand(Base):
     hash: Mapped[int] = mapped_column(BigInteger)
 
 
-class Version(Base):
+class VersionRow(Base):
     """One distinct text of an article, from the fetch that first brought it."""
 
     __tablename__ = "versions"
@@ -136,7 +142,7 @@ class Version(Base):
     fetch_id: Mapped[int] = mapped_column(ForeignKey("fetches.id", use_alter=True), index=True)
 
 
-class Fetch(Base):
+class FetchRow(Base):
     """Every fetch attempt, whatever came of it."""
 
     __tablename__ = "fetches"
@@ -173,7 +179,7 @@ class Fetch(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
 
 
-class CrawlRun(Base):
+class CrawlRunRow(Base):
     """One outlet's summary of one crawl run: what operators read and expectations judge."""
 
     __tablename__ = "crawl_runs"

@@ -16,8 +16,8 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
 
+from newsarchive.config import parse_store_url
 from newsarchive.errors import ConfigError, StorageError
 
 
@@ -180,15 +180,10 @@ def _describe(exc: Any) -> str:
 
 def open_store(url: str) -> ObjectStore:
     """The store named by ``file://PATH`` or ``s3://BUCKET[/PREFIX]``."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        raise ConfigError(
-            "store URL must not contain credentials; S3 reads them from AWS_* settings"
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"store URL takes no query or fragment: {url}")
-    if parts.scheme == "file" and (parts.path or parts.netloc):
-        return FileStore(Path(unquote(parts.netloc + parts.path)).resolve())
-    if parts.scheme == "s3" and parts.netloc:
-        return S3Store(parts.netloc, unquote(parts.path))
-    raise ConfigError(f"store URL must be file://PATH or s3://BUCKET[/PREFIX], not {url!r}")
+    try:
+        location = parse_store_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"store URL: {exc}") from None  # never echoed: it may hold a secret
+    if location.scheme == "file":
+        return FileStore(Path(location.path).resolve())
+    return S3Store(location.path, location.prefix)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from courlan import normalize_url
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from newsarchive.errors import NotFoundError, StorageError
+from newsarchive.identity import article_key
 from newsarchive.storage import layout
-from newsarchive.storage.models import Article, Content, Outlet, Version
-from newsarchive.storage.models import Fetch as FetchRow
+from newsarchive.storage.models import ArticleRow, ContentRow, FetchRow, OutletRow, VersionRow
 from newsarchive.storage.objects import ObjectStore, sha256_hex
 from newsarchive.storage.results import ArticleSummary, Snapshot, VersionInfo
 
@@ -41,39 +39,28 @@ def raw_body(
     return body
 
 
-def url_variants(url: str) -> list[str]:
-    """The URL as given, without tracking parameters, with and without a final slash."""
-    forms = {url}
-    with suppress(ValueError):  # not a URL courlan can parse: the given form only
-        forms.add(normalize_url(url, strict=True))
-    for form in list(forms):
-        forms.add(form[:-1] if form.endswith("/") else f"{form}/")
-    return sorted(forms, key=lambda form: form != url)
-
-
-def version_at(session: Session, article_id: int, at: datetime | None) -> Version | None:
+def version_at(session: Session, article_id: int, at: datetime | None) -> VersionRow | None:
     """The version current at ``at``: the last one fetched at or before it.
 
     Time, not the version number, orders versions: a fetch whose extraction
     is redone late is filed against the text current when it was fetched.
     """
-    query = select(Version).where(Version.article_id == article_id)
+    query = select(VersionRow).where(VersionRow.article_id == article_id)
     if at is not None:
-        query = query.where(Version.fetched_at <= at)
-    return session.scalars(query.order_by(Version.fetched_at.desc()).limit(1)).first()
+        query = query.where(VersionRow.fetched_at <= at)
+    return session.scalars(query.order_by(VersionRow.fetched_at.desc()).limit(1)).first()
 
 
-def _article(session: Session, url: str) -> tuple[Article, str]:
-    rows = session.execute(
-        select(Article, Outlet.name)
-        .join(Outlet, Outlet.id == Article.outlet_id)
-        .where(Article.url.in_(url_variants(url)))
-    ).all()
-    if not rows:
+def _article(session: Session, url: str) -> tuple[ArticleRow, str]:
+    """The article ``url`` names, however it is written (see :mod:`newsarchive.identity`)."""
+    row = session.execute(
+        select(ArticleRow, OutletRow.name)
+        .join(OutletRow, OutletRow.id == ArticleRow.outlet_id)
+        .where(ArticleRow.url_key == article_key(url))
+    ).first()
+    if row is None:
         raise NotFoundError(f"nothing archived for {url}")
-    exact = [row for row in rows if row[0].url == url]
-    article, outlet = (exact or rows)[0]
-    return article, outlet
+    return row[0], row[1]
 
 
 def list_articles(
@@ -81,39 +68,41 @@ def list_articles(
 ) -> Iterator[ArticleSummary]:
     latest = (
         select(
-            Version.article_id,
-            func.max(Version.fetched_at).label("fetched_at"),
+            VersionRow.article_id,
+            func.max(VersionRow.fetched_at).label("fetched_at"),
             func.count().label("versions"),
         )
-        .group_by(Version.article_id)
+        .group_by(VersionRow.article_id)
         .subquery()
     )
-    original = aliased(Article)
+    original = aliased(ArticleRow)
     query = (
         select(
-            Article.url,
-            Outlet.name,
-            Version.title,
-            Version.published,
-            Article.first_seen,
-            Article.last_seen,
+            ArticleRow.url,
+            OutletRow.name,
+            VersionRow.title,
+            VersionRow.published,
+            ArticleRow.first_seen,
+            ArticleRow.last_seen,
             latest.c.versions,
-            Version.text_sha256,
+            VersionRow.text_sha256,
             original.url,
         )
-        .join(Outlet, Outlet.id == Article.outlet_id)
-        .join(latest, latest.c.article_id == Article.id)
+        .join(OutletRow, OutletRow.id == ArticleRow.outlet_id)
+        .join(latest, latest.c.article_id == ArticleRow.id)
         .join(
-            Version,
-            and_(Version.article_id == Article.id, Version.fetched_at == latest.c.fetched_at),
+            VersionRow,
+            and_(
+                VersionRow.article_id == ArticleRow.id, VersionRow.fetched_at == latest.c.fetched_at
+            ),
         )
-        .outerjoin(original, original.id == Article.duplicate_of_id)
-        .order_by(Article.first_seen, Article.id)
+        .outerjoin(original, original.id == ArticleRow.duplicate_of_id)
+        .order_by(ArticleRow.first_seen, ArticleRow.id)
     )
     if outlet is not None:
-        query = query.where(Outlet.name == outlet)
+        query = query.where(OutletRow.name == outlet)
     if since is not None:
-        query = query.where(Article.first_seen >= since)
+        query = query.where(ArticleRow.first_seen >= since)
     for row in session.execute(query.execution_options(yield_per=500)):
         yield ArticleSummary(
             url=row[0],
@@ -136,7 +125,7 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
         moment = at.isoformat() if at is not None else "any time"
         raise NotFoundError(f"{article.url} has no version archived at or before {moment}")
     fetch = session.get(FetchRow, version.fetch_id)
-    content = session.get(Content, version.text_sha256)
+    content = session.get(ContentRow, version.text_sha256)
     if fetch is None or fetch.raw_key is None or content is None:
         raise StorageError(f"catalog entry of {article.url} v{version.number} is incomplete")
     meta: dict[str, Any] = json.loads(checked_get(store, version.meta_key, version.meta_sha256))
@@ -144,7 +133,7 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
     duplicate_of = None
     if article.duplicate_of_id is not None:
         duplicate_of = session.scalars(
-            select(Article.url).where(Article.id == article.duplicate_of_id)
+            select(ArticleRow.url).where(ArticleRow.id == article.duplicate_of_id)
         ).one()
     return Snapshot(
         url=article.url,
@@ -161,7 +150,9 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
 def history(session: Session, url: str) -> list[VersionInfo]:
     article, _outlet = _article(session, url)
     versions = session.scalars(
-        select(Version).where(Version.article_id == article.id).order_by(Version.fetched_at)
+        select(VersionRow)
+        .where(VersionRow.article_id == article.id)
+        .order_by(VersionRow.fetched_at)
     )
     return [
         VersionInfo(

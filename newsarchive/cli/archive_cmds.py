@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from newsarchive.cli.output import echo_json, iso, parse_when
-from newsarchive.config import load_settings
+from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive
 
@@ -22,9 +22,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per li
 
 
 @contextmanager
-def open_archive() -> Iterator[Archive]:
-    """The archive named by the settings, closed when the command ends."""
-    settings = load_settings()
+def open_archive(settings: Settings | None = None) -> Iterator[Archive]:
+    """The archive named by the settings (loaded here when not given), closed at the end."""
+    settings = settings or load_settings()
     archive = Archive.open(settings.database_url, settings.store_url)
     try:
         yield archive

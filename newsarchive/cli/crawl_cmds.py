@@ -1,23 +1,26 @@
-"""``crawl``, ``serve`` and ``outlets``: the operator's commands."""
+"""``crawl``, ``serve``, ``outlets`` and ``reextract``: the operator's commands."""
 
 from __future__ import annotations
 
 import asyncio
-import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from newsarchive.archiving.plan import plan_outlets
+from newsarchive.archiving.report import SUMMARY_COLUMNS
+from newsarchive.cli.archive_cmds import open_archive
 from newsarchive.cli.output import echo_json
-from newsarchive.config import load_settings
-from newsarchive.flows.pipeline import SUMMARY_COLUMNS
-from newsarchive.flows.plan import check_plan
+from newsarchive.config import CrawlMode, load_settings
 
 OutletsFile = Annotated[
     Path | None, typer.Option("--outlets-file", help="outlets file (TOML) to use")
 ]
-Replay = Annotated[bool, typer.Option("--replay", help="crawl the bundled offline fixture site")]
+Replay = Annotated[
+    bool, typer.Option("--replay", help="crawl the bundled offline replica of the outlets")
+]
 
 
 def crawl(
@@ -25,7 +28,7 @@ def crawl(
     outlets_file: OutletsFile = None,
     replay: Replay = False,
     mode: Annotated[
-        str | None, typer.Option(help="inprocess (asyncio) or subprocess (Twisted reactor)")
+        CrawlMode | None, typer.Option(help="inprocess (asyncio) or subprocess (Twisted reactor)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
 ) -> None:
@@ -36,10 +39,12 @@ def crawl(
     Single pages that fail are counted and listed; the exit code is 0 when
     the run completed.
     """
-    if mode is not None:
-        os.environ["NEWSARCHIVE_CRAWL_MODE"] = mode
     settings = load_settings()
-    planned = check_plan(settings, outlets, outlets_file, replay)
+    planned = plan_outlets(settings, outlets, outlets_file)  # refused here, before Prefect starts
+    if replay:
+        from newsarchive.replay import replay_outlets
+
+        replay_outlets(planned)
     from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
 
     with _status(f"crawling {len(planned)} outlet(s)", quiet=as_json):
@@ -48,6 +53,7 @@ def crawl(
                 outlets=[o.name for o in planned],
                 outlets_file=str(outlets_file) if outlets_file else None,
                 replay=replay,
+                mode=mode,
             )
         )
     if as_json:
@@ -58,8 +64,6 @@ def crawl(
 
 
 def _status(message: str, quiet: bool) -> Any:
-    from contextlib import nullcontext
-
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -89,8 +93,7 @@ def serve(
     ] = "0 3 * * *",
 ) -> None:
     """Register a deployment per outlet (on its cron) plus the fixity audit, and serve them."""
-    settings = load_settings()
-    planned = check_plan(settings, None, outlets_file, replay)
+    planned = plan_outlets(load_settings(), None, outlets_file)
     from newsarchive.flows.serve import serve_deployments
 
     serve_deployments(
@@ -106,9 +109,13 @@ def outlets(
     replay: Replay = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
 ) -> None:
-    """Check the outlets file and show its outlets."""
-    settings = load_settings()
-    for outlet in check_plan(settings, None, outlets_file, replay):
+    """Check the outlets file and show its outlets (as a replay crawls them, with --replay)."""
+    planned = plan_outlets(load_settings(), None, outlets_file)
+    if replay:
+        from newsarchive.replay import replay_outlets
+
+        planned = replay_outlets(planned)
+    for outlet in planned:
         if as_json:
             echo_json(outlet.model_dump(mode="json"))
         else:
@@ -124,7 +131,6 @@ def reextract(
         bool, typer.Option("--failed", help="also pages whose extraction failed before")
     ] = False,
     outlets_file: OutletsFile = None,
-    replay: Replay = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
 ) -> None:
     """Extract stored pages again, from the raw page kept in the archive.
@@ -135,14 +141,13 @@ def reextract(
     fetched; profiles come from the outlets file.
     """
     settings = load_settings()
-    planned = check_plan(settings, None, outlets_file, replay)
-    from newsarchive.cli.archive_cmds import open_archive
-    from newsarchive.flows.pipeline import CapturePipeline
+    planned = plan_outlets(settings, None, outlets_file)
+    from newsarchive.archiving.capture import CaptureFiler
 
-    with open_archive() as archive:
-        pipeline = CapturePipeline.for_outlets(archive, planned)
-        pipeline.redo_unextracted(outlet, failed=failed)
-    rows = [report.summary() for report in pipeline.reports.values() if report.filed]
+    with open_archive(settings) as archive:
+        filer = CaptureFiler.for_outlets(archive, planned)
+        filer.redo_unextracted(outlet, failed=failed)
+    rows = [report.summary() for report in filer.reports.values() if report.filed]
     if as_json:
         for row in rows:
             echo_json(row)

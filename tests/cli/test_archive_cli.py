@@ -12,25 +12,29 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_one_line_error
 
+from newsarchive.archiving.plan import plan_outlets
+from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
-from newsarchive.flows.plan import ReplayIdentity, load_plan
-from newsarchive.flows.run import crawl_and_archive
 from newsarchive.records import Capture, Fetch, FetchOutcome
-from newsarchive.spiders.outlets import replay_outlets_path
-from newsarchive.spiders.replay import UPDATE_SENTENCE, UPDATED_OUTLET, ReplaySite
+from newsarchive.replay import replayed
+from newsarchive.replay.pages import default_pages_dir
+from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
 
-PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+PAGES = default_pages_dir()
 
 
-def replay_into(home: Path, revision: int) -> None:
+def replay_into(home: Path, day: int) -> None:
     settings = Settings(home=home)
     with (
         Archive.open(settings.database_url, settings.store_url) as archive,
-        ReplaySite(revision=revision) as site,
+        replayed(plan_outlets(settings), CrawlOptions.from_settings(settings), day=day) as (
+            outlets,
+            options,
+        ),
     ):
-        outlets = load_plan(replay_outlets_path(), None, site.origin)
-        asyncio.run(crawl_and_archive(outlets, settings, archive, identity=ReplayIdentity(site)))
+        asyncio.run(archive_outlets(outlets, archive, options))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from cli_helpers import assert_one_line_error
 
-PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+from newsarchive.replay.pages import default_pages_dir
+
+PAGES = default_pages_dir()
+TEST_PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 FIELDS = {
     "path",
     "url",
@@ -68,7 +71,7 @@ def test_unknown_profile_is_refused_before_reading(run_cli) -> None:  # type: ig
 
 
 def test_korean_page_without_http_charset_decodes(run_cli) -> None:  # type: ignore[no-untyped-def]
-    page = next((PAGES / "encodings").glob("korean-cp949*.html"))
+    page = next((TEST_PAGES / "encodings").glob("korean-cp949*.html"))
     result = run_cli("extract", "--json", str(page))
     assert result.returncode == 0, result.stderr
     expected = json.loads(page.with_name(page.stem + ".expected.json").read_text())

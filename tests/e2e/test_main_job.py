@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.spiders.replay import default_fixtures_dir
+from newsarchive.replay.pages import default_pages_dir
 
 SEED_OUTLETS = ("joongang", "sputnik", "vanguard", "kcnawatch")
 
@@ -47,7 +47,7 @@ def test_replay_crawl_through_an_ephemeral_prefect_then_list(tmp_path: Path) -> 
     expected = {
         json.loads(p.read_text())["url"]
         for outlet in SEED_OUTLETS
-        for p in (default_fixtures_dir() / outlet).glob("*.expected.json")
+        for p in (default_pages_dir() / outlet).glob("*.expected.json")
     }
     assert urls == expected
     assert (tmp_path / "archive" / "catalog.db").is_file()

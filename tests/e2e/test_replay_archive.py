@@ -1,6 +1,6 @@
 """The whole path, fixture site to archive: crawl, extract, deduplicate, store, retrieve.
 
-These run the Prefect-free core (``crawl_and_archive``) the flows wrap, on the
+These run the Prefect-free core (``archive_outlets``) the flows wrap, on the
 embedded defaults and on the scale-out pair (PostgreSQL and S3 over HTTP).
 """
 
@@ -12,18 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive.archiving.plan import plan_outlets
+from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
-from newsarchive.flows.pipeline import OutletReport
-from newsarchive.flows.plan import ReplayIdentity, load_plan
-from newsarchive.flows.run import crawl_and_archive
-from newsarchive.spiders.outlets import replay_outlets_path
-from newsarchive.spiders.replay import (
-    REPUBLISHED_OUTLET,
-    UPDATE_SENTENCE,
-    UPDATED_OUTLET,
-    ReplaySite,
-    default_fixtures_dir,
-)
+from newsarchive.replay import replayed
+from newsarchive.replay.pages import default_pages_dir
+from newsarchive.replay.site import REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
 
 SEED_OUTLETS = ("joongang", "sputnik", "vanguard", "kcnawatch")
@@ -33,18 +29,16 @@ def expected_articles() -> dict[str, dict[str, str]]:
     """Live URL -> expected extraction of every seed outlet's fixture page."""
     found = {}
     for outlet in SEED_OUTLETS:
-        for path in sorted((default_fixtures_dir() / outlet).glob("*.expected.json")):
+        for path in sorted((default_pages_dir() / outlet).glob("*.expected.json")):
             expected = json.loads(path.read_text(encoding="utf-8"))
             found[expected["url"]] = expected
     return found
 
 
-def replay(archive: Archive, settings: Settings, revision: int = 1) -> dict[str, OutletReport]:
-    with ReplaySite(default_fixtures_dir(), revision=revision) as site:
-        outlets = load_plan(replay_outlets_path(), None, site.origin)
-        return asyncio.run(
-            crawl_and_archive(outlets, settings, archive, identity=ReplayIdentity(site))
-        )
+def replay(archive: Archive, settings: Settings, day: int = 1) -> dict[str, OutletReport]:
+    live = plan_outlets(settings)
+    with replayed(live, CrawlOptions.from_settings(settings), day=day) as (outlets, options):
+        return asyncio.run(archive_outlets(outlets, archive, options))
 
 
 @pytest.fixture
@@ -101,11 +95,11 @@ def test_second_replay_is_conditional_and_changes_nothing(
     assert sum(r.new + r.updated + r.duplicate for r in reports.values()) == 0
 
 
-def test_revised_site_adds_a_version_and_a_syndicated_duplicate(
+def test_next_day_adds_a_version_and_a_syndicated_duplicate(
     archive: Archive, settings: Settings
 ) -> None:
     replay(archive, settings)
-    reports = replay(archive, settings, revision=2)
+    reports = replay(archive, settings, day=2)
 
     assert reports[UPDATED_OUTLET].updated == 1
     (updated_url,) = reports[UPDATED_OUTLET].updated_urls
@@ -127,7 +121,7 @@ def test_replay_into_postgresql_and_s3(postgres_url: str, s3_bucket: str, tmp_pa
     )
     with Archive.open(settings.database_url, settings.store_url) as archive:
         replay(archive, settings)
-        replay(archive, settings, revision=2)
+        replay(archive, settings, day=2)
         urls = {a.url for a in archive.list_articles()}
         assert set(expected_articles()) <= urls
         assert len(urls) == len(expected_articles()) + 1  # plus the republished copy

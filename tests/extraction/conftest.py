@@ -1,7 +1,9 @@
 """Fixture pages and the measures the extraction tests share.
 
-Every ``tests/fixtures/pages/**/<case>.html`` has a ``<case>.expected.json``
-beside it; tests asking for ``page_case`` run once per pair.
+Every ``<case>.html`` has a ``<case>.expected.json`` beside it, in two places:
+the seed outlets' pages that the replay site serves (package data under
+``newsarchive/replay/pages``) and the cases that belong to no outlet
+(``tests/fixtures/pages``).  Tests asking for ``page_case`` run once per pair.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 
 import pytest
 
-PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+from newsarchive.replay.pages import default_pages_dir
+
+PAGE_ROOTS = (default_pages_dir(), Path(__file__).resolve().parent.parent / "fixtures" / "pages")
 _TOKEN = re.compile(r"\w+")
 
 
@@ -40,10 +44,11 @@ class PageCase:
 
 def page_cases() -> list[PageCase]:
     cases = []
-    for expected in sorted(PAGES.glob("**/*.expected.json")):
-        html = expected.with_name(expected.name.replace(".expected.json", ".html"))
-        name = str(html.relative_to(PAGES).with_suffix(""))
-        cases.append(PageCase(name, html, json.loads(expected.read_text(encoding="utf-8"))))
+    for root in PAGE_ROOTS:
+        for expected in sorted(root.glob("**/*.expected.json")):
+            html = expected.with_name(expected.name.replace(".expected.json", ".html"))
+            name = str(html.relative_to(root).with_suffix(""))
+            cases.append(PageCase(name, html, json.loads(expected.read_text(encoding="utf-8"))))
     return cases
 
 

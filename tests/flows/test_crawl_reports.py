@@ -6,9 +6,12 @@ import asyncio
 
 import pytest
 
+from newsarchive.archiving.expectations import Expectations, check
+from newsarchive.archiving.report import OutletReport
 from newsarchive.errors import StorageError
+from newsarchive.flows.artifacts import render_markdown
 from newsarchive.flows.crawl import _as_report, domain_limit_names
-from newsarchive.flows.pipeline import OutletReport
+from newsarchive.records import ArchiveOutcome
 from newsarchive.spiders.outlets import Outlet
 
 SPUTNIK = Outlet(
@@ -40,3 +43,20 @@ def test_a_cancelled_crawl_is_not_reported_but_raised() -> None:
 def test_domain_limits_cover_start_and_allowed_hosts() -> None:
     outlet = SPUTNIK.model_copy(update={"allowed_domains": ("sputnikglobe.com", "cdn.sputnik")})
     assert domain_limit_names(outlet) == ["domain-cdn.sputnik", "domain-sputnikglobe.com"]
+
+
+def test_markdown_lists_alerts_new_articles_and_failures() -> None:
+    runs = [OutletReport("vanguard", fetched=6)]
+    for n in range(2):
+        runs[0].add(f"https://example.org/vanguard/{n}", ArchiveOutcome.NEW)
+    for n in range(4):
+        runs[0].extraction_failures += 1
+        runs[0].add(
+            f"https://example.org/vanguard/bad{n}", ArchiveOutcome.FAILED, "extraction: no text"
+        )
+    alerts = check(runs[0], [1, 1], Expectations(min_pages_for_rate=4))
+    text = render_markdown(runs, alerts)
+    assert text.index("## Alerts") < text.index("## vanguard")
+    assert "- <https://example.org/vanguard/0>" in text
+    assert "### Failed (4)" in text and "extraction: no text" in text
+    assert "new: 2" in text and "failed: 4" in text

@@ -169,9 +169,9 @@ def replay_article_urls() -> dict[str, set[str]]:
 
     Replayed articles are archived under the live URL their replica stands for.
     """
-    from newsarchive.spiders.replay_fixtures import default_fixtures_dir, load_pages
+    from newsarchive.replay.pages import load_pages
 
-    pages = load_pages(default_fixtures_dir())
+    pages = load_pages()
     return {outlet: {page.live_url for page in found} for outlet, found in pages.items()}
 
 

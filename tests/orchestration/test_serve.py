@@ -36,7 +36,8 @@ from prefect_harness import (
     wait_until,
 )
 
-from newsarchive.spiders.outlets import Outlet, load_outlets, replay_outlets_path
+from newsarchive.replay import replay_outlets as as_replayed
+from newsarchive.spiders.outlets import Outlet, builtin_outlets_path, load_outlets
 
 RUN_TIMEOUT = 300.0
 # Bounded above the run's own wait, so a stuck run fails with its log rather than a bare timeout.
@@ -44,8 +45,8 @@ pytestmark = [pytest.mark.prefect, pytest.mark.timeout(RUN_TIMEOUT + 180)]
 
 
 def replay_outlets() -> list[Outlet]:
-    """The replay outlets as serve registers them (the site's origin does not matter here)."""
-    return load_outlets(replay_outlets_path(), replay_origin="http://127.0.0.1:8")
+    """The outlets as ``serve --replay`` registers them."""
+    return as_replayed(load_outlets(builtin_outlets_path()))
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from loopback import Site, serve
+from loopback import Site
 
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    with serve(Site()) as running:
+    with Site() as running:
         running.page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
         yield running
 

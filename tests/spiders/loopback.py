@@ -1,4 +1,4 @@
-"""A scriptable HTTP server on 127.0.0.1 that logs every request it sees.
+"""Crawl helpers over the project's loopback server (newsarchive.replay.server).
 
 Tests declare the routes of a tiny web site, run a real crawl against it and
 then read the server-side log: what was requested, with which headers, when.
@@ -7,120 +7,20 @@ then read the server-side log: what was requested, with which headers, when.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
+from newsarchive.config import CrawlMode
 from newsarchive.records import Fetch, Validators
-from newsarchive.spiders.crawlers import CrawlStats
+from newsarchive.replay.server import LoopbackServer as Site
+from newsarchive.replay.server import Reply
+from newsarchive.replay.server import Request as Seen
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.runner import CrawlOptions, crawl
+from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
+
+__all__ = ["UA", "Reply", "Seen", "Site", "html", "options", "outlet", "rss", "run"]
 
 UA = "newsarchive-test/1.0 (+https://example.org/contact)"
-
-
-@dataclass
-class Seen:
-    """One request as the server received it."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    at: float
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=lambda: [("Content-Type", "text/html")])
-    stream: bool = False  # no Content-Length: the size is only known while downloading
-
-
-Route = Callable[[Seen], Reply]
-
-
-class Site:
-    """Routes by full path (with query) first, then by path alone; 404 otherwise."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.log: list[Seen] = []
-        self._lock = threading.Lock()
-        self.origin = ""
-
-    def page(self, path: str, body: bytes | str, content_type: str = "text/html") -> None:
-        data = body.encode() if isinstance(body, str) else body
-        self.routes[path] = lambda _seen: Reply(200, data, [("Content-Type", content_type)])
-
-    def route(self, path: str, handler: Route) -> None:
-        self.routes[path] = handler
-
-    def url(self, path: str) -> str:
-        return self.origin + path
-
-    def paths(self) -> list[str]:
-        with self._lock:
-            return [seen.path for seen in self.log]
-
-    def hits(self, path: str) -> list[Seen]:
-        with self._lock:
-            return [seen for seen in self.log if seen.path == path]
-
-    def answer(self, seen: Seen) -> Reply:
-        with self._lock:
-            self.log.append(seen)
-        handler = self.routes.get(seen.path) or self.routes.get(urlsplit(seen.path).path)
-        if handler is None:
-            return Reply(404, b"<html><body>not found</body></html>")
-        return handler(seen)
-
-
-def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            seen = Seen("GET", self.path, dict(self.headers.items()), time.monotonic())
-            reply = site.answer(seen)
-            self.send_response(reply.status)
-            for name, value in reply.headers:
-                self.send_header(name, value)
-            if reply.stream:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            elif not any(name.lower() == "content-length" for name, _ in reply.headers):
-                self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            try:
-                for start in range(0, len(reply.body), 65536):
-                    self.wfile.write(reply.body[start : start + 65536])
-            except (BrokenPipeError, ConnectionResetError):
-                return  # the crawler hung up, as it should past the size limit
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return Handler
-
-
-@contextmanager
-def serve(site: Site) -> Iterator[Site]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(site))
-    server.daemon_threads = True
-    site.origin = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def outlet(site: Site, kind: str, start: str | list[str], **fields: Any) -> Outlet:
@@ -139,7 +39,9 @@ def outlet(site: Site, kind: str, start: str | list[str], **fields: Any) -> Outl
 
 
 def options(mode: str = "inprocess", max_size: int = 1024 * 1024) -> CrawlOptions:
-    return CrawlOptions(user_agent=UA, max_response_size=max_size, download_timeout=10, mode=mode)
+    return CrawlOptions(
+        user_agent=UA, max_response_size=max_size, download_timeout=10, mode=CrawlMode(mode)
+    )
 
 
 def run(
@@ -152,7 +54,7 @@ def run(
     records: list[Fetch] = []
     max_size = kwargs.pop("max_size", 1024 * 1024)
     stats = asyncio.run(
-        crawl(
+        fetch_outlets(
             outlets,
             options=options(mode, max_size),
             on_fetch=records.append,

@@ -48,8 +48,8 @@ def test_rss_items_fetched_once_each_with_feed_evidence(site: Site, mode: str) -
     assert stats["testsite"].discovered == 2
     assert stats["testsite"].fetched == 2
     # the server saw our User-Agent on every request, robots.txt first
-    assert site.log[0].path == "/robots.txt"
-    assert {seen.headers["User-Agent"] for seen in site.log} == {UA}
+    assert site.requests[0].path == "/robots.txt"
+    assert {seen.headers["User-Agent"] for seen in site.requests} == {UA}
 
 
 def test_atom_entries_keep_published_and_updated(site: Site) -> None:

@@ -7,6 +7,7 @@ import itertools
 
 from loopback import Reply, Seen, Site, html, outlet, rss, run
 
+from newsarchive.identity import article_key
 from newsarchive.records import Fetch, FetchOutcome, Validators
 from newsarchive.spiders.settings import RETRY_TIMES
 
@@ -125,7 +126,9 @@ def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None
     site.route("/a/known.html", conditional)
     site.route("/a/new.html", conditional)
     feed = rss(site, ["/a/known.html", "/a/new.html"])
-    known = {"testsite": {site.url("/a/known.html"): Validators(etag=etag, last_modified=stamp)}}
+    known = {
+        "testsite": {article_key(site.url("/a/known.html")): Validators(etag, last_modified=stamp)}
+    }
     records, stats = run([outlet(site, "feed", feed)], mode, known=known)
 
     got = {r.url.removeprefix(site.origin): r for r in records}

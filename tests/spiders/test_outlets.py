@@ -8,12 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.errors import ConfigError
-from newsarchive.spiders.outlets import (
-    OutletKind,
-    builtin_outlets_path,
-    load_outlets,
-    replay_outlets_path,
-)
+from newsarchive.spiders.outlets import OutletKind, builtin_outlets_path, load_outlets
 
 GOOD = """
 [[outlet]]
@@ -122,14 +117,3 @@ def test_builtin_outlets_cover_every_kind() -> None:
     for outlet in outlets:
         assert all(url.startswith("https://") for url in outlet.start_urls)
         assert outlet.download_delay >= 1
-
-
-def test_replay_outlets_point_at_the_replay_origin() -> None:
-    live = {o.name: o for o in load_outlets(builtin_outlets_path())}
-    replay = load_outlets(replay_outlets_path(), replay_origin="http://127.0.0.1:8123")
-    assert {o.name for o in replay} == set(live)
-    for outlet in replay:
-        assert outlet.kind == live[outlet.name].kind
-        assert outlet.download_delay == 0
-        assert outlet.allowed_domains == ("127.0.0.1",)
-        assert all(u.startswith(f"http://127.0.0.1:8123/{outlet.name}/") for u in outlet.start_urls)

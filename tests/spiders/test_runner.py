@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-import pytest
 from loopback import UA, Site, html, options, outlet, rss, run
 
 from newsarchive.records import Fetch, FetchOutcome
-from newsarchive.spiders.runner import crawl
+from newsarchive.spiders.runner import fetch_outlets
 
 
 def test_two_crawls_in_one_process_both_work(site: Site) -> None:
@@ -33,8 +32,8 @@ def test_concurrent_outlets_on_one_loop(site: Site) -> None:
 
     async def both() -> None:
         await asyncio.gather(
-            crawl(outlets[:1], options=options(), on_fetch=records.append),
-            crawl(outlets[1:], options=options(), on_fetch=records.append),
+            fetch_outlets(outlets[:1], options=options(), on_fetch=records.append),
+            fetch_outlets(outlets[1:], options=options(), on_fetch=records.append),
         )
 
     asyncio.run(both())
@@ -55,7 +54,9 @@ def test_on_fetch_errors_are_counted_not_fatal(site: Site, mode: str) -> None:
         if fetch.url.endswith("/1.html"):
             raise RuntimeError("storage is down")
 
-    stats = asyncio.run(crawl([outlet(site, "feed", feed)], options=options(mode), on_fetch=flaky))
+    stats = asyncio.run(
+        fetch_outlets([outlet(site, "feed", feed)], options=options(mode), on_fetch=flaky)
+    )
     assert len(seen) == 3
     assert stats["testsite"].callback_errors == 1
     assert stats["testsite"].fetched == 3
@@ -68,22 +69,19 @@ def test_download_delay_spaces_requests(site: Site) -> None:
     feed = rss(site, paths)
     run([outlet(site, "feed", feed, download_delay=0.3, concurrency=1)])
 
-    times = sorted(seen.at for seen in site.log)
+    times = sorted(seen.at for seen in site.requests)
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert len(gaps) == 6  # robots.txt, feed, five articles
     # DOWNLOAD_DELAY_JITTER waits 0.5x to 1.5x the delay; AutoThrottle never goes lower
     assert min(gaps) >= 0.3 * 0.5
-    assert all(seen.headers["User-Agent"] == UA for seen in site.log)
+    assert all(seen.headers["User-Agent"] == UA for seen in site.requests)
 
 
-def test_options_come_from_settings_and_bad_mode_is_refused(site: Site) -> None:
-    from newsarchive.config import load_settings
-    from newsarchive.errors import ConfigError
-    from newsarchive.spiders.runner import CrawlOptions, crawl_options
+def test_options_come_from_settings_and_a_flow_may_choose_the_mode() -> None:
+    from newsarchive.config import CrawlMode, load_settings
+    from newsarchive.spiders.runner import CrawlOptions
 
     settings = load_settings(user_agent=UA, max_response_size=12345, crawl_mode="subprocess")
-    assert crawl_options(settings) == CrawlOptions(UA, 12345, 30, "subprocess")
-    bad = CrawlOptions(UA, 12345, 30, "threads")
-    with pytest.raises(ConfigError, match="crawl mode"):
-        asyncio.run(crawl([outlet(site, "feed", "/feed.xml")], options=bad, on_fetch=print))
-    assert site.log == []
+    assert CrawlOptions.from_settings(settings) == CrawlOptions(UA, 12345, 30, CrawlMode.SUBPROCESS)
+    chosen = CrawlOptions.from_settings(settings, CrawlMode.INPROCESS)
+    assert chosen.mode is CrawlMode.INPROCESS

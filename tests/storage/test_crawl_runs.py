@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+from newsarchive.records import RunCounts
 from newsarchive.storage import Archive
 
 
-def counts(new: int, failed: int = 0) -> dict[str, int]:
-    return {
-        "discovered": 9,
-        "fetched": 8,
-        "new": new,
-        "updated": 1,
-        "unchanged": 2,
-        "duplicate": 0,
-        "failed": failed,
-    }
+def counts(new: int, failed: int = 0) -> RunCounts:
+    return RunCounts(
+        discovered=9, fetched=8, new=new, updated=1, unchanged=2, duplicate=0, failed=failed
+    )
 
 
 def test_recent_new_counts_come_newest_first_per_outlet(archive: Archive) -> None:

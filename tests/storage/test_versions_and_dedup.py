@@ -19,6 +19,7 @@ from storage_builders import (
 )
 
 from newsarchive.errors import InputError, NotFoundError
+from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome
 from newsarchive.storage import Archive, ExtractionState
 
@@ -175,9 +176,12 @@ def test_validators_come_from_the_last_successful_fetch(archive: Archive) -> Non
     archive.record_fetch(fetched(URL + "nothing", page(text)))  # no validators sent
 
     validators = archive.known_validators("vanguard")
-    assert list(validators) == [URL]
-    assert (validators[URL].etag, validators[URL].last_modified) == ('"b"', "x")
-    assert archive.known_validators("joongang")[other].etag == '"j"'
+    assert list(validators) == [article_key(URL)]
+    assert (validators[article_key(URL)].etag, validators[article_key(URL)].last_modified) == (
+        '"b"',
+        "x",
+    )
+    assert archive.known_validators("joongang")[article_key(other)].etag == '"j"'
 
 
 def test_redo_after_failed_or_missing_extraction(archive: Archive) -> None:

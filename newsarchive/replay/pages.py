@@ -1,8 +1,10 @@
-"""The fixture pages the replay site serves, read from ``tests/fixtures/pages``.
+"""The fixture pages the replay site serves, shipped with the package.
 
-A case is ``<outlet>/<case>.html`` with ``<case>.expected.json`` beside it
-naming the live URL, title and dates; the replica needs the live URL to place
-the page and a date to put in its feeds and listings.
+A case is ``pages/<outlet>/<case>.html`` with ``<case>.expected.json`` beside
+it: the live URL the page was published at, its title and dates, and what
+extraction must read from it.  The replica needs the live URL to place the
+page and a date to put in its feeds and listings; the extraction tests run
+over the same pairs.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ import json
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
 from newsarchive.errors import InputError
-from newsarchive.spiders.dates import parse_iso
 
 DATE_XPATHS = (
     # where a page shows the day it was listed (KCNA Watch: not the item date)
@@ -33,31 +35,42 @@ class Page:
 
     outlet: str
     live_url: str
-    path: str  # on the replica: /<outlet> + live path (+ query)
     title: str
     listed: datetime | None
-    body: bytes  # the fixture HTML before URL rewriting
+    body: bytes  # the fixture HTML, served as it is
     content_type: str = "text/html; charset=utf-8"
     paragraphs: tuple[str, ...] = ()  # the article text, from the expected extraction
 
+    @property
+    def host(self) -> str:
+        return urlsplit(self.live_url).hostname or ""
 
-def default_fixtures_dir() -> Path:
-    """The repository's ``tests/fixtures/pages`` (the package is installed editable)."""
-    return Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pages"
+    @property
+    def live_path(self) -> str:
+        """Path and query of the live URL."""
+        live = urlsplit(self.live_url)
+        return live.path + (f"?{live.query}" if live.query else "")
+
+
+def default_pages_dir() -> Path:
+    """The pages shipped in the package (``newsarchive/replay/pages``)."""
+    return Path(str(files("newsarchive.replay").joinpath("pages")))
 
 
 def _listing_date(document: bytes, fallback: str | None) -> datetime | None:
     tree = lxml_html.fromstring(document)
     for xpath in DATE_XPATHS:
         for value in tree.xpath(xpath):
-            text = str(value).strip()
-            found = parse_iso(text) or _strptime(text)
+            found = _parse(str(value).strip())
             if found:
                 return found
-    return parse_iso(fallback)
+    return _parse(fallback) if fallback else None
 
 
-def _strptime(text: str) -> datetime | None:
+def _parse(text: str) -> datetime | None:
+    with suppress(ValueError):
+        found = datetime.fromisoformat(text)
+        return found if found.tzinfo else found.replace(tzinfo=UTC)
     for pattern in DATE_FORMATS:
         with suppress(ValueError):
             found = datetime.strptime(text, pattern)
@@ -65,24 +78,23 @@ def _strptime(text: str) -> datetime | None:
     return None
 
 
-def load_pages(fixtures_dir: Path) -> dict[str, list[Page]]:
-    """Fixture articles by outlet: directories whose cases name that outlet."""
-    if not fixtures_dir.is_dir():
-        raise InputError(f"{fixtures_dir}: no fixture pages directory")
+def load_pages(pages_dir: Path | None = None) -> dict[str, list[Page]]:
+    """Fixture articles by outlet: the cases whose expected file names that outlet."""
+    pages_dir = pages_dir or default_pages_dir()
+    if not pages_dir.is_dir():
+        raise InputError(f"{pages_dir}: no fixture pages directory")
     outlets: dict[str, list[Page]] = {}
-    for expected_path in sorted(fixtures_dir.glob("*/*.expected.json")):
+    for expected_path in sorted(pages_dir.glob("*/*.expected.json")):
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
         outlet = expected_path.parent.name
         if expected.get("outlet") != outlet:
-            continue  # e.g. the encodings cases, which belong to no seed outlet
+            continue  # a case that belongs to no outlet the replica stands for
         page_path = expected_path.with_name(expected_path.name.replace(".expected.json", ".html"))
         body = page_path.read_bytes()
-        live = urlsplit(expected["url"])
         outlets.setdefault(outlet, []).append(
             Page(
                 outlet=outlet,
                 live_url=expected["url"],
-                path=f"/{outlet}{live.path}" + (f"?{live.query}" if live.query else ""),
                 title=expected["title"],
                 listed=_listing_date(body, expected.get("published")),
                 body=body,
@@ -91,5 +103,5 @@ def load_pages(fixtures_dir: Path) -> dict[str, list[Page]]:
             )
         )
     if not outlets:
-        raise InputError(f"{fixtures_dir}: no fixture pages with an expected.json")
+        raise InputError(f"{pages_dir}: no fixture pages with an expected.json")
     return outlets

@@ -1,4 +1,4 @@
-"""One capture's path from fetch to archive, free of Prefect so it can be tested directly.
+"""One capture's path from fetch to archive: stored, extracted, filed, counted.
 
 The order is the archive's promise: the raw response is stored (and its
 fetch row committed) *before* extraction runs, so an extraction failure
@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
 
+from newsarchive.archiving.report import OutletReport
 from newsarchive.errors import ExtractionError, InputError
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
@@ -21,63 +21,6 @@ from newsarchive.spiders.outlets import Outlet
 from newsarchive.storage import Archive, FetchRecord
 
 log = logging.getLogger(__name__)
-
-SUMMARY_COLUMNS = (
-    "discovered",
-    "fetched",
-    "new",
-    "updated",
-    "unchanged",
-    "duplicate",
-    "failed",
-)
-
-
-@dataclass
-class OutletReport:
-    """What one run did for one outlet: the summary row plus the lists behind it."""
-
-    outlet: str
-    discovered: int = 0
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    failed: int = 0
-    new_urls: list[str] = field(default_factory=list)
-    updated_urls: list[str] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
-    extraction_failures: int = 0
-
-    def add(self, url: str, outcome: ArchiveOutcome, reason: str | None = None) -> None:
-        """Count one filed capture under its outcome column."""
-        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
-        if outcome is ArchiveOutcome.NEW:
-            self.new_urls.append(url)
-        elif outcome is ArchiveOutcome.UPDATED:
-            self.updated_urls.append(url)
-        elif outcome is ArchiveOutcome.FAILED:
-            self.failures.append((url, reason or "failed"))
-
-    def row(self) -> dict[str, int | str]:
-        """The summary row in the column order of the CLI and the Prefect artifact."""
-        return {"outlet": self.outlet, **{name: getattr(self, name) for name in SUMMARY_COLUMNS}}
-
-    def summary(self) -> dict[str, Any]:
-        """The row plus the failures behind it: what ``newsarchive crawl`` prints."""
-        failures = [{"url": url, "reason": reason} for url, reason in self.failures]
-        return {**self.row(), "failures": failures}
-
-    @property
-    def filed(self) -> int:
-        """Captures this report counted under an outcome."""
-        return self.new + self.updated + self.unchanged + self.duplicate + self.failed
-
-    @property
-    def extraction_failure_rate(self) -> float:
-        """Share of fetched pages whose text could not be extracted (a layout-change signal)."""
-        return self.extraction_failures / self.fetched if self.fetched else 0.0
 
 
 def extract_capture(capture: Capture, profile: str) -> Extraction:
@@ -92,7 +35,7 @@ def extract_capture(capture: Capture, profile: str) -> Extraction:
 
 
 @dataclass
-class CapturePipeline:
+class CaptureFiler:
     """Files each fetch of a run as it arrives and keeps the per-outlet reports."""
 
     archive: Archive
@@ -103,7 +46,7 @@ class CapturePipeline:
     @classmethod
     def for_outlets(
         cls, archive: Archive, outlets: list[Outlet], extract_pool: Executor | None = None
-    ) -> CapturePipeline:
+    ) -> CaptureFiler:
         for outlet in outlets:
             archive.ensure_outlet(outlet.name, kind=outlet.kind, profile=outlet.profile)
         return cls(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from newsarchive.flows.expectations import Expectations, check
-from newsarchive.flows.pipeline import OutletReport
-from newsarchive.flows.report import render_markdown
+from newsarchive.archiving.expectations import Expectations, check
+from newsarchive.archiving.report import OutletReport
 from newsarchive.records import ArchiveOutcome
 
 RULES = Expectations(stale_after_runs=3, max_extraction_failure_rate=0.5, min_pages_for_rate=4)
@@ -47,13 +46,3 @@ def test_extraction_failure_rate_above_threshold_alerts() -> None:
 
 def test_failure_rate_needs_enough_pages() -> None:
     assert check(report(new=1, fetched=3, failed_extractions=3), [3, 3], RULES) == []
-
-
-def test_markdown_lists_alerts_new_articles_and_failures() -> None:
-    runs = [report("vanguard", new=2, fetched=6, failed_extractions=4)]
-    alerts = check(runs[0], [1, 1], RULES)
-    text = render_markdown(runs, alerts)
-    assert text.index("## Alerts") < text.index("## vanguard")
-    assert "- <https://example.org/vanguard/0>" in text
-    assert "### Failed (4)" in text and "extraction: no text" in text
-    assert "new: 2" in text and "failed: 4" in text

@@ -9,9 +9,9 @@ from prefect import get_run_logger
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.events import emit_event
 
+from newsarchive.archiving.expectations import Alert, Expectations, check
+from newsarchive.archiving.report import OutletReport
 from newsarchive.config import Settings
-from newsarchive.flows.expectations import Alert, Expectations, check
-from newsarchive.flows.pipeline import OutletReport
 from newsarchive.storage import Archive
 
 MAX_LISTED = 200  # per list in the markdown artifact; the counts stay exact
@@ -47,7 +47,7 @@ def _record_and_check(
         alerts: list[Alert] = []
         for report in reports:
             earlier = archive.recent_new_counts(report.outlet, expectations.stale_after_runs)
-            archive.record_run(report.outlet, report.row())
+            archive.record_run(report.outlet, report.counts())
             alerts += check(report, earlier, expectations)
         return alerts
     finally:
@@ -57,10 +57,7 @@ def _record_and_check(
 async def publish_run_artifacts(reports: Sequence[OutletReport], settings: Settings) -> list[Alert]:
     """Record the run in the catalog, raise alerts as events, and publish both artifacts."""
     logger = get_run_logger()
-    expectations = Expectations(
-        stale_after_runs=settings.stale_after_runs,
-        max_extraction_failure_rate=settings.max_extraction_failure_rate,
-    )
+    expectations = Expectations.from_settings(settings)
     alerts = await asyncio.to_thread(_record_and_check, reports, settings, expectations)
     for alert in alerts:
         logger.warning(alert.message)

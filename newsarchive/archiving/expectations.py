@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsarchive.flows.pipeline import OutletReport
+from newsarchive.archiving.report import OutletReport
+from newsarchive.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,13 @@ class Expectations:
     stale_after_runs: int = 3
     max_extraction_failure_rate: float = 0.5
     min_pages_for_rate: int = 4
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Expectations:
+        return cls(
+            stale_after_runs=settings.stale_after_runs,
+            max_extraction_failure_rate=settings.max_extraction_failure_rate,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Run one Scrapy crawler per outlet in the current process and collect their records.
+"""Run one Scrapy crawler per outlet in this process and hand on their records.
 
 Shared by both crawl modes: the in-process mode calls it on the caller's
 asyncio loop (no Twisted reactor), the child process calls it under the
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import signals
@@ -19,11 +18,11 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.records import Fetch, FetchOutcome, Validators
-from newsarchive.spiders.base import STAT_PREFIX
+from newsarchive.records import Fetch, Validators
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import SPIDERS, CrawlOptions, crawler_settings
+from newsarchive.spiders.stats import CrawlStats
 
 logger = logging.getLogger(__name__)
 
@@ -45,58 +44,8 @@ logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
     _KnownExperimentalHandler()
 )
 
-FAILED = frozenset(
-    {
-        FetchOutcome.HTTP_ERROR,
-        FetchOutcome.NETWORK_ERROR,
-        FetchOutcome.TOO_LARGE,
-        FetchOutcome.NOT_HTML,
-        FetchOutcome.REDIRECT_LOOP,
-    }
-)
 
-SPIDER_SIDE = ("discovered", "requests", "page_errors", "over_budget", "finish_reason")
-"""The CrawlStats fields that come from Scrapy's stats rather than from the records."""
-
-
-@dataclass
-class CrawlStats:
-    """What one outlet's crawl came to (the numbers of a run summary)."""
-
-    discovered: int = 0  # distinct article URLs found (before the budget)
-    fetched: int = 0
-    not_modified: int = 0
-    failed: int = 0  # http/network errors, too large, not HTML, redirect loops
-    refused: int = 0  # robots.txt, private address, off-site redirect
-    requests: int = 0  # HTTP requests sent, robots.txt and retries included
-    page_errors: int = 0  # feeds, sitemaps or listing pages that failed
-    callback_errors: int = 0  # exceptions raised by on_fetch
-    over_budget: int = 0  # requests not made because max_pages was reached
-    finish_reason: str = ""
-    outcomes: dict[str, int] = field(default_factory=dict)
-
-    def count(self, fetch: Fetch) -> None:
-        """Add one fetch record to the per-outcome counters."""
-        self.outcomes[fetch.outcome.value] = self.outcomes.get(fetch.outcome.value, 0) + 1
-        if fetch.outcome is FetchOutcome.FETCHED:
-            self.fetched += 1
-        elif fetch.outcome is FetchOutcome.NOT_MODIFIED:
-            self.not_modified += 1
-        elif fetch.outcome is FetchOutcome.REFUSED:
-            self.refused += 1
-        elif fetch.outcome in FAILED:
-            self.failed += 1
-
-    def absorb_scrapy_stats(self, stats: Mapping[str, Any], reason: str) -> None:
-        """Take the spider-side numbers from Scrapy's stats collector."""
-        self.discovered = int(stats.get(f"{STAT_PREFIX}/discovered", 0))
-        self.page_errors = int(stats.get(f"{STAT_PREFIX}/page_errors", 0))
-        self.over_budget = int(stats.get(f"{STAT_PREFIX}/over_budget", 0))
-        self.requests = int(stats.get("downloader/request_count", 0))
-        self.finish_reason = reason
-
-
-class _Outlet:
+class _CrawlWatcher:
     """Signal receivers of one outlet's crawler (kept alive: signals hold weak refs)."""
 
     def __init__(self, crawler: Crawler, emit: Callable[[Fetch], None]) -> None:
@@ -121,7 +70,7 @@ class _Outlet:
         self.stats.absorb_scrapy_stats(stats, reason)
 
 
-async def run_crawlers(
+async def run_scrapy(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
@@ -132,12 +81,12 @@ async def run_crawlers(
 ) -> dict[str, CrawlStats]:
     """Crawl every outlet concurrently, each with its own politeness settings."""
     runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR_ENABLED": reactor}))
-    receivers: dict[str, _Outlet] = {}
+    receivers: dict[str, _CrawlWatcher] = {}
     tasks: list[asyncio.Future[None]] = []
     for outlet in outlets:
         settings = Settings(crawler_settings(outlet, options, reactor=reactor, resolver=resolver))
         crawler = Crawler(SPIDERS[outlet.kind], settings)
-        receivers[outlet.name] = _Outlet(crawler, emit)
+        receivers[outlet.name] = _CrawlWatcher(crawler, emit)
         tasks.append(runner.crawl(crawler, outlet=outlet, known=(known or {}).get(outlet.name)))
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for outlet, result in zip(outlets, results, strict=True):

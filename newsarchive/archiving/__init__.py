@@ -1,0 +1,5 @@
+"""The capture core: one capture (store, extract, file), one run, the plan, expectations.
+
+Free of Prefect and of the replay site, so that the CLI, the benchmark and
+the Prefect flows run exactly the same code, and tests can call it directly.
+"""

@@ -1,0 +1,69 @@
+"""One article, one identity: the rule that files an article and finds it again.
+
+Two strings are kept for every article URL, both derived here and nowhere else:
+
+- :func:`canonical_url` is the URL fetched, shown and exported: tracking
+  parameters (``utm_*``, ``fbclid``, ``gclid``, ``mc_cid`` ... as courlan knows
+  them) and the fragment removed, the query sorted, the host lower-cased,
+  the default port and escapes normalised (w3lib).
+- :func:`article_key` is the identity the archive files articles under and
+  looks them up by.  It is the canonical URL without what does not make a
+  different article on a news site: the scheme (``http`` and ``https``), a
+  leading ``www``/``wwwN`` label, and a trailing slash.  The same choices are
+  made by web-archive indexes (SURT keys), so an archivist's URL finds the
+  article however it was written.
+
+Changing :func:`article_key` changes what the catalog's ``url_key`` column
+means: it needs a migration that recomputes the keys.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from courlan import normalize_url
+from w3lib.url import canonicalize_url
+
+from newsarchive.errors import InputError
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+_WWW_LABEL = re.compile(r"www\d*")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """The URL an article is fetched and shown under; InputError when it is no http(s) URL."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is out of range or no number
+    except ValueError as exc:
+        raise InputError(f"not a URL: {text[:200]!r} ({exc})") from None
+    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+        raise InputError(f"not an http(s) URL: {text[:200]!r}")
+    try:
+        return canonicalize_url(normalize_url(text), keep_fragments=False)
+    except ValueError as exc:  # a host that IDNA cannot encode, say
+        raise InputError(f"not a URL: {text[:200]!r} ({exc})") from None
+
+
+def article_key(url: str) -> str:
+    """The identity key of the article at ``url`` (see the module docstring)."""
+    parts = urlsplit(canonical_url(url))
+    labels = (parts.hostname or "").split(".")
+    if len(labels) > 2 and _WWW_LABEL.fullmatch(labels[0]):
+        labels = labels[1:]
+    host = ".".join(labels)
+    if parts.port is not None and parts.port != _DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{parts.port}"
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def is_http(url: str) -> bool:
+    """Only http and https are fetched; mailto:, javascript:, ftp: are ignored."""
+    try:
+        return urlsplit(url).scheme.lower() in ALLOWED_SCHEMES
+    except ValueError:
+        return False

@@ -1,0 +1,47 @@
+"""The offline replay: the seed outlets' sites rebuilt from fixture pages, on loopback.
+
+It stands in for the live sites without the crawl or the archive knowing:
+the outlets keep their live URLs, and a crawl is told to connect to the
+replica for the live hosts (``CrawlOptions.reroute``, a seam of the crawl
+room).  The demo (``newsarchive crawl --replay``), the tests and the
+benchmark all serve from :class:`~newsarchive.replay.server.LoopbackServer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+
+from newsarchive.replay.pages import load_pages
+from newsarchive.replay.site import DAYS, ReplaySite, check_replayable
+from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.settings import CrawlOptions
+
+POLITENESS = {"download_delay": 0.0, "concurrency": 4, "max_pages": 30}
+"""The replica is our own loopback process: no delay, and a budget that still stops its traps."""
+
+
+def replay_outlets(outlets: Sequence[Outlet]) -> list[Outlet]:
+    """The outlets as a replay crawls them: same URLs and rules, loopback politeness.
+
+    InputError when the replica has no pages of one of them.
+    """
+    check_replayable(outlets, load_pages())
+    return [outlet.model_copy(update=POLITENESS) for outlet in outlets]
+
+
+@contextmanager
+def replayed(
+    outlets: Sequence[Outlet], options: CrawlOptions, *, day: int = 1
+) -> Iterator[tuple[list[Outlet], CrawlOptions]]:
+    """The replica of ``outlets`` served while the block runs, and how to crawl it.
+
+    Yields the outlets with loopback politeness and the crawl options with
+    the replica's reroute table: hand both to the capture core unchanged.
+    """
+    with ReplaySite(outlets, day=day) as site:
+        yield replay_outlets(outlets), replace(options, reroute=site.reroute)
+
+
+__all__ = ["DAYS", "POLITENESS", "ReplaySite", "replay_outlets", "replayed"]
