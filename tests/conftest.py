@@ -107,3 +107,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'catalog.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built from this checkout as ``pip wheel .`` builds it for users.
+
+    Built with the locked setuptools of this environment (no build isolation),
+    so the suite needs nothing from the network.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parents[1]
+    build = tmp_path_factory.mktemp("build")  # keep build/ and *.egg-info out of the checkout
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(out), str(root)],
+        check=True, capture_output=True, timeout=300, cwd=build,
+    )  # fmt: skip
+    (wheel,) = out.glob("newsarchive-*.whl")
+    return wheel

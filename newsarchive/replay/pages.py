@@ -1,6 +1,6 @@
 """The fixture pages the replay site serves, shipped with the package.
 
-A case is ``pages/<outlet>/<case>.html`` with ``<case>.expected.json`` beside
+A case is ``fixtures/<outlet>/<case>.html`` with ``<case>.expected.json`` beside
 it: the live URL the page was published at, its title and dates, and what
 extraction must read from it.  The replica needs the live URL to place the
 page and a date to put in its feeds and listings; the extraction tests run
@@ -53,8 +53,8 @@ class Page:
 
 
 def default_pages_dir() -> Path:
-    """The pages shipped in the package (``newsarchive/replay/pages``)."""
-    return Path(str(files("newsarchive.replay").joinpath("pages")))
+    """The pages shipped in the package (``newsarchive/replay/fixtures``)."""
+    return Path(str(files("newsarchive.replay").joinpath("fixtures")))
 
 
 def _listing_date(document: bytes, fallback: str | None) -> datetime | None:

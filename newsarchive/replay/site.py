@@ -33,8 +33,6 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlsplit
 
 from newsarchive.errors import InputError
@@ -88,7 +86,7 @@ def check_replayable(outlets: Sequence[Outlet], pages: dict[str, list[Page]]) ->
         )
 
 
-class ReplaySite:
+class ReplaySite(LoopbackServer):
     """Context manager: the replica of ``outlets`` on a loopback port."""
 
     def __init__(
@@ -112,31 +110,15 @@ class ReplaySite:
         self._lock = threading.Lock()
         if day == 2:
             self._next_day()
-        self.server = LoopbackServer(port)
+        super().__init__(port)
         self._build_routes()
-
-    def __enter__(self) -> Self:
-        self.server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.server.__exit__(kind, error, tb)
 
     # -- what the site holds and where ----------------------------------------
 
     @property
-    def origin(self) -> str:
-        return self.server.origin
-
-    @property
     def reroute(self) -> dict[str, str]:
         """Live host -> the replica's base URL for it: what a crawl connects to instead."""
-        return {host: self.server.url(f"/{host}") for host in sorted(self._hosts())}
+        return {host: self.url(f"/{host}") for host in sorted(self._hosts())}
 
     def articles(self) -> Iterator[Page]:
         for pages in self.pages.values():
@@ -147,9 +129,9 @@ class ReplaySite:
         parts = urlsplit(live_url)
         return f"/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
-    def hits(self, live_url: str) -> list[Request]:
+    def requests_for(self, live_url: str) -> list[Request]:
         """Requests the replica received for ``live_url``."""
-        return self.server.hits(self.served_at(live_url))
+        return self.hits(self.served_at(live_url))
 
     def trap_urls(self, outlet: str) -> dict[str, str]:
         """Trap name -> live URL, shaped like the outlet's article URLs so patterns match."""
@@ -180,14 +162,14 @@ class ReplaySite:
     # -- routing -----------------------------------------------------------------
 
     def _put(self, live_url: str, reply: Reply) -> None:
-        self.server.route(self.served_at(live_url), lambda _request: reply)
+        self.route(self.served_at(live_url), lambda _request: reply)
 
     def _build_routes(self) -> None:
         disallowed: dict[str, list[str]] = {host: [] for host in self._hosts()}
         for outlet in self.outlets:
             pages = self.pages[outlet.name]
             for page in pages:
-                self.server.route(self.served_at(page.live_url), self._article(page))
+                self.route(self.served_at(page.live_url), self._article(page))
             traps = self.trap_urls(outlet.name)
             trap_host = urlsplit(traps["trap-disallowed"])
             disallowed.setdefault(trap_host.hostname or "", []).append(trap_host.path)
@@ -273,7 +255,7 @@ class ReplaySite:
             gzipped = gzip.compress(docs.urlset(entries[len(articles) :]), mtime=0)
             self._put(archive, Reply(200, gzipped, [("Content-Type", "application/x-gzip")]))
         else:
-            self.server.route(self.served_at(start), _listing(outlet.name, start, entries))
+            self.route(self.served_at(start), _listing(outlet.name, start, entries))
 
 
 def _listing(title: str, start: str, entries: list[docs.Entry]) -> Route:

@@ -30,34 +30,44 @@ def copied_sources() -> set[str]:
     }
 
 
-def test_copies_every_package_dir_of_pyproject(pyproject: dict[str, Any]) -> None:
+def stages() -> list[list[tuple[str, list[str]]]]:
+    """The instructions of each build stage, in order."""
+    found: list[list[tuple[str, list[str]]]] = []
+    for word, args in instructions():
+        if word == "FROM":
+            found.append([])
+        found[-1].append((word, args))
+    return found
+
+
+def test_the_build_stage_copies_every_package_dir_and_what_the_build_reads(
+    pyproject: dict[str, Any],
+) -> None:
+    build = stages()[0]
+    copied = {src.rstrip("/") for word, args in build if word == "COPY" for src in args[:-1]}
     package_dirs = set(pyproject["tool"]["setuptools"]["package-dir"].values())
     assert package_dirs, "pyproject.toml maps no package dirs"
-    missing = package_dirs - copied_sources()
-    assert not missing, f"Dockerfile does not COPY {sorted(missing)}"
-
-
-def test_copies_what_pip_install_and_prefect_deploy_read(pyproject: dict[str, Any]) -> None:
-    repo = DOCKERFILE.parents[1]
-    needed = {"pyproject.toml", pyproject["project"]["readme"], "deploy"}
-    assert needed <= copied_sources()
+    needed = package_dirs | {"pyproject.toml", "setup.py", pyproject["project"]["readme"]}
+    assert needed <= copied, f"the build stage does not COPY {sorted(needed - copied)}"
     for path in needed:
-        assert (repo / path).exists(), f"the Dockerfile copies {path}, which does not exist"
+        assert (DOCKERFILE.parents[1] / path).exists(), f"{path} does not exist"
+    assert any("pip wheel" in " ".join(args) for word, args in build if word == "RUN")
 
 
-def test_newsarchive_src_is_the_workdir() -> None:
-    """prefect.yaml's pull step changes into $NEWSARCHIVE_SRC: it must be where the code is."""
-    workdirs = [args[0] for word, args in instructions() if word == "WORKDIR"]
-    env: dict[str, str] = {}
-    for word, args in instructions():
-        if word == "ENV":
-            env.update(arg.partition("=")[::2] for arg in args if "=" in arg)
-    assert workdirs, "the Dockerfile sets no WORKDIR"
-    assert env.get("NEWSARCHIVE_SRC") == workdirs[-1]
+def test_the_image_installs_the_wheel_and_no_source_tree() -> None:
+    final = stages()[-1]
+    runs = " ".join(" ".join(args) for word, args in final if word == "RUN")
+    assert "pip install" in runs and ".whl" in runs
+    assert " -e " not in f" {runs} " and "--editable" not in runs
+    copied = {args[-2] for word, args in final if word == "COPY"}
+    assert not copied & {"newsarchive", "spiders", "storage", "flows", "tests/fixtures"}
 
 
-def test_compose_services_agree_with_the_image(compose: dict[str, Any]) -> None:
-    workdir = [args[0] for word, args in instructions() if word == "WORKDIR"][-1]
-    services = compose["services"]
-    assert services["worker"]["environment"]["NEWSARCHIVE_SRC"] == workdir
-    assert services["deployer"]["working_dir"] == workdir
+def test_compose_deploys_the_prefect_file_the_image_carries(compose: dict[str, Any]) -> None:
+    final = stages()[-1]
+    carried = [
+        args[-1] for word, args in final if word == "COPY" and args[-2].endswith("prefect.yaml")
+    ]
+    deployer = compose["services"]["deployer"]
+    entrypoint = deployer["entrypoint"]
+    assert entrypoint[entrypoint.index("--prefect-file") + 1] in carried

@@ -9,17 +9,15 @@ silently never crawling in production.
 from __future__ import annotations
 
 import inspect
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 FLOW_NAMES = {
-    "flows/crawl.py:crawl_outlet": "crawl-outlet",
-    "flows/fixity.py:audit_fixity": "audit-fixity",
+    "newsarchive.flows.crawl.crawl_outlet": "crawl-outlet",
+    "newsarchive.flows.fixity.audit_fixity": "audit-fixity",
 }
 
 
@@ -37,7 +35,7 @@ def test_outlet_deployments_crawl_their_outlet_on_its_cron(prefect_yaml: dict[st
     by_name = deployments(prefect_yaml)
     for outlet in load_outlets(builtin_outlets_path()):
         deployment = by_name[outlet.name]
-        assert deployment["entrypoint"] == "flows/crawl.py:crawl_outlet"
+        assert deployment["entrypoint"] == "newsarchive.flows.crawl.crawl_outlet"
         assert deployment["parameters"] == {"outlet": outlet.name}
         schedule = {"cron": outlet.schedule, "timezone": "UTC"}
         assert deployment["schedules"] == [schedule], outlet.name
@@ -49,7 +47,7 @@ def test_fixity_deployment_audits_when_serve_would(prefect_yaml: dict[str, Any])
 
     serve_default = inspect.signature(serve).parameters["fixity_schedule"].default
     fixity = deployments(prefect_yaml)["fixity"]
-    assert fixity["entrypoint"] == "flows/fixity.py:audit_fixity"
+    assert fixity["entrypoint"] == "newsarchive.flows.fixity.audit_fixity"
     assert fixity["schedules"] == [{"cron": serve_default, "timezone": "UTC"}]
 
 
@@ -58,18 +56,18 @@ def test_every_deployment_uses_the_newsarchive_pool(prefect_yaml: dict[str, Any]
     assert set(pools.values()) == {"newsarchive"}, pools
 
 
-def test_pull_step_changes_into_newsarchive_src_at_run_time(prefect_yaml: dict[str, Any]) -> None:
-    """The placeholder must reach the server unresolved: only the worker knows where the code is."""
-    assert prefect_yaml["pull"] == [
-        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $NEWSARCHIVE_SRC }}"}}
-    ]
+def test_flows_load_from_the_installed_package_not_a_checkout(prefect_yaml: dict[str, Any]) -> None:
+    """No pull step, no source path: a worker with the package installed can run every flow."""
+    assert prefect_yaml["pull"] == []
+    for deployment in prefect_yaml["deployments"]:
+        assert ".py" not in deployment["entrypoint"] and ":" not in deployment["entrypoint"]
 
 
 @pytest.mark.parametrize("entrypoint", sorted(FLOW_NAMES))
 def test_entrypoints_load_as_the_flows_with_valid_parameters(
-    entrypoint: str, prefect_yaml: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    entrypoint: str, prefect_yaml: dict[str, Any]
 ) -> None:
-    """Load each entrypoint as the worker does (from the repo root, really importing it).
+    """Load each entrypoint as the worker does (from any directory, really importing it).
 
     ``prefect deploy`` would fall back to a placeholder parsed from the source
     when the import fails, so a broken flow module would deploy and then fail
@@ -77,7 +75,6 @@ def test_entrypoints_load_as_the_flows_with_valid_parameters(
     """
     from prefect.flows import Flow, load_flow_from_entrypoint
 
-    monkeypatch.chdir(REPO_ROOT)
     flow: Flow[..., Any] = load_flow_from_entrypoint(entrypoint, use_placeholder_flow=False)
     assert flow.name == FLOW_NAMES[entrypoint]
     for deployment in prefect_yaml["deployments"]:

@@ -2,7 +2,7 @@
 
 Every ``<case>.html`` has a ``<case>.expected.json`` beside it, in two places:
 the seed outlets' pages that the replay site serves (package data under
-``newsarchive/replay/pages``) and the cases that belong to no outlet
+``newsarchive/replay/fixtures``) and the cases that belong to no outlet
 (``tests/fixtures/pages``).  Tests asking for ``page_case`` run once per pair.
 """
 

@@ -41,7 +41,6 @@ pytestmark = [pytest.mark.prefect, pytest.mark.postgres, pytest.mark.timeout(RUN
 
 OUTLETS = ("sputnik", "kcnawatch")  # a feed and a listing, two different spiders
 POOL = "newsarchive"
-PLACEHOLDER = "{{ $NEWSARCHIVE_SRC }}"
 
 
 @pytest.fixture
@@ -75,12 +74,12 @@ def prefect(args: list[str], env: dict[str, str], cwd: Path) -> None:
 def workers(archive_env: dict[str, str], tmp_path: Path) -> Iterator[list[Path]]:
     """Two process workers on the pool, each running one flow run at a time; yields their logs.
 
-    Only the workers know where the code is (NEWSARCHIVE_SRC), as on real hosts.
+    They run from a directory of their own: the flows load from the installed package.
     """
     prefect(
         ["work-pool", "create", POOL, "--type", "process", "--overwrite"], archive_env, tmp_path
     )
-    env = archive_env | {"NEWSARCHIVE_SRC": str(REPO_ROOT), "PREFECT_WORKER_QUERY_SECONDS": "2"}
+    env = archive_env | {"PREFECT_WORKER_QUERY_SECONDS": "2"}
     logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
     processes = [
         start_process(
@@ -113,17 +112,13 @@ def workers(archive_env: dict[str, str], tmp_path: Path) -> Iterator[list[Path]]
 def test_two_workers_archive_two_outlets_once_each(
     archive_env: dict[str, str], workers: list[Path], tmp_path: Path
 ) -> None:
-    # The deploying shell does not know NEWSARCHIVE_SRC, so the pull step keeps its
-    # placeholder and each worker resolves it from its own environment at run time.
-    deploy_env = {k: v for k, v in archive_env.items() if k != "NEWSARCHIVE_SRC"}
-    prefect(["deploy", "--all", "--prefect-file", "deploy/prefect.yaml"], deploy_env, REPO_ROOT)
+    prefect_file = REPO_ROOT / "deploy" / "prefect.yaml"
+    prefect(["deploy", "--all", "--prefect-file", str(prefect_file)], archive_env, tmp_path)
 
     deployments = asyncio.run(deployments_by_name())
     for outlet in OUTLETS:
         assert deployments[outlet]["work_pool"] == POOL
-        assert deployments[outlet]["pull_steps"] == [
-            {"prefect.deployments.steps.set_working_directory": {"directory": PLACEHOLDER}}
-        ]
+        assert not deployments[outlet]["pull_steps"]
 
     requests = [(deployments[o]["id"], {"outlet": o, "replay": True}) for o in OUTLETS]
     run_ids = asyncio.run(create_runs(requests))

@@ -61,10 +61,10 @@ def check_day_1(site: ReplaySite, records: list[Fetch]) -> None:
         for name, url in site.trap_urls(outlet).items():
             if name in TRAP_OUTCOMES:
                 assert by_url[url].outcome is TRAP_OUTCOMES[name], (outlet, name)
-    paths = site.server.paths()
+    paths = site.paths()
     assert not any("utm_" in path for path in paths)
     assert not any("trap-disallowed" in path for path in paths)
-    assert {request.header("User-Agent") for request in site.server.requests} == {UA}
+    assert {request.header("User-Agent") for request in site.requests} == {UA}
 
 
 def test_replay_outlets_are_the_live_outlets_with_loopback_politeness() -> None:
@@ -82,9 +82,9 @@ def test_every_fixture_article_twice_in_one_process() -> None:
         check_day_1(site, first)
         # the first article of each outlet answered 503 once and was retried
         for outlet, pages in site.pages.items():
-            assert len(site.hits(pages[0].live_url)) == 2, outlet
+            assert len(site.requests_for(pages[0].live_url)) == 2, outlet
         # the listing's endless pagination ended within the outlet's budget
-        listing = [p for p in site.server.paths() if p.startswith("/kcnawatch.org/newstream/?")]
+        listing = [p for p in site.paths() if p.startswith("/kcnawatch.org/newstream/?")]
         assert 10 < len(listing) < POLITENESS["max_pages"]
         assert stats["kcnawatch"].over_budget >= 1
         assert stats["kcnawatch"].finish_reason == "finished"
