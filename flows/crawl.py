@@ -2,33 +2,38 @@
 
 The work itself is the capture core's (:mod:`newsarchive.archiving`); this
 module adds what orchestration gives operators: settings loaded once at the
-flow's entry, task retries where a retry can help (the catalog or S3 being
-briefly away), a per-domain concurrency limit so two runs never hammer one
-site, run artifacts, and events when an outlet stops yielding articles.
+flow's entry, run names that say which outlet and when, states that say the
+truth (an outlet that could not be crawled at all fails its task, and the run
+fails naming it; single failed pages do not), retries only where a retry can
+help (the catalog or S3 briefly away), a per-domain concurrency limit so two
+runs never hammer one site, progress while a crawl runs, and artifacts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from datetime import UTC
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
 from prefect.concurrency.asyncio import concurrency
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
 
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import CrawlMode, Settings, load_settings
-from newsarchive.errors import CrawlError
-from newsarchive.flows.artifacts import publish_run_artifacts
+from newsarchive.errors import StorageError
+from newsarchive.flows.artifacts import ProgressArtifacts, publish_run_artifacts
 from newsarchive.flows.limits import ensure_domain_limits
-from newsarchive.records import ArchiveOutcome
 from newsarchive.replay import replayed
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
@@ -41,48 +46,95 @@ def domain_limit_names(outlet: Outlet) -> list[str]:
     return sorted(f"domain-{host}" for host in hosts if host)
 
 
+def _retry_when_storage_was_away(task: Task[..., Any], run: TaskRun, state: State) -> bool:
+    """Retry a task only when the catalog or the store failed: a site that is down stays down.
+
+    Prefect hands the condition the failed state with the exception as its data.
+    """
+    return isinstance(state.data, StorageError)
+
+
 @task(
     name="crawl-and-archive",
     task_run_name="crawl {outlet.name}",
     retries=2,
     retry_delay_seconds=[10, 60],
+    retry_condition_fn=_retry_when_storage_was_away,
     cache_policy=NO_CACHE,
 )
 async def archive_outlet(
-    outlet: Outlet, settings: Settings, options: CrawlOptions, extract_pool: Executor | None
-) -> OutletReport:
+    outlet: Outlet,
+    settings: Settings,
+    options: CrawlOptions,
+    extract_pool: Executor | None,
+    ledger: OutletReport,
+) -> State[OutletReport]:
     """Discover, fetch, extract, deduplicate and store one outlet, holding its domains' slots.
 
     A retry is safe: the archive is idempotent and already stored pages come
-    back as conditional refetches.
+    back as conditional refetches; every attempt adds to ``ledger``, so the
+    run reports what all its attempts did.  The task fails, with the reason
+    as its state message, when the outlet could not be crawled at all.
     """
     logger = get_run_logger()
     async with concurrency(domain_limit_names(outlet), occupy=1):
         archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
         try:
-            reports = await archive_outlets([outlet], archive, options, extract_pool=extract_pool)
+            reports = await archive_outlets(
+                [outlet],
+                archive,
+                options,
+                extract_pool=extract_pool,
+                on_progress=ProgressArtifacts(),
+            )
         finally:
             archive.close()
-    report = reports[outlet.name]
-    logger.info("%s: %s", outlet.name, report.row())
-    for url, reason in report.failures:
+    ledger.absorb(reports[outlet.name])
+    for url, reason in ledger.failures:
         logger.warning("%s: failed %s: %s", outlet.name, url, reason)
-    return report
+    failure = ledger.failure()
+    if failure:
+        logger.error("%s could not be crawled: %s", outlet.name, failure)
+        return Failed(message=f"{outlet.name}: {failure}", data=ledger)
+    logger.info(
+        "%s: %s",
+        outlet.name,
+        ", ".join(f"{k} {v}" for k, v in ledger.row().items() if k != "outlet"),
+    )
+    return Completed(data=ledger)
+
+
+def _awaitable_state(call: object) -> Awaitable[State[Any]]:
+    """A task called with ``return_state=True``: Prefect's stubs type the awaitable as a State."""
+    return cast(Awaitable[State[Any]], call)
 
 
 def _stand_in(
-    outlets: list[Outlet], options: CrawlOptions, replay: bool
+    outlets: list[Outlet], options: CrawlOptions, replay: bool, day: int
 ) -> AbstractContextManager[tuple[list[Outlet], CrawlOptions]]:
     """The offline replica while the run lasts when ``replay``; the live sites otherwise."""
-    return replayed(outlets, options) if replay else nullcontext((outlets, options))
+    return replayed(outlets, options, day=day) if replay else nullcontext((outlets, options))
+
+
+async def _outcome(state: State[Any], ledger: OutletReport) -> None:
+    """Put into the ledger why a task that did not report (it raised, crashed) ended so."""
+    result = await state.aresult(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        reason = str(result).splitlines()[0] if str(result) else type(result).__name__
+        ledger.crawl_error = f"crawl broke off: {reason}"
 
 
 async def _run_outlets(
-    names: Sequence[str] | None, outlets_file: str | None, replay: bool, mode: CrawlMode | None
-) -> list[dict[str, Any]]:
+    names: Sequence[str] | None,
+    outlets_file: str | None,
+    replay: bool,
+    day: int,
+    mode: CrawlMode | None,
+) -> State[list[dict[str, Any]]]:
     settings = load_settings()  # once, at the flow's entry; everything below is handed it
-    planned = plan_outlets(settings, names, outlets_file)
-    with _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay) as (
+    planned = [o for o in plan_outlets(settings, names, outlets_file) if o.enabled or names]
+    ledgers = {outlet.name: OutletReport(outlet.name) for outlet in planned}
+    with _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay, day) as (
         outlets,
         options,
     ):
@@ -90,66 +142,82 @@ async def _run_outlets(
             {name for outlet in outlets for name in domain_limit_names(outlet)}
         )
         with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            results = await asyncio.gather(
-                *(archive_outlet(outlet, settings, options, pool) for outlet in outlets),
-                return_exceptions=True,
+            states = await asyncio.gather(
+                *(
+                    _awaitable_state(
+                        archive_outlet(
+                            o, settings, options, pool, ledgers[o.name], return_state=True
+                        )
+                    )
+                    for o in outlets
+                )
             )
-    reports = [_as_report(outlet, result) for outlet, result in zip(outlets, results, strict=True)]
-    await publish_run_artifacts(reports, settings)
-    crashed = [
-        f"{outlet.name}: {result}"
-        for outlet, result in zip(outlets, results, strict=True)
-        if isinstance(result, BaseException)
-    ]
-    if crashed:
-        # the other outlets were archived and reported; the run itself did not complete
-        raise CrawlError(f"could not crawl {len(crashed)} outlet(s): {'; '.join(crashed)}")
-    return [report.summary() for report in reports]
+    for outlet, state in zip(outlets, states, strict=True):
+        await _outcome(state, ledgers[outlet.name])
+    reports = [ledgers[o.name] for o in outlets]
+    await publish_run_artifacts(reports, outlets, settings)
+    rows = [report.summary() for report in reports]
+    failed = [f"{row['outlet']} ({row['reason']})" for row in rows if row["status"] == "failed"]
+    if failed:
+        message = f"{len(failed)} of {len(rows)} outlets could not be crawled: {'; '.join(failed)}"
+        return Failed(message=message, data=rows)
+    return Completed(message=f"{len(rows)} outlet(s) crawled", data=rows)
 
 
-def _as_report(outlet: Outlet, result: OutletReport | BaseException) -> OutletReport:
-    """An outlet's report, or one that records why its whole crawl failed."""
-    if isinstance(result, OutletReport):
-        return result
-    if not isinstance(result, Exception):
-        raise result  # cancelled or interrupted: not a failure to report, a stop
-    report = OutletReport(outlet.name)
-    reason = str(result).splitlines()[0] if str(result) else type(result).__name__
-    report.add(", ".join(outlet.start_urls), ArchiveOutcome.FAILED, f"crawl failed: {reason}")
-    return report
+def outlet_run_name() -> str:
+    """``joongang 2026-11-25 13:00Z``: the outlet and the time the run was scheduled for."""
+    parameters = flow_run.get_parameters()
+    replay = " replay" if parameters.get("replay") else ""
+    return f"{parameters.get('outlet', '?')}{replay} {_scheduled()}"
 
 
-@flow(name="crawl-outlet", log_prints=True)
+def outlets_run_name() -> str:
+    """``joongang+sputnik 2026-11-25 13:00Z``, or ``all outlets ...`` when none were named."""
+    parameters = flow_run.get_parameters()
+    names = "+".join(parameters.get("outlets") or []) or "all outlets"
+    replay = " replay" if parameters.get("replay") else ""
+    return f"{names}{replay} {_scheduled()}"
+
+
+def _scheduled() -> str:
+    return f"{flow_run.get_scheduled_start_time().astimezone(UTC):%Y-%m-%d %H:%M}Z"
+
+
+@flow(name="crawl-outlet", flow_run_name=outlet_run_name, log_prints=True)
 async def crawl_outlet(
     outlet: str,
     outlets_file: str | None = None,
     replay: bool = False,
+    replay_day: int = 1,
     mode: CrawlMode | None = None,
-) -> list[dict[str, Any]]:
+) -> State[list[dict[str, Any]]]:
     """Crawl one outlet now and archive what is new or changed.
 
     Args:
         outlet: the outlet's name in the outlets file.
         outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
         replay: crawl the bundled offline replica of the outlet instead of its live site.
+        replay_day: which day of the replica (2: one article changed, one republished, one gone).
         mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
     """
-    return await _run_outlets([outlet], outlets_file, replay, mode)
+    return await _run_outlets([outlet], outlets_file, replay, replay_day, mode)
 
 
-@flow(name="crawl-all", log_prints=True)
+@flow(name="crawl-all", flow_run_name=outlets_run_name, log_prints=True)
 async def crawl_all(
     outlets: list[str] | None = None,
     outlets_file: str | None = None,
     replay: bool = False,
+    replay_day: int = 1,
     mode: CrawlMode | None = None,
-) -> list[dict[str, Any]]:
-    """Crawl several outlets concurrently (all when none are named), one task each.
+) -> State[list[dict[str, Any]]]:
+    """Crawl several outlets concurrently (all enabled ones when none are named), one task each.
 
     Args:
-        outlets: names of outlets to crawl; empty means every outlet in the file.
+        outlets: names of outlets to crawl; empty means every enabled outlet in the file.
         outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
         replay: crawl the bundled offline replica instead of the live sites.
+        replay_day: which day of the replica (2: one article changed, one republished, one gone).
         mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
     """
-    return await _run_outlets(outlets, outlets_file, replay, mode)
+    return await _run_outlets(outlets, outlets_file, replay, replay_day, mode)

@@ -62,15 +62,34 @@ class FetchOutcome(StrEnum):
     REDIRECT_LOOP = "redirect-loop"  # too many redirects
     REFUSED = "refused"  # robots.txt, private address or scheme not allowed
 
+    @property
+    def declined(self) -> bool:
+        """The crawler said no on purpose (a rule or limit of ours): skipped, not failed."""
+        return self in _DECLINED
+
+
+_DECLINED = frozenset({FetchOutcome.REFUSED, FetchOutcome.NOT_HTML, FetchOutcome.TOO_LARGE})
+
 
 class ArchiveOutcome(StrEnum):
-    """How the archive filed one capture (the columns of a run summary)."""
+    """How one discovered URL ended in a run (the columns of a run summary)."""
 
-    NEW = "new"  # first capture of this canonical URL
-    UPDATED = "updated"  # same URL, changed text: a new version
-    UNCHANGED = "unchanged"  # same URL, same text (or 304): last_seen moves
-    DUPLICATE = "duplicate"  # new URL whose text is (nearly) that of another article
-    FAILED = "failed"  # fetched but not archivable (extraction failed)
+    NEW = "new"  # first capture of this article
+    UPDATED = "updated"  # same article, changed text: a new version
+    UNCHANGED = "unchanged"  # same article, same text (or 304): last_seen moves
+    DUPLICATE = "duplicate"  # new article whose text is (nearly) that of another one
+    SKIPPED = "skipped"  # declined on purpose: robots.txt, not HTML, too large, out of pattern
+    FAILED = "failed"  # went wrong: HTTP or network error, no text, not storable
+
+    @property
+    def archived(self) -> bool:
+        """The article is in the archive as of this run."""
+        return self in _ARCHIVED
+
+
+_ARCHIVED = frozenset(
+    {ArchiveOutcome.NEW, ArchiveOutcome.UPDATED, ArchiveOutcome.UNCHANGED, ArchiveOutcome.DUPLICATE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,12 +190,13 @@ class Extraction:
 class RunCounts:
     """One outlet's numbers for one run: the summary row, the catalog's ``crawl_runs`` columns."""
 
-    discovered: int = 0  # distinct article URLs found
+    discovered: int = 0  # distinct article URLs found; each ends in one of the columns after
     fetched: int = 0  # pages received (200)
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
+    skipped: int = 0
     failed: int = 0
 
     @classmethod

@@ -33,10 +33,23 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.stats import STAT_PREFIX
+from newsarchive.spiders.stats import (
+    DISCOVERED,
+    DOCUMENT_ERROR,
+    DOCUMENTS_FAILED,
+    DOCUMENTS_READ,
+    LOGGED_SKIPS,
+    PAGES_OVER_BUDGET,
+    SKIPPED,
+    STAT_PREFIX,
+    SkipReason,
+)
 from newsarchive.spiders.urls import choose_canonical, on_site
 
 logger = logging.getLogger(__name__)
+
+MAX_URL_LENGTH = 2083
+"""Longer article URLs are skipped (and counted): browsers and servers refuse them too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,19 @@ def conditional_headers(validators: Validators | None) -> dict[str, str]:
     if validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
     return headers
+
+
+def joined(response: Response, link: str) -> str:
+    """``link`` made absolute against the page; a link too broken to join is kept as it is.
+
+    A feed entry or a canonical tag is outside input: one that cannot even be
+    parsed as a URL must cost that entry (it is skipped as invalid), never the
+    rest of the document.
+    """
+    try:
+        return response.urljoin(link)
+    except ValueError:
+        return link
 
 
 def _is_html_type(content_type: bytes) -> bool:
@@ -124,10 +150,15 @@ class ArticleSpider(scrapy.Spider):
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"{STAT_PREFIX}/{key}")
 
+    def _skip(self, reason: SkipReason, url: str) -> None:
+        """A discovered URL declined before any request: counted under its reason."""
+        self._count(f"{SKIPPED}/{reason}")
+        if reason in LOGGED_SKIPS:
+            logger.warning("%s: skipped %s (%s)", self.name, url[:300], reason)
+
     def _spend(self) -> bool:
         """Take one request from the budget; False once it is used up."""
         if self._issued >= self.outlet.max_pages:
-            self._count("over_budget")
             return False
         self._issued += 1
         return True
@@ -136,63 +167,86 @@ class ArticleSpider(scrapy.Spider):
         self, url: str, callback: Callable[..., Any], **cb_kwargs: Any
     ) -> scrapy.Request | None:
         """A request for a feed, sitemap or listing page (never archived)."""
-        if not on_site(url, self.allowed_domains):
-            self._count("off_site_skipped")
-            return None
         try:
             page = article_key(url)
-        except InputError:
-            self._count("invalid_url")
+        except InputError as exc:
+            self.document_failed(url, str(exc))
             return None
-        if page in self._seen or not self._spend():
+        if not on_site(url, self.allowed_domains):
+            self.document_failed(url, "not on the outlet's allowed_domains")
+            return None
+        if page in self._seen:
+            return None
+        if not self._spend():
+            self._count(PAGES_OVER_BUDGET)
             return None
         self._seen.add(page)
         return scrapy.Request(
             url, callback=callback, cb_kwargs=cb_kwargs, errback=self.page_failed, dont_filter=True
         )
 
-    def page_ok(self, response: Response) -> bool:
-        """Discovery pages must answer 200; anything else is logged and skipped."""
+    def document_answered(self, response: Response) -> bool:
+        """Discovery documents must answer 200; anything else counts as a failed document."""
         if response.status == 200:
             return True
-        self._count("page_errors")
-        logger.warning(
-            "%s: discovery page %s answered %s", self.name, response.url, response.status
-        )
+        self.document_failed(response.url, f"answered HTTP {response.status}")
         return False
 
+    def document_read(self) -> None:
+        """A discovery document was read as the kind it should be."""
+        self._count(DOCUMENTS_READ)
+
+    def document_failed(self, url: str, reason: str) -> None:
+        """A feed, sitemap or listing page that could not be read, and why (the first is kept)."""
+        self._count(DOCUMENTS_FAILED)
+        if self.crawler.stats is not None and not self.crawler.stats.get_value(DOCUMENT_ERROR):
+            self.crawler.stats.set_value(DOCUMENT_ERROR, f"{url}: {reason}")
+        logger.warning("%s: discovery document %s: %s", self.name, url, reason)
+
+    def unreadable(self, response: Response, what: str) -> None:
+        """A document that answered 200 but is not what the outlet's kind expects."""
+        self.document_failed(response.url, f"not {what}")
+
     def page_failed(self, failure: Failure) -> None:
-        self._count("page_errors")
         request = getattr(failure, "request", None)
         _, message = describe_failure(failure)
-        logger.warning("%s: discovery page %s failed: %s", self.name, request, message)
+        self.document_failed(request.url if request is not None else "?", message)
 
     def article_request(self, url: str, discovery: Discovery) -> scrapy.Request | None:
-        """A request for an article, once per canonical URL, conditional when known."""
-        if not on_site(url, self.allowed_domains):
-            self._count("off_site_skipped")
-            return None
-        if not self.outlet.matches_article(url):
-            return None
+        """A request for an article, once per identity, conditional when known.
+
+        Every distinct URL a discovery document lists is counted as discovered
+        and ends either in a request or in one counted skip reason.
+        """
+        article: str | None
         try:
             article, key = canonical_url(url), article_key(url)
         except InputError:
-            self._count("invalid_url")
-            return None
+            article, key = None, url
         if key in self._seen:
             return None
         self._seen.add(key)
-        self._count("discovered")
-        if not self._spend():
-            return None
-        return scrapy.Request(
-            article,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            headers=conditional_headers(self.known.get(key)),
-            meta={"lead": ArticleLead(article, discovery)},
-            dont_filter=True,
-        )
+        self._count(DISCOVERED)
+        if article is None:
+            self._skip("invalid-url", url)
+        elif len(article) > MAX_URL_LENGTH:
+            self._skip("url-too-long", url)
+        elif not on_site(article, self.allowed_domains):
+            self._skip("off-site", url)
+        elif not self.outlet.matches_article(article):
+            self._skip("out-of-pattern", url)
+        elif not self._spend():
+            self._skip("over-budget", url)
+        else:
+            return scrapy.Request(
+                article,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                headers=conditional_headers(self.known.get(key)),
+                meta={"lead": ArticleLead(article, discovery)},
+                dont_filter=True,
+            )
+        return None
 
     def parse_article(self, response: Response) -> Iterable[Fetch]:
         lead: ArticleLead = response.meta["lead"]
@@ -220,7 +274,7 @@ class ArticleSpider(scrapy.Spider):
     def _fetched(self, response: Response, lead: ArticleLead, now: datetime) -> Fetch:
         declared = response.xpath("//link[@rel='canonical']/@href").get()
         url = choose_canonical(
-            response.url, response.urljoin(declared) if declared else None, self.allowed_domains
+            response.url, joined(response, declared) if declared else None, self.allowed_domains
         )
         if url != lead.url:
             self._seen.add(article_key(url))

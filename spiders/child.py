@@ -33,6 +33,7 @@ class ChildJob:
     outlets: list[Outlet]
     options: CrawlOptions
     known: dict[str, dict[str, Validators]] = field(default_factory=dict)
+    log_level: int = logging.WARNING  # the parent's: the child is as quiet as the command
 
 
 def _emit(fetch: Fetch) -> None:
@@ -48,8 +49,8 @@ async def _run(job: ChildJob) -> dict[str, CrawlStats]:
 
 def main(argv: list[str]) -> int:
     """Run the job file named in ``argv``; exit status 0 when every crawl ran."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     job = codec.from_json(ChildJob, Path(argv[0]).read_bytes())
+    logging.basicConfig(level=job.log_level, stream=sys.stderr)
 
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.reactor import install_reactor

@@ -9,7 +9,7 @@ from lxml import etree
 from scrapy.http import Response
 
 from newsarchive.records import Discovery
-from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.base import ArticleSpider, joined
 from newsarchive.spiders.dates import parse_iso, parse_rfc822
 from newsarchive.spiders.xmldoc import parse_xml, text_of
 
@@ -57,14 +57,16 @@ def _atom_entries(root: etree._Element, source: str) -> Iterator[tuple[str, Disc
             )
 
 
-def parse_feed(body: bytes, source: str) -> list[tuple[str, Discovery]]:
-    """Article links of an RSS 2.0 or Atom document; empty when it is neither."""
+def parse_feed(body: bytes, source: str) -> list[tuple[str, Discovery]] | None:
+    """Article links of an RSS 2.0 or Atom document; None when it is neither."""
     root = parse_xml(body)
     if root is None:
-        return []
+        return None
     if root.tag == f"{ATOM}feed":
         return list(_atom_entries(root, source))
-    return list(_rss_items(root, source))
+    if root.tag in {"rss", "rdf", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"}:
+        return list(_rss_items(root, source))
+    return None
 
 
 class FeedSpider(ArticleSpider):
@@ -73,12 +75,14 @@ class FeedSpider(ArticleSpider):
     name = "feed"
 
     def parse_start(self, response: Response) -> Iterable[Any]:
-        if not self.page_ok(response):
+        if not self.document_answered(response):
             return
         entries = parse_feed(response.body, response.url)
-        if not entries:
-            self.logger.warning("%s: no feed items in %s", self.name, response.url)
+        if entries is None:
+            self.unreadable(response, "an RSS or Atom feed")
+            return
+        self.document_read()
         for link, discovery in entries:
-            request = self.article_request(response.urljoin(link), discovery)
+            request = self.article_request(joined(response, link), discovery)
             if request is not None:
                 yield request

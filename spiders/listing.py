@@ -28,8 +28,12 @@ class ListingSpider(ArticleSpider):
         self._pages = LinkExtractor(allow=self.outlet.pagination_pattern, unique=True)
 
     def parse_start(self, response: Response) -> Iterable[Any]:
-        if not self.page_ok(response) or not isinstance(response, TextResponse):
+        if not self.document_answered(response):
             return
+        if not isinstance(response, TextResponse):
+            self.unreadable(response, "an HTML listing page")
+            return
+        self.document_read()
         for link in self._articles.extract_links(response):
             discovery = Discovery(
                 via="listing", source_url=response.url, title=link.text.strip() or None

@@ -10,7 +10,14 @@ one, so a Scrapy release that rewords a message fails there by name.
 
 from __future__ import annotations
 
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from twisted.python.failure import Failure
 
 from newsarchive.records import FetchOutcome
@@ -21,6 +28,15 @@ IGNORE_REASONS: tuple[tuple[str, FetchOutcome], ...] = (
     ("DOWNLOAD_MAXSIZE", FetchOutcome.TOO_LARGE),  # HttpCompressionMiddleware (gzip bomb)
 )
 """Marker in the message -> outcome; any other ``IgnoreRequest`` (robots.txt) is REFUSED."""
+
+
+NETWORK_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (DownloadConnectionRefusedError, "connection refused"),
+    (CannotResolveHostError, "host name not found"),
+    (DownloadTimeoutError, "timed out"),
+    (ResponseDataLossError, "connection lost mid-answer"),
+)
+"""Scrapy's download errors (the same in both crawl modes) in the words an operator reads."""
 
 
 def describe_failure(failure: Failure) -> tuple[FetchOutcome, str]:
@@ -36,4 +52,7 @@ def describe_failure(failure: Failure) -> tuple[FetchOutcome, str]:
             if marker in message:
                 return outcome, message
         return FetchOutcome.REFUSED, message
+    for kind, reason in NETWORK_REASONS:
+        if isinstance(error, kind):
+            return FetchOutcome.NETWORK_ERROR, reason
     return FetchOutcome.NETWORK_ERROR, f"{type(error).__name__}: {message}"

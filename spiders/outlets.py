@@ -8,6 +8,7 @@ operator editing the file needs to know exactly which line to fix.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from datetime import UTC, datetime
@@ -15,11 +16,29 @@ from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from newsarchive.errors import ConfigError
+from newsarchive.errors import ConfigError, InputError
+from newsarchive.identity import canonical_url
+from newsarchive.spiders.urls import on_site
+
+MAX_DELAY_SECONDS = 3600.0
+"""A longer wait between two requests to one site is a typo, not politeness."""
+
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name of letter-digit-hyphen labels, or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return all(_DNS_LABEL.match(label) for label in host.removesuffix(".").split("."))
+    return True
+
 
 DEFAULT_PAGINATION = r"[?&]page=\d+|/page/\d+/?$"
 """Which links of a listing page lead to its next pages (``?page=N``, ``/page/N/``)."""
@@ -48,16 +67,24 @@ class Outlet(BaseModel):
     pagination_pattern: str = DEFAULT_PAGINATION
     profile: Slug = "generic"
     schedule: str = "0 * * * *"
-    download_delay: float = Field(default=1.0, ge=0)
+    enabled: bool = True  # false: the outlet's deployment stays paused, `crawl` leaves it out
+    download_delay: float = Field(default=1.0, ge=0, le=MAX_DELAY_SECONDS)
     concurrency: int = Field(default=2, ge=1, le=16)
     max_pages: int = Field(default=500, ge=1)
+    stale_after_runs: int | None = Field(
+        default=None, ge=1
+    )  # default: NEWSARCHIVE_STALE_AFTER_RUNS
 
     @field_validator("start_urls")
     @classmethod
     def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
         for url in urls:
-            if not re.match(r"^https?://[^/\s]+", url):
-                raise ValueError(f"not an http(s) URL: {url!r}")
+            try:
+                host = urlsplit(canonical_url(url)).hostname or ""
+            except InputError:
+                raise ValueError(f"not an http(s) URL: {url!r}") from None
+            if not _valid_host(host):
+                raise ValueError(f"not a valid host name in {url!r}")
         return urls
 
     @field_validator("allowed_domains")
@@ -95,6 +122,13 @@ class Outlet(BaseModel):
     def _listing_needs_pattern(self) -> Outlet:
         if self.kind is OutletKind.LISTING and not self.article_pattern:
             raise ValueError("article_pattern: required for kind 'listing'")
+        return self
+
+    @model_validator(mode="after")
+    def _starts_on_its_own_site(self) -> Outlet:
+        for url in self.start_urls:
+            if not on_site(url, self.allowed_domains):
+                raise ValueError(f"start_urls: {url!r} is not on the outlet's allowed_domains")
         return self
 
 

@@ -83,6 +83,7 @@ async def _fetch_in_child(
         outlets=list(outlets),
         options=options,
         known={outlet: dict(urls) for outlet, urls in (known or {}).items()},
+        log_level=logging.getLogger().getEffectiveLevel(),
     )
     stats = {outlet.name: CrawlStats() for outlet in outlets}
     with tempfile.TemporaryDirectory(prefix="newsarchive-crawl-") as tmp:

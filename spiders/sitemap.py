@@ -14,7 +14,7 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from newsarchive.records import Discovery
-from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.base import ArticleSpider, joined
 from newsarchive.spiders.dates import parse_iso
 from newsarchive.spiders.xmldoc import parse_xml, text_of
 
@@ -49,11 +49,11 @@ def _entries(root: etree._Element, source: str) -> Iterator[tuple[str, Discovery
         )
 
 
-def parse_sitemap(body: bytes, source: str) -> tuple[list[str], list[tuple[str, Discovery]]]:
-    """(child sitemaps of an index, article entries of a urlset) of one document."""
+def parse_sitemap(body: bytes, source: str) -> tuple[list[str], list[tuple[str, Discovery]]] | None:
+    """(child sitemaps of an index, article entries of a urlset); None if it is neither."""
     root = parse_xml(body)
-    if root is None:
-        return [], []
+    if root is None or _local(root.tag) not in {"sitemapindex", "urlset"}:
+        return None
     if _local(root.tag) == "sitemapindex":
         children = [
             loc
@@ -74,20 +74,21 @@ class NewsSitemapSpider(ArticleSpider):
     name = "sitemap"
 
     def parse_start(self, response: Response) -> Iterable[Any]:
-        if not self.page_ok(response):
+        if not self.document_answered(response):
             return
         body = self._body(response)
-        if body is None:
+        parsed = parse_sitemap(body, response.url) if body is not None else None
+        if parsed is None:
+            self.unreadable(response, "a sitemap or sitemap index")
             return
-        children, entries = parse_sitemap(body, response.url)
-        if not children and not entries:
-            self.logger.warning("%s: nothing in sitemap %s", self.name, response.url)
+        self.document_read()
+        children, entries = parsed
         for child in children:
-            request = self.page_request(response.urljoin(child), self.parse_start)
+            request = self.page_request(joined(response, child), self.parse_start)
             if request is not None:
                 yield request
         for link, discovery in entries:
-            request = self.article_request(response.urljoin(link), discovery)
+            request = self.article_request(joined(response, link), discovery)
             if request is not None:
                 yield request
 
@@ -100,4 +101,4 @@ class NewsSitemapSpider(ArticleSpider):
             return gunzip(response.body, max_size=limit)
         except (OSError, ValueError) as exc:
             self.logger.warning("%s: bad gzip sitemap %s: %s", self.name, response.url, exc)
-            return None
+            return None  # counted as an unreadable document by the caller

@@ -194,4 +194,5 @@ class CrawlRunRow(Base):
     updated: Mapped[int] = mapped_column(Integer)
     unchanged: Mapped[int] = mapped_column(Integer)
     duplicate: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer, server_default="0")
     failed: Mapped[int] = mapped_column(Integer)

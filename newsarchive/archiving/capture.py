@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from newsarchive.archiving.report import OutletReport
-from newsarchive.errors import ExtractionError, InputError
+from newsarchive.errors import NewsarchiveError, StorageError
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive, FetchRecord
+from newsarchive.storage import Archive, FetchRecord, ObjectMissing
 
 log = logging.getLogger(__name__)
 
@@ -60,45 +61,97 @@ class CaptureFiler:
         return self.reports.setdefault(outlet, OutletReport(outlet))
 
     def process(self, fetch: Fetch) -> ArchiveOutcome:
-        """Store the fetch, then extract and file it; every fetch ends in one outcome."""
+        """Store the fetch, then extract and file it; every fetch ends in one outcome.
+
+        Nothing a single capture brings can stop the run: a failure is counted
+        against that capture, with its reason, and the next fetch is filed.
+        """
         report = self.report(fetch.outlet)
-        record = self.archive.record_fetch(fetch)
+        requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
+        try:
+            record = self.archive.record_fetch(fetch)
+        except Exception as exc:  # nothing was kept: the next run fetches the page again
+            return _ended(report, requested, ArchiveOutcome.FAILED, _why("storing", exc))
         if fetch.outcome is FetchOutcome.NOT_MODIFIED:
-            report.add(fetch.url, ArchiveOutcome.UNCHANGED)
-            return ArchiveOutcome.UNCHANGED
+            return _ended(report, requested, ArchiveOutcome.UNCHANGED, url=fetch.url)
         if fetch.outcome is not FetchOutcome.FETCHED or fetch.capture is None:
-            reason = fetch.error or fetch.outcome.value
-            report.add(fetch.url, ArchiveOutcome.FAILED, f"{fetch.outcome.value}: {reason}")
-            return ArchiveOutcome.FAILED
+            outcome = ArchiveOutcome.SKIPPED if fetch.outcome.declined else ArchiveOutcome.FAILED
+            reason = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}"
+            return _ended(report, requested, outcome, reason)
         report.fetched += 1
         return self.file(record, fetch.capture, report)
 
     def file(self, record: FetchRecord, capture: Capture, report: OutletReport) -> ArchiveOutcome:
-        """Extract a stored capture and file the result (also used to redo failed extractions)."""
-        profile = self.profiles.get(capture.outlet, "generic")
+        """Extract a stored capture and file the result (also used to redo failed extractions).
+
+        A store or catalog that is away leaves the capture pending, so a later
+        run files it; anything else wrong with it is recorded as its failure,
+        so it is not tried again on every run (``reextract --failed`` does).
+        """
+        requested = capture.requested_url
         try:
-            extraction = self._extract(capture, profile)
-        except (ExtractionError, InputError) as exc:
-            self.archive.mark_extraction_failed(record, str(exc))
+            extraction = self._extract(capture, self.profiles.get(capture.outlet, "generic"))
+        except Exception as exc:
             report.extraction_failures += 1
-            report.add(capture.url, ArchiveOutcome.FAILED, f"extraction: {exc}")
-            return ArchiveOutcome.FAILED
-        outcome = self.archive.file_extraction(record, extraction)
-        report.add(capture.url, outcome)
-        return outcome
+            return self._failed(record, report, requested, _why("extraction", exc), capture.url)
+        try:
+            outcome = self.archive.file_extraction(record, extraction)
+        except StorageError as exc:
+            return _ended(report, requested, ArchiveOutcome.FAILED, _why("filing", exc))
+        except Exception as exc:
+            log.warning("filing %s failed", capture.url, exc_info=True)
+            return self._failed(record, report, requested, _why("filing", exc), capture.url)
+        return _ended(report, requested, outcome, url=capture.url)
+
+    def _failed(
+        self, record: FetchRecord, report: OutletReport, requested: str, reason: str, url: str
+    ) -> ArchiveOutcome:
+        """Take the capture off the redo list with its reason (kept for ``reextract``)."""
+        with suppress(StorageError):  # the catalog is away: the capture stays pending
+            self.archive.mark_extraction_failed(record, reason)
+        return _ended(report, requested, ArchiveOutcome.FAILED, reason, url=url)
 
     def redo_unextracted(self, outlet: str | None = None, *, failed: bool = False) -> int:
         """File captures whose raw page was stored but whose extraction never was.
 
-        With ``failed``, extractions that failed are tried again too.
+        With ``failed``, extractions that failed are tried again too.  One
+        capture that cannot be read back or filed never stops the others.
         """
         records = self.archive.unextracted(outlet, failed=failed)
         for record in records:
-            capture = self.archive.load_capture(record)
-            self.file(record, capture, self.report(capture.outlet))
+            report = self.report(record.outlet)
+            try:
+                capture = self.archive.load_capture(record)
+            except ObjectMissing as exc:
+                self._failed(record, report, record.url, _why("stored page", exc), record.url)
+                continue
+            except StorageError as exc:
+                _ended(report, record.url, ArchiveOutcome.FAILED, _why("stored page", exc))
+                continue
+            self.file(record, capture, report)
         return len(records)
 
     def _extract(self, capture: Capture, profile: str) -> Extraction:
         if self.extract_pool is None:
             return extract_capture(capture, profile)
         return self.extract_pool.submit(extract_capture, capture, profile).result()
+
+
+def _ended(
+    report: OutletReport,
+    requested: str,
+    outcome: ArchiveOutcome,
+    reason: str | None = None,
+    *,
+    url: str = "",
+) -> ArchiveOutcome:
+    report.add(requested, outcome, reason, url=url)
+    return outcome
+
+
+def _why(doing: str, error: Exception) -> str:
+    """A one-line reason: the project's own errors say it, others are named by their type."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    if isinstance(error, NewsarchiveError):
+        return f"{doing}: {first}"
+    return f"{doing}: {type(error).__name__}: {first}".rstrip(": ")

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from newsarchive.archiving.report import OutletReport
 from newsarchive.config import Settings
+from newsarchive.spiders.outlets import Outlet
+
+STALE = "newsarchive.outlet.stale"
+EXTRACTION_FAILING = "newsarchive.outlet.extraction-failing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +27,10 @@ class Expectations:
     min_pages_for_rate: int = 4
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Expectations:
+    def for_outlet(cls, settings: Settings, outlet: Outlet) -> Expectations:
+        """The settings' thresholds, with the outlet's own stale threshold where it sets one."""
         return cls(
-            stale_after_runs=settings.stale_after_runs,
+            stale_after_runs=outlet.stale_after_runs or settings.stale_after_runs,
             max_extraction_failure_rate=settings.max_extraction_failure_rate,
         )
 
@@ -35,7 +40,7 @@ class Alert:
     """One broken expectation, named so operators can build automations on it."""
 
     outlet: str
-    event: str  # "newsarchive.outlet.stale" | "newsarchive.outlet.extraction-failing"
+    event: str  # STALE | EXTRACTION_FAILING
     message: str
 
 
@@ -44,12 +49,12 @@ def check(
 ) -> list[Alert]:
     """Alerts for one outlet's run, given the new-article counts of earlier runs, newest first."""
     alerts: list[Alert] = []
-    window = [report.new, *earlier_new_counts][: expectations.stale_after_runs]
+    window = [report.counts().new, *earlier_new_counts][: expectations.stale_after_runs]
     runs = expectations.stale_after_runs
     if len(window) == runs and not any(window):
         plural = "s" if runs > 1 else ""
         message = f"{report.outlet}: no new article in the last {runs} run{plural}"
-        alerts.append(Alert(report.outlet, "newsarchive.outlet.stale", message))
+        alerts.append(Alert(report.outlet, STALE, message))
     rate = report.extraction_failure_rate
     if (
         report.fetched >= expectations.min_pages_for_rate
@@ -58,7 +63,7 @@ def check(
         alerts.append(
             Alert(
                 report.outlet,
-                "newsarchive.outlet.extraction-failing",
+                EXTRACTION_FAILING,
                 f"{report.outlet}: extraction failed for {report.extraction_failures} of "
                 f"{report.fetched} pages ({rate:.0%})",
             )

@@ -1,58 +1,152 @@
-"""What one run did for one outlet: the counts of its summary row and the lists behind them."""
+"""What one run did for one outlet: how every discovered URL ended, and whether the outlet failed.
+
+The ledger is keyed by the URL that was requested, so that each URL a
+discovery document listed ends in exactly one column: archived (new,
+updated, unchanged, duplicate), skipped on purpose, or failed.  A retried
+task adds its attempts to the same ledger, where the first ending of a URL
+stands unless it was a failure a later attempt repaired, so the summary says
+what the run did rather than what its last attempt did.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.records import ArchiveOutcome, RunCounts
 
 SUMMARY_COLUMNS = RunCounts.columns()
+TOP_REASONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """How one requested URL ended, under which URL it was archived, and why (if not archived)."""
+
+    outcome: ArchiveOutcome
+    url: str
+    reason: str | None = None
 
 
 @dataclass
 class OutletReport:
-    """The summary row of one outlet, plus the URLs behind its columns."""
+    """The summary row of one outlet, the ledger behind it, and the crawl's own numbers."""
 
     outlet: str
     discovered: int = 0
     fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    failed: int = 0
-    new_urls: list[str] = field(default_factory=list)
-    updated_urls: list[str] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    endings: dict[str, Ending] = field(default_factory=dict)  # requested URL -> ending
+    unrequested: Counter[str] = field(default_factory=Counter)  # skip reason -> URLs
+    documents_read: int = 0
+    document_error: str = ""
     extraction_failures: int = 0
+    crawl_error: str | None = None  # the whole crawl broke off: why
 
-    def add(self, url: str, outcome: ArchiveOutcome, reason: str | None = None) -> None:
-        """Count one filed capture under its outcome column."""
-        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
-        if outcome is ArchiveOutcome.NEW:
-            self.new_urls.append(url)
-        elif outcome is ArchiveOutcome.UPDATED:
-            self.updated_urls.append(url)
-        elif outcome is ArchiveOutcome.FAILED:
-            self.failures.append((url, reason or "failed"))
+    def add(
+        self, requested: str, outcome: ArchiveOutcome, reason: str | None = None, *, url: str = ""
+    ) -> None:
+        """Record how ``requested`` ended; a later ending replaces only a failure."""
+        earlier = self.endings.get(requested)
+        if earlier is None or earlier.outcome is ArchiveOutcome.FAILED:
+            self.endings[requested] = Ending(outcome, url or requested, reason)
+
+    def absorb(self, later: OutletReport) -> None:
+        """Add a later attempt of the same run (a task retry) to this report."""
+        for requested, ending in later.endings.items():
+            self.add(requested, ending.outcome, ending.reason, url=ending.url)
+        self.discovered = max(self.discovered, later.discovered)
+        self.fetched += later.fetched
+        self.unrequested = later.unrequested or self.unrequested
+        self.documents_read += later.documents_read
+        self.document_error = self.document_error or later.document_error
+        self.extraction_failures += later.extraction_failures
+        self.crawl_error = later.crawl_error
+
+    # -- the columns --------------------------------------------------------------
+
+    def count(self, outcome: ArchiveOutcome) -> int:
+        return sum(1 for ending in self.endings.values() if ending.outcome is outcome)
 
     def counts(self) -> RunCounts:
-        return RunCounts(**{name: getattr(self, name) for name in SUMMARY_COLUMNS})
+        return RunCounts(
+            discovered=self.discovered,
+            fetched=self.fetched,
+            new=self.count(ArchiveOutcome.NEW),
+            updated=self.count(ArchiveOutcome.UPDATED),
+            unchanged=self.count(ArchiveOutcome.UNCHANGED),
+            duplicate=self.count(ArchiveOutcome.DUPLICATE),
+            skipped=self.count(ArchiveOutcome.SKIPPED) + sum(self.unrequested.values()),
+            failed=self.count(ArchiveOutcome.FAILED),
+        )
 
-    def row(self) -> dict[str, int | str]:
+    def urls(self, outcome: ArchiveOutcome) -> list[str]:
+        """The archived URLs that ended so, in the order they ended."""
+        return [e.url for e in self.endings.values() if e.outcome is outcome]
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        """(URL, reason) of every URL that went wrong."""
+        return [
+            (e.url, e.reason or "failed")
+            for e in self.endings.values()
+            if e.outcome is ArchiveOutcome.FAILED
+        ]
+
+    def skip_reasons(self) -> Counter[str]:
+        """Skip reason -> URLs, requested (robots.txt, not HTML ...) or not (over budget ...)."""
+        reasons = Counter(
+            (e.reason or "skipped").split(":", 1)[0]
+            for e in self.endings.values()
+            if e.outcome is ArchiveOutcome.SKIPPED
+        )
+        reasons.update(self.unrequested)
+        return reasons
+
+    # -- the outlet as a whole ---------------------------------------------------------
+
+    def failure(self) -> str | None:
+        """Why the outlet could not be crawled at all; None when the run did its work.
+
+        Pages that fail one by one do not fail the outlet; an outlet fails when
+        its crawl broke off, when not one discovery document could be read, or
+        when none of the articles it listed could be archived.
+        """
+        if self.crawl_error:
+            return self.crawl_error
+        if not self.documents_read:
+            return f"no discovery document could be read ({self.document_error or 'none found'})"
+        counts = self.counts()
+        archived = counts.new + counts.updated + counts.unchanged + counts.duplicate
+        if counts.discovered and not archived:
+            why = Counter(reason.split(":", 1)[0] for _, reason in self.failures)
+            why.update(self.skip_reasons())
+            top = ", ".join(f"{n} {reason}" for reason, n in why.most_common(TOP_REASONS))
+            return f"none of the {counts.discovered} discovered articles was archived ({top})"
+        return None
+
+    # -- what is printed ----------------------------------------------------------------
+
+    def row(self) -> dict[str, Any]:
         """The summary row in the column order of the CLI and the Prefect artifact."""
-        return {"outlet": self.outlet, **{name: getattr(self, name) for name in SUMMARY_COLUMNS}}
+        counts = self.counts()
+        return {"outlet": self.outlet, **{name: getattr(counts, name) for name in SUMMARY_COLUMNS}}
 
     def summary(self) -> dict[str, Any]:
-        """The row plus the failures behind it: what ``newsarchive crawl`` prints."""
-        failures = [{"url": url, "reason": reason} for url, reason in self.failures]
-        return {**self.row(), "failures": failures}
+        """The row, whether the outlet failed and why, and the pages behind the columns."""
+        failure = self.failure()
+        return {
+            **self.row(),
+            "status": "failed" if failure else "completed",
+            "reason": failure,
+            "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
+            "skipped_reasons": dict(self.skip_reasons().most_common()),
+        }
 
     @property
     def filed(self) -> int:
         """Captures this report counted under an outcome."""
-        return self.new + self.updated + self.unchanged + self.duplicate + self.failed
+        return len(self.endings)
 
     @property
     def extraction_failure_rate(self) -> float:

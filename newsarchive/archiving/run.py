@@ -10,17 +10,42 @@ same code directly.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from newsarchive.archiving.capture import CaptureFiler
 from newsarchive.archiving.report import OutletReport
 from newsarchive.records import ArchiveOutcome, Fetch
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.runner import CrawlOptions, fetch_outlets
+from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 from newsarchive.storage import Archive
 
 STORE_THREADS = 4
+PROGRESS_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far one outlet's crawl has come, while it runs."""
+
+    outlet: str
+    fetched: int  # pages received so far
+    filed: int  # discovered URLs that have ended (archived, skipped or failed)
+    budget: int  # the most requests the crawl may make
+    done: bool = False
+
+    @property
+    def share(self) -> float:
+        """Filed against the budget, 0 to 1 (1 once done): the budget bounds the work to come."""
+        if self.done or not self.budget:
+            return 1.0
+        return min(1.0, self.filed / self.budget)
+
+
+ProgressCallback = Callable[[list[Progress]], Awaitable[None]]
 
 
 async def archive_outlets(
@@ -29,25 +54,61 @@ async def archive_outlets(
     options: CrawlOptions,
     *,
     extract_pool: Executor | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> dict[str, OutletReport]:
     """Crawl the outlets once and file every fetch; returns one report per outlet.
 
     Captures whose extraction an earlier run never filed (a crash between
     storing the raw page and filing its text) are redone first.
+    ``on_progress`` is awaited every few seconds while the crawl runs.
     """
     filer = CaptureFiler.for_outlets(archive, list(outlets), extract_pool)
     for outlet in outlets:
         await asyncio.to_thread(filer.redo_unextracted, outlet.name)
     known = {o.name: archive.known_validators(o.name) for o in outlets}
     pending: list[Future[ArchiveOutcome]] = []
-    with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:
+    ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
+    try:
+        with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:
 
-        def on_fetch(fetch: Fetch) -> None:
-            pending.append(pool.submit(filer.process, fetch))
+            def on_fetch(fetch: Fetch) -> None:
+                pending.append(pool.submit(filer.process, fetch))
 
-        stats = await fetch_outlets(outlets, options=options, on_fetch=on_fetch, known=known)
-        for future in pending:
-            await asyncio.wrap_future(future)
+            stats = await fetch_outlets(outlets, options=options, on_fetch=on_fetch, known=known)
+            for future in pending:
+                await asyncio.wrap_future(future)
+    finally:
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
     for name, outlet_stats in stats.items():
-        filer.report(name).discovered = outlet_stats.discovered
+        _absorb(filer.report(name), outlet_stats)
+    if on_progress is not None:
+        await on_progress(_progress(outlets, filer, done=True))
     return {o.name: filer.report(o.name) for o in outlets}
+
+
+def _absorb(report: OutletReport, stats: CrawlStats) -> None:
+    """The crawl's own numbers: what was discovered, skipped unrequested, read."""
+    report.discovered = stats.discovered
+    report.unrequested = Counter(stats.skipped)
+    report.documents_read = stats.documents_read
+    report.document_error = stats.document_error
+
+
+def _progress(
+    outlets: Sequence[Outlet], filer: CaptureFiler, *, done: bool = False
+) -> list[Progress]:
+    return [
+        Progress(
+            o.name, filer.report(o.name).fetched, filer.report(o.name).filed, o.max_pages, done
+        )
+        for o in outlets
+    ]
+
+
+async def _tick(callback: ProgressCallback, outlets: Sequence[Outlet], filer: CaptureFiler) -> None:
+    while True:
+        await asyncio.sleep(PROGRESS_SECONDS)
+        await callback(_progress(outlets, filer))

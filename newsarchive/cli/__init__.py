@@ -7,13 +7,13 @@ failed check), so users never see a traceback for a mistake of theirs.
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
+from typing import Annotated
 
 import typer
 
-from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd
+from newsarchive import __version__
+from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs
 from newsarchive.errors import NewsarchiveError
 
 app = typer.Typer(
@@ -24,6 +24,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"newsarchive {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="show logs: -v info, -vv debug")
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Scheduled news crawling and archival."""
+    logs.configure(logs.chosen_level(verbose))
+
+
 app.command("crawl")(crawl_cmds.crawl)
 app.command("serve")(crawl_cmds.serve)
 app.command("outlets")(crawl_cmds.outlets)
@@ -39,10 +63,6 @@ app.command("export")(export_cmd.export)
 
 def main() -> None:
     """Console entry point."""
-    logging.basicConfig(
-        level=os.environ.get("NEWSARCHIVE_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         app()
     except NewsarchiveError as exc:

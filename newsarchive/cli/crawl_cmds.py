@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import nullcontext
+import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -13,7 +14,12 @@ from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import SUMMARY_COLUMNS
 from newsarchive.cli.archive_cmds import open_archive
 from newsarchive.cli.output import echo_json
+from newsarchive.cli.progress import progress_display
 from newsarchive.config import CrawlMode, load_settings
+from newsarchive.errors import CrawlError, InputError
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 OutletsFile = Annotated[
     Path | None, typer.Option("--outlets-file", help="outlets file (TOML) to use")
@@ -27,6 +33,9 @@ def crawl(
     outlets: Annotated[list[str] | None, typer.Argument(help="outlet names (default: all)")] = None,
     outlets_file: OutletsFile = None,
     replay: Replay = False,
+    day: Annotated[
+        int, typer.Option(help="with --replay: the replica's day (2: a day later)", min=1)
+    ] = 1,
     mode: Annotated[
         CrawlMode | None, typer.Option(help="inprocess (asyncio) or subprocess (Twisted reactor)")
     ] = None,
@@ -35,54 +44,64 @@ def crawl(
     """Crawl outlets now and archive what is new or changed.
 
     Runs the same Prefect flow as the scheduled deployments: against the
-    Prefect API in PREFECT_API_URL when set, else a local ephemeral one.
-    Single pages that fail are counted and listed; the exit code is 0 when
-    the run completed.
+    Prefect API in PREFECT_API_URL when set, else a local temporary one.
+    Prints one row per outlet and the pages that failed; exits 1 when an
+    outlet could not be crawled at all (its row says why).
     """
     settings = load_settings()
     planned = plan_outlets(settings, outlets, outlets_file)  # refused here, before Prefect starts
     if replay:
-        from newsarchive.replay import replay_outlets
+        from newsarchive.replay import DAYS, replay_outlets
 
+        if day not in DAYS:
+            raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
         replay_outlets(planned)
     from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
 
-    with _status(f"crawling {len(planned)} outlet(s)", quiet=as_json):
-        rows = asyncio.run(
-            crawl_all(
-                outlets=[o.name for o in planned],
-                outlets_file=str(outlets_file) if outlets_file else None,
-                replay=replay,
-                mode=mode,
-            )
+    names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
+    with progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
+        run = crawl_all(
+            outlets=names,
+            outlets_file=str(outlets_file) if outlets_file else None,
+            replay=replay,
+            replay_day=day,
+            mode=mode,
+            return_state=True,
         )
+        state = asyncio.run(cast("Coroutine[Any, Any, State[Any]]", run))
+    rows = state.result(raise_on_failure=False)
+    if not isinstance(rows, list):  # the run itself broke: no rows to show
+        raise CrawlError(f"the crawl run ended {state.type.value.lower()}: {state.message}")
     if as_json:
         for row in rows:
             echo_json(row)
     else:
         _echo_summary(rows)
-
-
-def _status(message: str, quiet: bool) -> Any:
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        return nullcontext()
-    return console.status(message)
+    if any(row["status"] == "failed" for row in rows):
+        sys.exit(1)
 
 
 def _echo_summary(rows: list[dict[str, Any]]) -> None:
+    """The table, the outlets that failed and why, each failed page once, skips in one line."""
     columns = ("outlet", *SUMMARY_COLUMNS)
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
     typer.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
     for row in rows:
         typer.echo("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        if row.get("status") == "failed":
+            typer.echo(f"\n{row['outlet']} could not be crawled: {row['reason']}")
     failures = [(row["outlet"], f) for row in rows for f in row["failures"]]
     if failures:
         typer.echo(f"\nfailed ({len(failures)}):")
         for outlet, failure in failures:
             typer.echo(f"  {outlet}  {failure['url']}  {failure['reason']}")
+    skipped = {row["outlet"]: row.get("skipped_reasons") or {} for row in rows}
+    if any(skipped.values()):
+        typer.echo("\nskipped on purpose:")
+        for outlet, reasons in skipped.items():
+            if reasons:
+                typer.echo(f"  {outlet}  " + ", ".join(f"{n} {why}" for why, n in reasons.items()))
 
 
 def serve(
@@ -91,9 +110,24 @@ def serve(
     fixity_schedule: Annotated[
         str, typer.Option(help="cron of the fixity audit deployment")
     ] = "0 3 * * *",
+    notify: Annotated[
+        str | None,
+        typer.Option(
+            help="notification block (TYPE/NAME, e.g. custom-webhook/ops) that alerts go through"
+        ),
+    ] = None,
 ) -> None:
-    """Register a deployment per outlet (on its cron) plus the fixity audit, and serve them."""
+    """Register a deployment per outlet (on its cron) plus the fixity audit, and serve them.
+
+    Outlets with ``enabled = false`` are registered paused; a pause set in the
+    UI survives restarts.  With ``--notify``, failed runs, stale outlets and
+    failing extraction send a notification through that Prefect block.
+    """
     planned = plan_outlets(load_settings(), None, outlets_file)
+    if replay:
+        from newsarchive.replay import replay_outlets
+
+        replay_outlets(planned)
     from newsarchive.flows.serve import serve_deployments
 
     serve_deployments(
@@ -101,6 +135,7 @@ def serve(
         outlets_file=str(outlets_file) if outlets_file else None,
         replay=replay,
         fixity_schedule=fixity_schedule,
+        notify=notify,
     )
 
 

@@ -10,6 +10,7 @@ benchmark sharing the machine can subtract it.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -34,6 +35,7 @@ class Request:
     path: str  # with the query
     headers: dict[str, str]
     at: float  # time.monotonic() on arrival
+    body: bytes = b""  # what a POST sent (a webhook receiver reads it)
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -70,6 +72,16 @@ def not_modified(reply: Reply, request: Request) -> bool:
     return since is not None and since == reply.validator("last-modified")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a crawler past its size limit) is no server error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LoopbackServer:
     """Context manager serving ``routes`` on a loopback port; ``origin`` is its base URL."""
 
@@ -79,8 +91,7 @@ class LoopbackServer:
         self.statuses: Counter[int] = Counter()
         self.cpu_seconds = 0.0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", port), _handler(self))
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -142,12 +153,17 @@ def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            self._answer(b"")
+
+        def do_POST(self) -> None:
+            self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+        def _answer(self, body: bytes) -> None:
             started = time.thread_time()
+            headers = dict(self.headers.items())
             try:
                 self._send(
-                    server.answer(
-                        Request("GET", self.path, dict(self.headers.items()), time.monotonic())
-                    )
+                    server.answer(Request(self.command, self.path, headers, time.monotonic(), body))
                 )
             finally:
                 server._spent(time.thread_time() - started)

@@ -42,7 +42,10 @@ from newsarchive.replay.server import HTML, LoopbackServer, Reply, Request, Rout
 from newsarchive.spiders.outlets import Outlet, OutletKind
 
 UPDATED_OUTLET = "sputnik"
-REPUBLISHED_OUTLET = "vanguard"
+REPUBLISHED_OUTLET = "vanguard"  # on day 2 it republishes ...
+COPIED_OUTLET = "sputnik"  # ... this outlet's article under a new URL of its own
+REPUBLISHED_SLUG = "china-congratulates-kim-on-re-election-sputnik"
+GONE_OUTLET = "kcnawatch"  # on day 2 its last article answers 410 Gone, still listed
 UPDATE_SENTENCE = (
     "The ministry later said the message had been delivered through diplomatic channels."
 )
@@ -107,6 +110,7 @@ class ReplaySite(LoopbackServer):
         self.pages = {o.name: [replace(p) for p in available[o.name]] for o in self.outlets}
         self.oversize_bytes = oversize_bytes
         self._failed_once: set[str] = set()
+        self._gone: set[str] = set()
         self._lock = threading.Lock()
         if day == 2:
             self._next_day()
@@ -146,18 +150,16 @@ class ReplaySite(LoopbackServer):
     # -- day 2 -------------------------------------------------------------------
 
     def _next_day(self) -> None:
+        """One article changed, one new article copying another outlet's text, one page gone."""
         if UPDATED_OUTLET in self.pages:
             page = self.pages[UPDATED_OUTLET][0]
             page.body = _extend_paragraph(page.body, page.paragraphs[-1], UPDATE_SENTENCE)
-        if REPUBLISHED_OUTLET in self.pages:
-            original = self.pages[REPUBLISHED_OUTLET][0]
-            slug = urlsplit(original.live_url).path.rstrip("/").rsplit("/", 1)[-1]
-            copy_url = _sibling(original.live_url, f"{slug}-xinhua")
-            body = original.body.replace(original.live_url.encode(), copy_url.encode())
-            body = body.replace(b"Xi said", b"the Chinese leader said", 1)
-            self.pages[REPUBLISHED_OUTLET].append(
-                replace(original, live_url=copy_url, title=original.title + " (Xinhua)", body=body)
-            )
+        if REPUBLISHED_OUTLET in self.pages and COPIED_OUTLET in self.pages:
+            template, source = self.pages[REPUBLISHED_OUTLET][0], self.pages[COPIED_OUTLET][0]
+            copy_url = _sibling(template.live_url, REPUBLISHED_SLUG)
+            self.pages[REPUBLISHED_OUTLET].append(_republished(template, source, copy_url))
+        if GONE_OUTLET in self.pages and len(self.pages[GONE_OUTLET]) > 1:
+            self._gone.add(self.pages[GONE_OUTLET][-1].live_url)
 
     # -- routing -----------------------------------------------------------------
 
@@ -191,6 +193,9 @@ class ReplaySite(LoopbackServer):
                 ("Last-Modified", LAST_MODIFIED[self.day]),
             ],
         )
+        if page.live_url in self._gone:
+            gone = Reply(410, b"<html><body>This article has been removed.</body></html>")
+            return lambda _request: gone
         if page is not self.pages[page.outlet][0]:
             return lambda _request: reply
         busy = Reply(503, b"busy", [("Retry-After", "0"), ("Content-Type", "text/plain")])
@@ -277,8 +282,24 @@ _XML = [("Content-Type", "application/xml; charset=utf-8")]
 _PLAIN = [("Content-Type", "text/plain")]
 
 
-def _extend_paragraph(body: bytes, paragraph: str, sentence: str) -> bytes:
-    """The page with ``sentence`` added to the last place its final paragraph stands.
+def _republished(template: Page, source: Page, url: str) -> Page:
+    """``source``'s article text in ``template``'s page, published at ``url``: wire copy.
+
+    The template's first paragraph is replaced by the source's paragraphs and
+    its other paragraphs are emptied, so extraction reads the source's text
+    in the republisher's page furniture.
+    """
+    copied = "</p>\n<p>".join(html.escape(p, quote=False) for p in source.paragraphs)
+    body = _replace_last(template.body, template.paragraphs[0], copied)
+    for paragraph in template.paragraphs[1:]:
+        body = _replace_last(body, paragraph, "")
+    body = body.replace(template.live_url.encode(), url.encode())
+    body = body.replace(template.title.encode(), source.title.encode())
+    return replace(template, live_url=url, title=source.title, body=body)
+
+
+def _split_at_last(body: bytes, paragraph: str) -> tuple[bytes, bytes, bytes]:
+    """(before, the paragraph as written, after) at the last place ``paragraph`` stands.
 
     The last place: a page may repeat its text earlier (a summary, a hidden
     text-to-speech copy), while the article body runs to the end.
@@ -286,5 +307,16 @@ def _extend_paragraph(body: bytes, paragraph: str, sentence: str) -> bytes:
     for form in (paragraph, html.escape(paragraph, quote=False), html.escape(paragraph)):
         head, found, tail = body.rpartition(form.encode())
         if found:
-            return head + found + b" " + sentence.encode() + tail
-    raise InputError(f"fixture page does not contain its last paragraph: {paragraph[:60]!r}")
+            return head, found, tail
+    raise InputError(f"fixture page does not contain its paragraph: {paragraph[:60]!r}")
+
+
+def _replace_last(body: bytes, paragraph: str, text: str) -> bytes:
+    head, _, tail = _split_at_last(body, paragraph)
+    return head + text.encode() + tail
+
+
+def _extend_paragraph(body: bytes, paragraph: str, sentence: str) -> bytes:
+    """The page with ``sentence`` added to its final paragraph."""
+    head, found, tail = _split_at_last(body, paragraph)
+    return head + found + b" " + sentence.encode() + tail

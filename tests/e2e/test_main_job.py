@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from newsarchive import __version__
+from newsarchive.records import RunCounts
 from newsarchive.replay.pages import default_pages_dir
 
 SEED_OUTLETS = ("joongang", "sputnik", "vanguard", "kcnawatch")
@@ -36,10 +39,14 @@ def test_replay_crawl_through_an_ephemeral_prefect_then_list(tmp_path: Path) -> 
     }
     crawl = newsarchive("crawl", "--replay", "--json", cwd=tmp_path, env=env)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert crawl.stderr == ""  # at the default level a command prints its own lines only
     rows = {row["outlet"]: row for row in map(json.loads, crawl.stdout.splitlines())}
     assert list(rows) == list(SEED_OUTLETS)
     for row in rows.values():
+        assert row["status"] == "completed" and row["reason"] is None
         assert row["new"] >= 1 and row["failed"] == len(row["failures"]) >= 1
+        # the replica's traps a crawler declines on purpose are skipped, not failed
+        assert {"refused", "not-html", "too-large"} <= set(row["skipped_reasons"])
 
     listing = newsarchive("list", "--json", cwd=tmp_path, env=env)
     assert listing.returncode == 0, listing.stderr
@@ -51,3 +58,40 @@ def test_replay_crawl_through_an_ephemeral_prefect_then_list(tmp_path: Path) -> 
     }
     assert urls == expected
     assert (tmp_path / "archive" / "catalog.db").is_file()
+
+
+@pytest.mark.prefect
+def test_an_outlet_that_is_down_exits_1_with_its_reason_and_nothing_else(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")},
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (tmp_path / "outlets.toml").write_text(
+        "[[outlet]]\n"
+        'name = "down"\nkind = "feed"\n'
+        f'start_urls = ["http://127.0.0.1:{port}/feed.xml"]\n'
+        'allowed_domains = ["127.0.0.1"]\ndownload_delay = 0\n',
+        encoding="utf-8",
+    )
+    crawl = newsarchive("crawl", "--outlets-file", "outlets.toml", cwd=tmp_path, env=env)
+    assert crawl.returncode == 1
+    assert crawl.stderr == ""
+    lines = crawl.stdout.splitlines()
+    assert lines[0].split() == ["outlet", *RunCounts.columns()]
+    assert lines[1].split() == ["down", "0", "0", "0", "0", "0", "0", "0", "0"]
+    assert lines[3] == (
+        "down could not be crawled: no discovery document could be read "
+        f"(http://127.0.0.1:{port}/feed.xml: connection refused)"
+    )
+
+
+def test_version_and_a_bad_log_level(tmp_path: Path) -> None:
+    version = newsarchive("--version", cwd=tmp_path, env=dict(os.environ))
+    assert version.returncode == 0 and version.stdout == f"newsarchive {__version__}\n"
+    loud = newsarchive("list", cwd=tmp_path, env={**os.environ, "NEWSARCHIVE_LOG_LEVEL": "LOUD"})
+    assert loud.returncode == 2
+    assert loud.stderr.startswith("newsarchive: NEWSARCHIVE_LOG_LEVEL: must be one of")
+    assert len(loud.stderr.splitlines()) == 1

@@ -16,9 +16,10 @@ from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
+from newsarchive.records import ArchiveOutcome
 from newsarchive.replay import replayed
-from newsarchive.replay.pages import default_pages_dir
-from newsarchive.replay.site import REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.replay.pages import default_pages_dir, load_pages
+from newsarchive.replay.site import GONE_OUTLET, REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
 
@@ -67,14 +68,18 @@ def test_first_replay_archives_every_seed_article_under_its_live_url(
         assert article.versions == 1 and article.duplicate_of is None
         text = archive.snapshot(url).text
         assert text.splitlines()[0] == expected[url]["body"][0]
-    assert sum(r.new for r in reports.values()) == len(expected)
+    assert sum(r.counts().new for r in reports.values()) == len(expected)
     for name in SEED_OUTLETS:
         report = reports[name]
-        reasons = " ".join(reason for _, reason in report.failures)
-        # every trap of the replica is counted and listed, none is archived
-        for outcome in ("refused", "not-html", "http-error", "too-large", "redirect-loop"):
-            assert outcome in reasons, (name, reasons)
-        assert report.discovered >= report.fetched + len(report.failures) - 1
+        counts = report.counts()
+        assert report.failure() is None, (name, report.failure())
+        # every discovered URL ends in exactly one column
+        ended = counts.new + counts.updated + counts.unchanged + counts.duplicate
+        assert ended + counts.skipped + counts.failed == counts.discovered, (name, counts)
+        # the traps the crawler declines on purpose are skipped, the broken ones failed
+        assert set(report.skip_reasons()) >= {"refused", "not-html", "too-large", "off-site"}
+        failed = " ".join(reason for _, reason in report.failures)
+        assert "redirect-loop" in failed and "HTTP 404" in failed, (name, failed)
 
 
 def test_second_replay_is_conditional_and_changes_nothing(
@@ -90,9 +95,10 @@ def test_second_replay_is_conditional_and_changes_nothing(
     for url, (sha, versions, last_seen) in after.items():
         assert (sha, versions) == before[url][:2]
         assert last_seen > before[url][2]
-    assert sum(r.unchanged for r in reports.values()) == len(before)
-    assert sum(r.fetched for r in reports.values()) == 0  # every article answered 304
-    assert sum(r.new + r.updated + r.duplicate for r in reports.values()) == 0
+    counts = [r.counts() for r in reports.values()]
+    assert sum(c.unchanged for c in counts) == len(before)
+    assert sum(c.fetched for c in counts) == 0  # every article answered 304
+    assert sum(c.new + c.updated + c.duplicate for c in counts) == 0
 
 
 def test_next_day_adds_a_version_and_a_syndicated_duplicate(
@@ -101,18 +107,24 @@ def test_next_day_adds_a_version_and_a_syndicated_duplicate(
     replay(archive, settings)
     reports = replay(archive, settings, day=2)
 
-    assert reports[UPDATED_OUTLET].updated == 1
-    (updated_url,) = reports[UPDATED_OUTLET].updated_urls
+    assert reports[UPDATED_OUTLET].counts().updated == 1
+    (updated_url,) = reports[UPDATED_OUTLET].urls(ArchiveOutcome.UPDATED)
     history = archive.history(updated_url)
     assert [v.version for v in history] == [1, 2]
     assert UPDATE_SENTENCE not in archive.snapshot(updated_url, at=history[0].last_seen).text
     assert UPDATE_SENTENCE in archive.snapshot(updated_url).text
 
-    assert reports[REPUBLISHED_OUTLET].duplicate == 1
-    articles = {a.url: a for a in archive.list_articles(outlet=REPUBLISHED_OUTLET)}
-    (copy,) = [a for a in articles.values() if a.duplicate_of]
-    assert copy.duplicate_of in articles
+    # another outlet's text under a new URL of the republisher: archived, marked a duplicate
+    assert reports[REPUBLISHED_OUTLET].counts().duplicate == 1
+    (copy,) = [a for a in archive.list_articles(outlet=REPUBLISHED_OUTLET) if a.duplicate_of]
+    assert copy.duplicate_of == updated_url  # the copied outlet's article
     assert archive.snapshot(copy.url).raw  # the republished page itself is kept
+
+    # the page gone on day 2 is a failure of this run; its archived copy stays as it was
+    gone_url = load_pages()[GONE_OUTLET][-1].live_url
+    assert dict(reports[GONE_OUTLET].failures)[gone_url] == "http-error: HTTP 410"
+    assert [v.version for v in archive.history(gone_url)] == [1]
+    assert reports[GONE_OUTLET].failure() is None  # one page gone does not fail the outlet
 
 
 def test_replay_into_postgresql_and_s3(postgres_url: str, s3_bucket: str, tmp_path: Path) -> None:
@@ -134,5 +146,5 @@ def test_subprocess_mode_archives_the_same(tmp_path: Path) -> None:
     with Archive.open(settings.database_url, settings.store_url) as archive:
         reports = replay(archive, settings)
         assert {a.url for a in archive.list_articles()} == set(expected_articles())
-        assert sum(r.new for r in reports.values()) == len(expected_articles())
+        assert sum(r.counts().new for r in reports.values()) == len(expected_articles())
         assert all(r.discovered > 0 for r in reports.values())

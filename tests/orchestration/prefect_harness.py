@@ -199,6 +199,9 @@ async def deployments_by_name() -> dict[str, dict[str, Any]]:
                 "parameters": deployment.parameters,
                 "work_pool": deployment.work_pool_name,
                 "pull_steps": deployment.pull_steps,
+                "paused": deployment.paused,
+                "active": [s.active for s in deployment.schedules],
+                "tags": deployment.tags,
             }
         return found
 
@@ -267,6 +270,42 @@ async def run_claims(run_ids: list[UUID]) -> dict[UUID, Claim]:
                 states=tuple(str(state.name) for state in ordered),
             )
     return claims
+
+
+async def artifacts_of(run_id: UUID) -> dict[str, Any]:
+    """Artifact key -> artifact, of one flow run (task runs' artifacts included)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async with get_client() as client:
+        found = await client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
+    return {artifact.key: artifact for artifact in found if artifact.key}
+
+
+def chromium(browser: Browser, profile: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """One headless Chromium run with a fresh profile and nothing phoning home."""
+    return subprocess.run(
+        [
+            browser.binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            f"--user-data-dir={profile}",
+            "--window-size=1400,1000",
+            "--virtual-time-budget=15000",
+            *args,
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
 
 
 async def table_artifact(run_id: UUID, key: str) -> list[dict[str, Any]]:

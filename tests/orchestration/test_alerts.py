@@ -55,12 +55,13 @@ def test_an_outlet_without_new_articles_raises_the_stale_event(
 
     first, second = run_once("vanguard"), run_once("vanguard")
 
-    assert "## Alerts" not in asyncio.run(markdown_artifact(first, "crawl-report"))
-    report = asyncio.run(markdown_artifact(second, "crawl-report"))
+    assert "## Alerts" not in asyncio.run(markdown_artifact(first, "crawl-report-vanguard"))
+    report = asyncio.run(markdown_artifact(second, "crawl-report-vanguard"))
     assert "newsarchive.outlet.stale" in report
     assert "vanguard: no new article in the last 1 run" in report
-    # the listed failures of the replica's traps are in the report too
-    assert "### Failed" in report and "robots.txt" in report
+    # the replica's traps are in the report too: the broken ones failed, the declined skipped
+    assert "### Failed" in report and "redirect-loop" in report
+    assert "### Skipped on purpose" in report and "- refused: 1" in report
 
     query = {"filter": {"event": {"name": ["newsarchive.outlet.stale"]}}, "limit": 10}
 

@@ -45,7 +45,9 @@ def test_rss_items_fetched_once_each_with_feed_evidence(site: Site, mode: str) -
     # the tracking-parameter variant and the fragment variant collapse to one fetch
     assert site.paths().count("/news/1.html") == 1
     assert not any("utm_" in path for path in site.paths())
-    assert stats["testsite"].discovered == 2
+    # four items, three distinct articles: two fetched, the off-site one counted as skipped
+    assert stats["testsite"].discovered == 3
+    assert stats["testsite"].skipped == {"off-site": 1}
     assert stats["testsite"].fetched == 2
     # the server saw our User-Agent on every request, robots.txt first
     assert site.requests[0].path == "/robots.txt"

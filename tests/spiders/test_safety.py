@@ -67,4 +67,4 @@ def test_on_site_hosts_resolving_to_private_addresses_are_refused(site: Site) ->
     ):
         assert got[url].outcome is FetchOutcome.REFUSED, url
         assert "non-public address" in (got[url].error or "")
-    assert stats["testsite"].refused == 3
+    assert stats["testsite"].outcomes["refused"] == 3

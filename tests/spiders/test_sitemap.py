@@ -60,4 +60,6 @@ def test_index_news_and_gzip_urlsets(site: Site, mode: str) -> None:
     assert older.modified == datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
     assert "/tag/politics/" not in site.paths()  # filtered by article_pattern
     assert site.paths().count("/2026/02/fresh-story/") == 1
-    assert stats["testsite"].discovered == 2
+    # the tag page is listed, so discovered, and counted as skipped by the article pattern
+    assert stats["testsite"].discovered == 3
+    assert stats["testsite"].skipped == {"out-of-pattern": 1}

@@ -1,0 +1,78 @@
+"""An outlet's report: one ending per discovered URL, retries added up, honest failure."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from newsarchive.archiving.report import OutletReport
+from newsarchive.records import ArchiveOutcome
+
+
+def test_the_first_ending_of_a_url_stands_but_a_failure_is_repaired() -> None:
+    report = OutletReport("o", discovered=3, documents_read=1)
+    report.add("https://o.example/a", ArchiveOutcome.NEW)
+    report.add("https://o.example/a", ArchiveOutcome.UNCHANGED)  # a retry saw it again
+    report.add("https://o.example/b", ArchiveOutcome.FAILED, "storing: S3 away")
+    report.add("https://o.example/b", ArchiveOutcome.NEW)  # the retry stored it
+    report.add("https://o.example/c", ArchiveOutcome.FAILED, "http-error: HTTP 500")
+    counts = report.counts()
+    assert (counts.new, counts.unchanged, counts.failed) == (2, 0, 1)
+    assert report.failures == [("https://o.example/c", "http-error: HTTP 500")]
+
+
+def test_a_retried_task_reports_what_all_its_attempts_did() -> None:
+    """200 new articles over two attempts stay 200 new, not 106 new and 94 unchanged."""
+    first = OutletReport("o", discovered=200, fetched=106, documents_read=1)
+    for n in range(106):
+        first.add(f"https://o.example/{n}", ArchiveOutcome.NEW)
+    second = OutletReport("o", discovered=200, fetched=94, documents_read=1)
+    for n in range(200):
+        second.add(
+            f"https://o.example/{n}", ArchiveOutcome.UNCHANGED if n < 106 else ArchiveOutcome.NEW
+        )
+    first.absorb(second)
+    counts = first.counts()
+    assert (counts.discovered, counts.fetched, counts.new, counts.unchanged) == (200, 200, 200, 0)
+
+
+def test_skips_before_and_after_a_request_are_one_column() -> None:
+    report = OutletReport("o", discovered=4, documents_read=1)
+    report.add("https://o.example/a", ArchiveOutcome.NEW)
+    report.add("https://o.example/r", ArchiveOutcome.SKIPPED, "refused: Forbidden by robots.txt")
+    report.unrequested = Counter({"over-budget": 1, "out-of-pattern": 1})
+    assert report.counts().skipped == 3
+    assert report.skip_reasons() == Counter({"refused": 1, "over-budget": 1, "out-of-pattern": 1})
+    assert report.failure() is None
+
+
+def test_an_outlet_with_no_readable_discovery_document_failed() -> None:
+    report = OutletReport("o", document_error="https://o.example/feed: ConnectionRefusedError")
+    assert report.failure() == (
+        "no discovery document could be read (https://o.example/feed: ConnectionRefusedError)"
+    )
+    assert report.summary()["status"] == "failed"
+
+
+def test_an_outlet_none_of_whose_articles_was_archived_failed() -> None:
+    report = OutletReport("o", discovered=5, documents_read=1)
+    for n in range(3):
+        report.add(f"https://o.example/{n}", ArchiveOutcome.FAILED, "http-error: HTTP 503")
+    report.add("https://o.example/r", ArchiveOutcome.SKIPPED, "refused: Forbidden by robots.txt")
+    report.unrequested["out-of-pattern"] = 1
+    assert report.failure() == (
+        "none of the 5 discovered articles was archived (3 http-error, 1 refused, 1 out-of-pattern)"
+    )
+
+
+def test_an_empty_feed_and_a_run_with_some_failed_pages_did_their_work() -> None:
+    assert OutletReport("o", documents_read=1).failure() is None
+    report = OutletReport("o", discovered=2, documents_read=1)
+    report.add("https://o.example/a", ArchiveOutcome.UNCHANGED)
+    report.add("https://o.example/b", ArchiveOutcome.FAILED, "network-error: timeout")
+    assert report.failure() is None
+    assert report.summary()["status"] == "completed"
+
+
+def test_a_broken_off_crawl_says_why() -> None:
+    report = OutletReport("o", documents_read=1, crawl_error="crawl broke off: child exited 1")
+    assert report.failure() == "crawl broke off: child exited 1"
