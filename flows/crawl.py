@@ -18,32 +18,24 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
-from prefect.concurrency.asyncio import concurrency
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import archive_outlets
+from newsarchive.archiving.sites import holding_sites, site_names
 from newsarchive.config import CrawlMode, Settings, load_settings
 from newsarchive.errors import StorageError
 from newsarchive.flows.artifacts import ProgressArtifacts, publish_run_artifacts
-from newsarchive.flows.limits import ensure_domain_limits
 from newsarchive.replay import replayed
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
-
-
-def domain_limit_names(outlet: Outlet) -> list[str]:
-    """Names of the global concurrency limits guarding the outlet's sites."""
-    hosts = {urlsplit(u).hostname or "" for u in outlet.start_urls} | set(outlet.allowed_domains)
-    return sorted(f"domain-{host}" for host in hosts if host)
 
 
 def _retry_when_storage_was_away(task: Task[..., Any], run: TaskRun, state: State) -> bool:
@@ -77,9 +69,9 @@ async def archive_outlet(
     as its state message, when the outlet could not be crawled at all.
     """
     logger = get_run_logger()
-    async with concurrency(domain_limit_names(outlet), occupy=1):
-        archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
-        try:
+    archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
+    try:
+        async with holding_sites(archive, site_names(outlet)):
             reports = await archive_outlets(
                 [outlet],
                 archive,
@@ -87,8 +79,8 @@ async def archive_outlet(
                 extract_pool=extract_pool,
                 on_progress=ProgressArtifacts(),
             )
-        finally:
-            archive.close()
+    finally:
+        archive.close()
     ledger.absorb(reports[outlet.name])
     for url, reason in ledger.failures:
         logger.warning("%s: failed %s: %s", outlet.name, url, reason)
@@ -137,21 +129,17 @@ async def _run_outlets(
     with _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay, day) as (
         outlets,
         options,
-    ):
-        await ensure_domain_limits(
-            {name for outlet in outlets for name in domain_limit_names(outlet)}
-        )
-        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            states = await asyncio.gather(
-                *(
-                    _awaitable_state(
-                        archive_outlet(
-                            o, settings, options, pool, ledgers[o.name], return_state=True
-                        )
+    ), ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        states = await asyncio.gather(
+            *(
+                _awaitable_state(
+                    archive_outlet(
+                        o, settings, options, pool, ledgers[o.name], return_state=True
                     )
-                    for o in outlets
                 )
+                for o in outlets
             )
+        )
     for outlet, state in zip(outlets, states, strict=True):
         await _outcome(state, ledgers[outlet.name])
     reports = [ledgers[o.name] for o in outlets]

@@ -98,9 +98,14 @@ async def _fetch_in_child(
             limit=2 * options.max_response_size + 1024 * 1024,  # one base64 body per line
         )
         assert child.stdout is not None
-        async for line in child.stdout:
-            _receive(json.loads(line), stats, on_fetch)
-        code = await child.wait()
+        try:
+            async for line in child.stdout:
+                _receive(json.loads(line), stats, on_fetch)
+            code = await child.wait()
+        finally:
+            if child.returncode is None:  # the crawl was cancelled or stopped: so is the child
+                child.kill()
+                await child.wait()
     if code != 0:
         raise NewsarchiveError(f"crawl child process failed with exit code {code}")
     return stats

@@ -9,10 +9,10 @@ points at nothing or filing the same thing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -31,7 +31,8 @@ from newsarchive.records import (
     RunCounts,
     Validators,
 )
-from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
+from newsarchive.storage import catalog, filing, fulltext, integrity, layout, leases, reading
+from newsarchive.storage.leases import Busy, Holder
 from newsarchive.storage.models import (
     ArticleRow,
     ContentRow,
@@ -272,6 +273,21 @@ class Archive:
         """Re-read every object (or a random sample) and compare it with the catalog."""
         with self._reading() as session:
             return integrity.verify(session, self.store, sample=sample)
+
+    # -- site leases -------------------------------------------------------
+
+    def try_lease(self, names: Sequence[str], holder: Holder, ttl: timedelta) -> Busy | None:
+        """Take the leases of all ``names`` for ``holder``, or none (see :mod:`leases`)."""
+        with self._writing() as session:
+            return leases.try_acquire(session, names, holder, ttl)
+
+    def renew_lease(self, names: Sequence[str], holder: Holder, ttl: timedelta) -> int:
+        with self._writing() as session:
+            return leases.renew(session, names, holder, ttl)
+
+    def release_lease(self, names: Sequence[str], holder: Holder) -> None:
+        with self._writing() as session:
+            leases.release(session, names, holder)
 
     # -- crawl runs --------------------------------------------------------
 

@@ -196,3 +196,14 @@ class CrawlRunRow(Base):
     duplicate: Mapped[int] = mapped_column(Integer)
     skipped: Mapped[int] = mapped_column(Integer, server_default="0")
     failed: Mapped[int] = mapped_column(Integer)
+
+
+class SiteLeaseRow(Base):
+    """A site a crawl is working on, held until ``expires_at`` unless its holder renews it."""
+
+    __tablename__ = "site_leases"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    holder: Mapped[str] = mapped_column(Text)  # host/pid/token of the process that holds it
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -116,16 +116,22 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built with the locked setuptools of this environment (no build isolation),
     so the suite needs nothing from the network.
     """
+    import shutil
     import subprocess
     import sys
 
     out = tmp_path_factory.mktemp("wheel")
     root = Path(__file__).resolve().parents[1]
-    build = tmp_path_factory.mktemp("build")  # keep build/ and *.egg-info out of the checkout
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(root)],
-        check=True, capture_output=True, timeout=300, cwd=build,
-    )  # fmt: skip
+    leftovers = [root / "build", root / "newsarchive.egg-info"]
+    existed = {path for path in leftovers if path.exists()}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+             "-w", str(out), str(root)],
+            check=True, capture_output=True, timeout=300, cwd=out,
+        )  # fmt: skip
+    finally:
+        for path in set(leftovers) - existed:  # setuptools builds in the source tree
+            shutil.rmtree(path, ignore_errors=True)
     (wheel,) = out.glob("newsarchive-*.whl")
     return wheel

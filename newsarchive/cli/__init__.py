@@ -7,6 +7,7 @@ failed check), so users never see a traceback for a mistake of theirs.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
@@ -71,3 +72,15 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("newsarchive: interrupted", err=True)
         sys.exit(130)
+    except BaseException as exc:
+        if not _terminated(exc):
+            raise
+        typer.echo("newsarchive: stopped (SIGTERM)", err=True)
+        sys.exit(128 + signal.SIGTERM)
+
+
+def _terminated(error: BaseException) -> bool:
+    """Prefect turns SIGTERM into its TerminationSignal while a flow runs; others leave it."""
+    prefect_errors = sys.modules.get("prefect.exceptions")
+    termination = getattr(prefect_errors, "TerminationSignal", None)
+    return termination is not None and isinstance(error, termination)

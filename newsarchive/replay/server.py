@@ -172,11 +172,13 @@ def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)
-            streamed = reply.stream or callable(reply.body)
-            if streamed:
-                self.send_header("Connection", "close")
+            declared = any(name.lower() == "content-length" for name, _ in reply.headers)
+            if declared:
+                pass  # the route knows its length (a generated body may declare it too)
+            elif reply.stream or callable(reply.body):
+                self.send_header("Connection", "close")  # the end of the body says it ended
                 self.close_connection = True
-            elif not any(name.lower() == "content-length" for name, _ in reply.headers):
+            else:
                 self.send_header("Content-Length", str(len(reply.body)))  # type: ignore[arg-type]
             self.end_headers()
             chunks = reply.body() if callable(reply.body) else _slices(reply.body)

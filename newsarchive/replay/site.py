@@ -65,7 +65,7 @@ _DEFAULT_FORMAT = {
 TRAPS: dict[str, str] = {
     "trap-loop-a": "redirects to trap-loop-b, which redirects back",
     "trap-report": "a PDF document",
-    "trap-oversized": "an HTML page larger than any sensible size limit, streamed",
+    "trap-oversized": "an HTML page larger than any sensible size limit",
     "trap-missing": "404",
     "trap-disallowed": "forbidden by robots.txt",
 }
@@ -217,15 +217,25 @@ class ReplaySite(LoopbackServer):
             "trap-report": Reply(
                 200, b"%PDF-1.4\n% replay\n", [("Content-Type", "application/pdf")]
             ),
-            "trap-oversized": Reply(200, self._oversized, html_type, stream=True),
+            # declared up front, as servers do: the crawler refuses it at the headers
+            "trap-oversized": Reply(
+                200, self._oversized, [HTML, ("Content-Length", str(self._oversized_length()))]
+            ),
             "trap-disallowed": Reply(200, b"<html><body>secret</body></html>", html_type),
         }
 
+    _PADDING = b"<p>" + b"padding " * 8000 + b"</p>\n"
+    _OPENING = b"<!doctype html><html><body>"
+
     def _oversized(self) -> Iterable[bytes]:
-        chunk = b"<p>" + b"padding " * 8000 + b"</p>\n"
-        yield b"<!doctype html><html><body>"
-        for _ in range(self.oversize_bytes // len(chunk) + 1):
-            yield chunk
+        yield self._OPENING
+        for _ in range(self.oversize_bytes // len(self._PADDING) + 1):
+            yield self._PADDING
+
+    def _oversized_length(self) -> int:
+        return len(self._OPENING) + (self.oversize_bytes // len(self._PADDING) + 1) * len(
+            self._PADDING
+        )
 
     def _entries(self, pages: list[Page], traps: dict[str, str]) -> list[docs.Entry]:
         """Articles, then the traps: a tracking-parameter twin, off-site and private links."""

@@ -5,16 +5,7 @@ from __future__ import annotations
 from newsarchive.archiving.expectations import Expectations, check
 from newsarchive.archiving.report import OutletReport
 from newsarchive.flows.artifacts import render_markdown, report_key
-from newsarchive.flows.crawl import domain_limit_names
 from newsarchive.records import ArchiveOutcome
-from newsarchive.spiders.outlets import Outlet
-
-SPUTNIK = Outlet(
-    name="sputnik",
-    kind="feed",
-    start_urls=("https://sputnikglobe.com/export/rss2/archive/index.xml",),
-    allowed_domains=("sputnikglobe.com",),
-)
 
 
 def vanguard_run() -> OutletReport:
@@ -27,11 +18,6 @@ def vanguard_run() -> OutletReport:
     report.add("https://example.org/vanguard/r.pdf", ArchiveOutcome.SKIPPED, "not-html: HTTP 200")
     report.unrequested["over-budget"] = 1
     return report
-
-
-def test_domain_limits_cover_start_and_allowed_hosts() -> None:
-    outlet = SPUTNIK.model_copy(update={"allowed_domains": ("sputnikglobe.com", "cdn.sputnik")})
-    assert domain_limit_names(outlet) == ["domain-cdn.sputnik", "domain-sputnikglobe.com"]
 
 
 def test_each_outlet_has_its_own_report_key() -> None:
