@@ -126,16 +126,17 @@ async def _run_outlets(
     settings = load_settings()  # once, at the flow's entry; everything below is handed it
     planned = [o for o in plan_outlets(settings, names, outlets_file) if o.enabled or names]
     ledgers = {outlet.name: OutletReport(outlet.name) for outlet in planned}
-    with _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay, day) as (
-        outlets,
-        options,
-    ), ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with (
+        _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay, day) as (
+            outlets,
+            options,
+        ),
+        ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+    ):
         states = await asyncio.gather(
             *(
                 _awaitable_state(
-                    archive_outlet(
-                        o, settings, options, pool, ledgers[o.name], return_state=True
-                    )
+                    archive_outlet(o, settings, options, pool, ledgers[o.name], return_state=True)
                 )
                 for o in outlets
             )

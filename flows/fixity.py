@@ -34,22 +34,19 @@ async def audit_fixity(sample: int | None = 1000) -> dict[str, Any]:
     logger = get_run_logger()
     settings = load_settings()  # once, at the flow's entry
     report = await asyncio.to_thread(verify_objects, settings, sample)
-    missing, corrupted = report["missing"], report["corrupted"]
+    problems = {kind: report[kind] for kind in ("missing", "corrupted", "unreadable")}
     await acreate_table_artifact(
-        table=[
-            {"checked": report["checked"], "missing": len(missing), "corrupted": len(corrupted)}
-        ],
+        table=[{"checked": report["checked"], **{k: len(v) for k, v in problems.items()}}],
         key="fixity-audit",
         description="Objects re-read and compared with the catalog's SHA-256",
     )
-    if missing or corrupted:
+    if any(problems.values()):
         emit_event(
             event="newsarchive.fixity.failed",
             resource={"prefect.resource.id": "newsarchive.archive"},
-            payload={"missing": missing[:100], "corrupted": corrupted[:100]},
+            payload={kind: keys[:100] for kind, keys in problems.items()},
         )
-        raise RuntimeError(
-            f"fixity audit: {len(missing)} missing, {len(corrupted)} corrupted objects"
-        )
+        counts = ", ".join(f"{len(keys)} {kind}" for kind, keys in problems.items())
+        raise RuntimeError(f"fixity audit: {counts} objects")
     logger.info("fixity audit: %d objects intact", report["checked"])
     return report

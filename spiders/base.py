@@ -33,6 +33,7 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.retry import retry_after
 from newsarchive.spiders.stats import (
     DISCOVERED,
     DOCUMENT_ERROR,
@@ -266,7 +267,7 @@ class ArticleSpider(scrapy.Spider):
             outcome=outcome,
             fetched_at=now,
             status=response.status,
-            error=None if outcome is FetchOutcome.NOT_MODIFIED else f"HTTP {response.status}",
+            error=None if outcome is FetchOutcome.NOT_MODIFIED else _http_error(response),
             discovery=lead.discovery,
             attempts=_attempts(response.meta),
         )
@@ -314,6 +315,14 @@ class ArticleSpider(scrapy.Spider):
             discovery=lead.discovery,
             attempts=_attempts(request.meta),
         )
+
+
+def _http_error(response: Response) -> str:
+    """``HTTP 503``, with what the server asked for when it said when to come back."""
+    asked = retry_after(response)
+    if asked is None:
+        return f"HTTP {response.status}"
+    return f"HTTP {response.status}, Retry-After {asked:.0f} s"
 
 
 def _attempts(meta: Mapping[str, Any]) -> int:

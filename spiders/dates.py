@@ -10,9 +10,16 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 
-def _aware(value: datetime) -> datetime:
-    """Naive dates are taken as UTC, the convention of W3C datetime without offset."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _aware(value: datetime) -> datetime | None:
+    """Naive dates are taken as UTC, the convention of W3C datetime without offset.
+
+    None for a date that has no UTC form (year 1 at +14:00, year 9999 at -14:00):
+    one entry's unusable date costs that date, never the feed.
+    """
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def parse_rfc822(text: str | None) -> datetime | None:
@@ -20,9 +27,10 @@ def parse_rfc822(text: str | None) -> datetime | None:
     if not text or not text.strip():
         return None
     try:
-        return _aware(parsedate_to_datetime(text.strip()))
-    except (TypeError, ValueError, IndexError):
+        parsed = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return parse_iso(text)  # some feeds put ISO dates in pubDate
+    return _aware(parsed)
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -31,6 +39,7 @@ def parse_iso(text: str | None) -> datetime | None:
         return None
     value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
-        return _aware(datetime.fromisoformat(value))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return _aware(parsed)

@@ -84,7 +84,12 @@ async def run_scrapy(
     receivers: dict[str, _CrawlWatcher] = {}
     tasks: list[asyncio.Future[None]] = []
     for outlet in outlets:
-        settings = Settings(crawler_settings(outlet, options, reactor=reactor, resolver=resolver))
+        every_outlet = [d for o in outlets for d in o.allowed_domains] if reactor else []
+        settings = Settings(
+            crawler_settings(
+                outlet, options, reactor=reactor, resolver=resolver, exempt=every_outlet
+            )
+        )
         crawler = Crawler(SPIDERS[outlet.kind], settings)
         receivers[outlet.name] = _CrawlWatcher(crawler, emit)
         tasks.append(runner.crawl(crawler, outlet=outlet, known=(known or {}).get(outlet.name)))

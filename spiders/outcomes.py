@@ -10,6 +10,8 @@ one, so a Scrapy release that rewords a message fails there by name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -21,7 +23,7 @@ from scrapy.exceptions import (
 from twisted.python.failure import Failure
 
 from newsarchive.records import FetchOutcome
-from newsarchive.spiders.guard import RefusedRequest
+from newsarchive.spiders.guard import NonPublicAddress, RefusedRequest
 
 IGNORE_REASONS: tuple[tuple[str, FetchOutcome], ...] = (
     ("max redirections reached", FetchOutcome.REDIRECT_LOOP),  # RedirectMiddleware
@@ -39,12 +41,26 @@ NETWORK_REASONS: tuple[tuple[type[Exception], str], ...] = (
 """Scrapy's download errors (the same in both crawl modes) in the words an operator reads."""
 
 
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what it was raised from: Scrapy wraps the connection's own errors."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        inner = getattr(current, "os_error", None)  # aiohttp's connector errors carry it
+        current = current.__cause__ or (inner if isinstance(inner, BaseException) else None)
+
+
 def describe_failure(failure: Failure) -> tuple[FetchOutcome, str]:
     """The outcome of a failed download and a one-line reason."""
     error = failure.value
     message = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, RefusedRequest):
         return FetchOutcome.REFUSED, message
+    guarded = next((e for e in _causes(error) if isinstance(e, NonPublicAddress)), None)
+    if guarded is not None:  # the guard refused the address at connection time
+        return FetchOutcome.REFUSED, str(guarded)
     if isinstance(error, DownloadCancelledError):  # aborted past DOWNLOAD_MAXSIZE
         return FetchOutcome.TOO_LARGE, message
     if isinstance(error, IgnoreRequest):

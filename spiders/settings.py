@@ -7,16 +7,17 @@ budget apply to it alone; the options common to all come from the caller's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.config import CrawlMode, Settings
 from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.connections import connection_settings
 from newsarchive.spiders.feed import FeedSpider
-from newsarchive.spiders.guard import Resolver, resolver_setting
+from newsarchive.spiders.guard import Resolver, guard_settings
 from newsarchive.spiders.listing import ListingSpider
 from newsarchive.spiders.outlets import Outlet, OutletKind
-from newsarchive.spiders.reroute import reroute_settings
 from newsarchive.spiders.sitemap import NewsSitemapSpider
 
 SPIDERS: dict[OutletKind, type[ArticleSpider]] = {
@@ -36,7 +37,7 @@ class CrawlOptions:
     """What every crawl of a run shares; normally built from ``Settings``.
 
     ``reroute`` maps live hosts to the base URL of a stand-in server that
-    answers for them (see :mod:`newsarchive.spiders.reroute`); empty on a
+    answers for them (see :mod:`newsarchive.spiders.connections`); empty on a
     live crawl.
     """
 
@@ -58,12 +59,20 @@ class CrawlOptions:
 
 
 def crawler_settings(
-    outlet: Outlet, options: CrawlOptions, *, reactor: bool, resolver: Resolver | None = None
+    outlet: Outlet,
+    options: CrawlOptions,
+    *,
+    reactor: bool,
+    resolver: Resolver | None = None,
+    exempt: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The Scrapy settings of ``outlet``'s crawler.
 
     ``reactor=False`` selects Scrapy's asyncio mode (aiohttp downloads, no
     Twisted reactor) so that many crawls can run inside one long-lived process.
+    ``exempt`` adds hosts the private-address guard lets through besides the
+    outlet's own and the rerouted ones (the crawl child's one resolver serves
+    every outlet it crawls).
     """
     delay = outlet.download_delay
     return {
@@ -93,7 +102,11 @@ def crawler_settings(
         # Scrapy 2.19 otherwise opens an HTTP port that executes code sent to it.
         "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
-        "DOWNLOADER_MIDDLEWARES": {"newsarchive.spiders.guard.PrivateAddressGuard": 60},
-        **resolver_setting(resolver),
-        **reroute_settings(options.reroute),
+        "DOWNLOADER_MIDDLEWARES": {
+            "newsarchive.spiders.guard.PrivateAddressGuard": 60,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,
+        },
+        **guard_settings([*outlet.allowed_domains, *options.reroute, *exempt], resolver),
+        **connection_settings(options.reroute, reactor=reactor),
     }

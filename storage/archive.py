@@ -63,11 +63,17 @@ class Archive:
         self._writes = sessionmaker(catalog.for_writing(engine), expire_on_commit=False)
 
     @classmethod
-    def open(cls, database_url: str, store_url: str) -> Self:
-        """Connect, upgrading the catalog schema to the current migration."""
+    def open(cls, database_url: str, store_url: str, *, create: bool = True) -> Self:
+        """Connect, upgrading the catalog schema to the current migration.
+
+        Without ``create`` (the commands that only read), a catalog that holds
+        no archive yet is NotFoundError, and nothing is created on the way.
+        """
         store = open_store(store_url)
-        engine = catalog.create_catalog_engine(database_url)
+        engine = catalog.create_catalog_engine(database_url, create=create)
         try:
+            if not create and not catalog.holds_an_archive(engine):
+                raise NotFoundError("the catalog holds no archive yet: crawl first")
             catalog.upgrade(engine)
         except BaseException:
             engine.dispose()

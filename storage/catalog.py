@@ -20,13 +20,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
-from newsarchive.errors import ConfigError, StorageError
+from newsarchive.errors import ConfigError, NotFoundError, StorageError
 from newsarchive.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
@@ -34,8 +34,12 @@ _WRITES = "newsarchive_writes"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_catalog_engine(database_url: str) -> Engine:
-    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://...``."""
+def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://...``.
+
+    Without ``create``, a SQLite catalog that does not exist yet is an error
+    rather than a new file (with its directories): reading never creates.
+    """
     try:
         url = make_url(database_url)
     except ArgumentError:
@@ -49,7 +53,10 @@ def create_catalog_engine(database_url: str) -> Engine:
         raise ConfigError(f"catalog must be sqlite or postgresql, not {backend}")
     if not url.database or url.database == ":memory:":
         raise ConfigError("the SQLite catalog needs a file: sqlite:///PATH")
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    elif not Path(url.database).is_file():
+        raise NotFoundError(f"no archive here: {url.database} does not exist")
     try:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     except NoSuchModuleError as exc:
@@ -78,6 +85,13 @@ def _begin(connection: Any) -> None:
 def for_writing(engine: Engine) -> Engine:
     """The engine whose transactions take SQLite's write lock when they begin."""
     return engine.execution_options(**{_WRITES: True})
+
+
+def holds_an_archive(engine: Engine) -> bool:
+    """Whether the catalog has been set up by newsarchive (its migrations table exists)."""
+    failing_as = unavailable_as_storage_error("cannot open the catalog")
+    with failing_as, engine.connect() as connection:
+        return inspect(connection).has_table("alembic_version")
 
 
 def upgrade(engine: Engine) -> None:

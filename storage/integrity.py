@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsarchive.errors import InputError
+from newsarchive.errors import InputError, StorageError
 from newsarchive.storage import layout
 from newsarchive.storage.models import ContentRow, FetchRow, VersionRow
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, sha256_hex
@@ -74,6 +74,7 @@ def verify(session: Session, store: ObjectStore, *, sample: int | None) -> Verif
     checked = 0
     missing: list[str] = []
     corrupted: list[str] = []
+    unreadable: list[str] = []
     for ref in refs:
         checked += 1
         try:
@@ -81,6 +82,11 @@ def verify(session: Session, store: ObjectStore, *, sample: int | None) -> Verif
         except ObjectMissing:
             missing.append(ref.key)
             continue
+        except StorageError as exc:  # one object that cannot be read never stops the audit
+            unreadable.append(f"{ref.key}: {exc}")
+            continue
         if not _intact(data, ref):
             corrupted.append(ref.key)
-    return VerifyReport(checked=checked, missing=missing, corrupted=corrupted)
+    return VerifyReport(
+        checked=checked, missing=missing, corrupted=corrupted, unreadable=unreadable
+    )

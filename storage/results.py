@@ -101,7 +101,8 @@ class VerifyReport:
     checked: int
     missing: list[str] = field(default_factory=list)
     corrupted: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "key: why" (a directory, no access)
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.corrupted
+        return not self.missing and not self.corrupted and not self.unreadable

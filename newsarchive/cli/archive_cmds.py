@@ -22,10 +22,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per li
 
 
 @contextmanager
-def open_archive(settings: Settings | None = None) -> Iterator[Archive]:
-    """The archive named by the settings (loaded here when not given), closed at the end."""
+def open_archive(settings: Settings | None = None, *, create: bool = False) -> Iterator[Archive]:
+    """The archive named by the settings (loaded here when not given), closed at the end.
+
+    Commands that only read open it without ``create``: pointing them at the
+    wrong place says so instead of leaving an empty catalog behind.
+    """
     settings = settings or load_settings()
-    archive = Archive.open(settings.database_url, settings.store_url)
+    archive = Archive.open(settings.database_url, settings.store_url, create=create)
     try:
         yield archive
     finally:
@@ -166,11 +170,10 @@ def verify(
     else:
         typer.echo(
             f"checked {row['checked']} objects: {len(row['missing'])} missing, "
-            f"{len(row['corrupted'])} corrupted"
+            f"{len(row['corrupted'])} corrupted, {len(row['unreadable'])} unreadable"
         )
-        for key in row["missing"]:
-            typer.echo(f"missing    {key}")
-        for key in row["corrupted"]:
-            typer.echo(f"corrupted  {key}")
-    if row["missing"] or row["corrupted"]:
+        for kind in ("missing", "corrupted", "unreadable"):
+            for key in row[kind]:
+                typer.echo(f"{kind:<11}{key}")
+    if not report.ok:
         sys.exit(1)

@@ -225,7 +225,7 @@ def reextract(
     planned = plan_outlets(settings, None, outlets_file)
     from newsarchive.archiving.capture import CaptureFiler
 
-    with open_archive(settings) as archive:
+    with open_archive(settings, create=True) as archive:
         filer = CaptureFiler.for_outlets(archive, planned)
         filer.redo_unextracted(outlet, failed=failed)
     rows = [report.summary() for report in filer.reports.values() if report.filed]

@@ -156,4 +156,4 @@ def test_two_workers_archive_two_outlets_once_each(
     state = asyncio.run(wait_for_final_state([audit], timeout=RUN_TIMEOUT))[audit]
     assert state == "COMPLETED", "\n".join(map(log_tail, workers))
     (audited,) = asyncio.run(table_artifact(audit, "fixity-audit"))
-    assert audited == {"checked": report["checked"], "missing": 0, "corrupted": 0}
+    assert audited == {"checked": report["checked"], "missing": 0, "corrupted": 0, "unreadable": 0}

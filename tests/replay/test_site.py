@@ -14,8 +14,8 @@ from newsarchive.records import Fetch, FetchOutcome, Validators
 from newsarchive.replay import POLITENESS, ReplaySite, replay_outlets
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.spiders.connections import VIA
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets
-from newsarchive.spiders.reroute import VIA
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 
 UA = "newsarchive-replay-test/1.0 (+https://example.org/contact)"

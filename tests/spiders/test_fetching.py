@@ -140,3 +140,27 @@ def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None
     assert sent["If-Modified-Since"] == stamp
     assert "If-None-Match" not in site.hits("/a/new.html")[0].headers
     assert stats["testsite"].not_modified == 1
+
+
+def test_retry_after_is_waited_for_and_a_long_one_is_left_for_another_run(
+    site: Site, mode: str
+) -> None:
+    busy = itertools.count()
+    site.route(
+        "/a/busy.html",
+        lambda _s: (
+            Reply(503, b"busy", [("Retry-After", "2")])
+            if next(busy) == 0
+            else Reply(200, html("Back soon").encode())
+        ),
+    )
+    site.route("/a/later.html", lambda _s: Reply(429, b"slow down", [("Retry-After", "3600")]))
+    records, _ = run([outlet(site, "feed", rss(site, ["/a/busy.html", "/a/later.html"]))], mode)
+
+    got = _by_path(site, records)
+    assert got["/a/busy.html"].outcome is FetchOutcome.FETCHED
+    first, second = site.hits("/a/busy.html")
+    assert second.at - first.at >= 2.0  # not within milliseconds, as Scrapy alone retries
+    assert got["/a/later.html"].outcome is FetchOutcome.HTTP_ERROR
+    assert got["/a/later.html"].error == "HTTP 429, Retry-After 3600 s"
+    assert len(site.hits("/a/later.html")) == 1  # an hour is not waited for in a run
