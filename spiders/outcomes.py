@@ -41,7 +41,7 @@ NETWORK_REASONS: tuple[tuple[type[Exception], str], ...] = (
 """Scrapy's download errors (the same in both crawl modes) in the words an operator reads."""
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
     """The error and what it was raised from: Scrapy wraps the connection's own errors."""
     seen: set[int] = set()
     current: BaseException | None = error

@@ -179,7 +179,7 @@ def _handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")  # the end of the body says it ended
                 self.close_connection = True
             else:
-                self.send_header("Content-Length", str(len(reply.body)))  # type: ignore[arg-type]
+                self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             chunks = reply.body() if callable(reply.body) else _slices(reply.body)
             with suppress(BrokenPipeError, ConnectionResetError):  # a client hanging up is fine
