@@ -144,10 +144,23 @@ def load_outlets(path: Path) -> list[Outlet]:
     """
     label = Path(path).name
     try:
-        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such outlets file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not an outlets file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{label}: not UTF-8 text: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the outlets file: {exc.strerror}") from None
+    return parse_outlets(text, label)
+
+
+def parse_outlets(text: str, label: str) -> list[Outlet]:
+    """Validate the text of an outlets file; ``label`` names it in errors."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{label}: not valid TOML: {exc}") from None
     unknown = sorted(set(document) - {"outlet"})
     if unknown:
@@ -166,7 +179,9 @@ def load_outlets(path: Path) -> list[Outlet]:
     return outlets
 
 
-def _parse_outlet(label: str, position: int, table: dict[str, Any]) -> Outlet:
+def _parse_outlet(label: str, position: int, table: Any) -> Outlet:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{label}: outlet #{position}: not a table of fields")
     name = table.get("name")
     who = f"outlet '{name}'" if isinstance(name, str) else f"outlet #{position}"
     try:

@@ -8,12 +8,14 @@ that no longer matches the installed client.
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import DEPLOY, compose_with, example_env, interpolate
 
 from newsarchive.config import load_settings
 
@@ -83,15 +85,63 @@ def test_service_urls_point_at_the_compose_services(compose: dict[str, Any], nam
     assert urlsplit(env["PREFECT_API_URL"]).path == "/api"
 
 
-def test_s3_credentials_and_bucket_match_minio(compose: dict[str, Any]) -> None:
+def test_workers_reach_s3_as_a_user_scoped_to_the_bucket(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    minio = service_env(services["minio"])
+    minio, init = service_env(services["minio"]), service_env(services["minio-init"])
     env = service_env(services["worker"])
-    assert env["AWS_ACCESS_KEY_ID"] == minio["MINIO_ROOT_USER"]
-    assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]
+    assert env["AWS_ACCESS_KEY_ID"] == init["ARCHIVE_S3_KEY"] != minio["MINIO_ROOT_USER"]
+    assert env["AWS_SECRET_ACCESS_KEY"] == init["ARCHIVE_S3_SECRET"]
     bucket = urlsplit(env["NEWSARCHIVE_STORE_URL"]).netloc
     init_script = " ".join(command_line(services["minio-init"]["command"]))
     assert f"local/{bucket}" in init_script, "minio-init does not create the store's bucket"
+    resources = set(re.findall(r'"(arn:aws:s3:::[^"]*)"', init_script))
+    assert resources == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+    assert 'mc admin policy attach local newsarchive-archive --user "$ARCHIVE_S3_KEY"' in (
+        init_script
+    )
+
+
+def test_the_prefect_api_asks_every_client_for_its_auth(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    auth = service_env(services["prefect-server"])["PREFECT_SERVER_API_AUTH_STRING"]
+    assert auth
+    for name in NEWSARCHIVE_SERVICES:
+        assert service_env(services[name])["PREFECT_API_AUTH_STRING"] == auth
+
+
+SECRETS = re.compile(r"PASSWORD|SECRET|AUTH_STRING|ACCESS_KEY")
+
+
+def test_no_secret_is_written_in_deploy(raw_compose: dict[str, Any]) -> None:
+    for name, service in raw_compose["services"].items():
+        for key, value in service_env(service).items():
+            if SECRETS.search(key):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]+\}", value), f"{name}: {key} is written"
+        for key, value in service_env(service).items():
+            for password in re.findall(r"://[^:/@\s]+:([^@\s]+)@", value):
+                assert password.startswith("${"), f"{name}: {key} holds a password"
+    for path in DEPLOY.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(?i)(password|secret)[ \t]*[:=][ \t]*[\w-]{6,}", text), path
+
+
+def test_compose_refuses_to_start_without_the_secrets() -> None:
+    for missing in example_env():
+        env = {k: v for k, v in example_env().items() if k != missing}
+        with pytest.raises(KeyError, match=missing):
+            compose_with(env)
+
+
+def test_published_ports_listen_on_loopback_unless_told(raw_compose: dict[str, Any]) -> None:
+    published = [
+        (name, port) for name, s in raw_compose["services"].items() for port in s.get("ports", [])
+    ]
+    assert published
+    for name, port in published:
+        assert str(port).startswith("${PUBLISH_ADDRESS:-127.0.0.1}:"), (name, port)
+    for name, port in published:
+        assert interpolate(str(port), {}).startswith("127.0.0.1:"), name
 
 
 def test_prefect_server_database_is_created_by_initdb(compose: dict[str, Any]) -> None:
