@@ -31,7 +31,7 @@ from newsarchive.records import (
     RunCounts,
     Validators,
 )
-from newsarchive.storage import catalog, filing, fulltext, integrity, layout, reading
+from newsarchive.storage import captures, catalog, filing, fulltext, integrity, layout, reading
 from newsarchive.storage.models import (
     ArticleRow,
     ContentRow,
@@ -43,6 +43,7 @@ from newsarchive.storage.models import (
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
 from newsarchive.storage.results import (
     ArticleSummary,
+    CaptureInfo,
     ExtractionState,
     FetchRecord,
     SearchHit,
@@ -257,6 +258,20 @@ class Archive:
         """The version current at ``at`` (default: latest), every object checked by SHA-256."""
         with self._reading() as session:
             return reading.snapshot(session, self.store, url, at)
+
+    def captures(self, url: str) -> list[CaptureInfo]:
+        """Every capture of the article (Memento's mementos), oldest first."""
+        with self._reading() as session:
+            return captures.captures(session, url)
+
+    def capture_snapshot(self, url: str, capture: CaptureInfo) -> Snapshot:
+        """The page as ``capture`` served it, with the text current then, checked by SHA-256."""
+        with self._reading() as session:
+            return reading.capture_snapshot(session, self.store, url, capture)
+
+    def nearest_snapshot(self, url: str, at: datetime) -> Snapshot:
+        """The capture nearest to ``at`` (see :func:`captures.nearest`) as a snapshot."""
+        return self.capture_snapshot(url, captures.nearest(self.captures(url), at))
 
     def history(self, url: str) -> list[VersionInfo]:
         """Every distinct text the URL has carried, oldest first."""

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from newsarchive.records import ArchiveOutcome, FetchOutcome
+from newsarchive.records import ArchiveOutcome, FetchOutcome, Headers
 
 
 class ExtractionState(StrEnum):
@@ -70,6 +70,35 @@ class VersionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CaptureInfo:
+    """One capture of an article: a fetch that answered with the page, or said it was unchanged.
+
+    A capture whose bytes were archived before (the same payload, or a 304
+    to a conditional refetch) is a *revisit*: ``revisit_of`` is when those
+    bytes were first captured, and ``not_modified`` tells a 304 from a
+    refetch that brought identical bytes.  Captures are what Memento calls
+    mementos and what a WARC export writes as response or revisit records.
+    """
+
+    url: str  # the canonical URL the fetch was filed under
+    fetch_id: int
+    fetched_at: datetime
+    status: int
+    version: int  # the text current at this capture
+    raw_sha256: str  # of the page served: for a revisit, the original's
+    requested_url: str
+    final_url: str
+    request_headers: Headers
+    response_headers: Headers
+    revisit_of: datetime | None = None
+    not_modified: bool = False
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.revisit_of is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """An article as it stood at one moment: the page as fetched, its text and metadata."""
 
@@ -81,6 +110,7 @@ class Snapshot:
     text: str
     meta: dict[str, Any]
     duplicate_of: str | None = None
+    capture: CaptureInfo | None = None  # when the snapshot is of one capture, that capture
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Retrieval for archivists: ``list``, ``get``, ``history``, ``search``, ``verify``."""
+"""Retrieval for archivists: ``list``, ``get``, ``history``, ``timemap``, ``search``, ``verify``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ import typer
 from newsarchive.cli.output import echo_json, iso, parse_when
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.storage import Archive
+from newsarchive.storage import Archive, memento
+
+DEFAULT_BASE = "http://127.0.0.1:8000"
+"""Where ``newsarchive web`` listens unless told otherwise."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
 
@@ -64,7 +67,9 @@ def list_articles(
 
 def get(
     url: Annotated[str, typer.Argument(help="article URL")],
-    at: Annotated[str | None, typer.Option(help="the snapshot current at this time")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="the capture nearest to this time (ISO 8601)")
+    ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
     text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
     meta: Annotated[bool, typer.Option("--meta", help="the metadata as JSON")] = False,
@@ -75,7 +80,14 @@ def get(
         raise InputError("choose one of --raw, --text, --meta")
     at_time = parse_when(at, "--at")
     with open_archive() as archive:
-        snapshot = archive.snapshot(url, at=at_time)
+        snapshot = (
+            archive.snapshot(url) if at_time is None else archive.nearest_snapshot(url, at_time)
+        )
+    if at_time is not None:  # the capture may lie on either side of the time asked: say which
+        typer.echo(
+            f"newsarchive: capture of {iso(snapshot.fetched_at)} (version {snapshot.version})",
+            err=True,
+        )
     if raw:
         data = snapshot.raw
     elif meta:
@@ -116,6 +128,20 @@ def history(
                 if previous is not None:
                     typer.echo(_text_diff(previous, current, version.version), nl=False)
                 previous = current
+
+
+def timemap(
+    url: Annotated[str, typer.Argument(help="article URL")],
+    base: Annotated[
+        str, typer.Option(help="where `newsarchive web` serves the mementos")
+    ] = DEFAULT_BASE,
+) -> None:
+    """Print the Memento TimeMap (RFC 7089 link format) of an article: one memento per capture."""
+    if not base.startswith(("http://", "https://")):
+        raise InputError(f"--base must be an http(s) URL, not {base!r}")
+    with open_archive() as archive:
+        found = archive.captures(url)
+    typer.echo(memento.timemap(base, found[0].url, found), nl=False)
 
 
 def _text_diff(before: str, after: str, version: int) -> str:
