@@ -35,6 +35,7 @@ from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.stats import STAT_PREFIX
 from newsarchive.spiders.urls import choose_canonical, on_site
+from newsarchive.spiders.wire import received_headers
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,7 @@ class ArticleSpider(scrapy.Spider):
             status=response.status,
             fetched_at=now,
             request_headers=header_tuples(response.request.headers) if response.request else (),
-            response_headers=header_tuples(response.headers),
+            response_headers=received_headers(response, header_tuples(response.headers)),
             body=response.body,
             discovery=lead.discovery,
         )

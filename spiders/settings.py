@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.config import CrawlMode, Settings
+from newsarchive.spiders import wire
 from newsarchive.spiders.base import ArticleSpider
 from newsarchive.spiders.feed import FeedSpider
 from newsarchive.spiders.guard import Resolver, resolver_setting
@@ -93,7 +94,10 @@ def crawler_settings(
         # Scrapy 2.19 otherwise opens an HTTP port that executes code sent to it.
         "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
-        "DOWNLOADER_MIDDLEWARES": {"newsarchive.spiders.guard.PrivateAddressGuard": 60},
+        "DOWNLOADER_MIDDLEWARES": {
+            "newsarchive.spiders.guard.PrivateAddressGuard": 60,
+            "newsarchive.spiders.wire.ReceivedHeaders": wire.PRIORITY,
+        },
         **resolver_setting(resolver),
         **reroute_settings(options.reroute),
     }
