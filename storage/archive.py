@@ -31,7 +31,16 @@ from newsarchive.records import (
     RunCounts,
     Validators,
 )
-from newsarchive.storage import captures, catalog, filing, fulltext, integrity, layout, reading
+from newsarchive.storage import (
+    captures,
+    catalog,
+    filing,
+    fulltext,
+    integrity,
+    layout,
+    reading,
+    searchquery,
+)
 from newsarchive.storage.models import (
     ArticleRow,
     ContentRow,
@@ -278,10 +287,24 @@ class Archive:
         with self._reading() as session:
             return reading.history(session, url)
 
-    def search(self, query: str, *, limit: int = 20, outlet: str | None = None) -> list[SearchHit]:
-        """Articles whose latest text holds all the words of ``query``, best first."""
+    def search(
+        self, query: str, *, limit: int = 20, filters: fulltext.Filters | None = None
+    ) -> list[SearchHit]:
+        """Articles whose latest text (or, with ``filters.all_versions``, any version's)
+        matches ``query`` (see :mod:`searchquery`), best first, copies folded in."""
+        parsed = searchquery.parse(query)
+        filters = filters or fulltext.Filters()
+        if filters.all_versions:
+            self._index_missing_versions()
         with self._reading() as session:
-            return fulltext.search(session, query, limit=limit, outlet=outlet)
+            return fulltext.search(session, parsed, limit=limit, filters=filters)
+
+    def _index_missing_versions(self) -> None:
+        with self._reading() as session:
+            if not fulltext.missing_versions(session):
+                return
+        with self._writing() as session:
+            fulltext.index_missing_versions(session, self.store)
 
     def verify(self, *, sample: int | None = None) -> VerifyReport:
         """Re-read every object (or a random sample) and compare it with the catalog."""

@@ -115,13 +115,23 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A full-text match; ``score`` grows with relevance on both catalogs."""
+    """A full-text match; ``score`` grows with relevance on both catalogs.
+
+    ``version`` is the version whose text matched (the latest, unless every
+    version was searched); ``duplicates`` are the copies of this article
+    that matched too, folded under it.
+    """
 
     url: str
     outlet: str
     title: str | None
     snippet: str
     score: float
+    version: int = 1
+    fetched_at: datetime | None = None
+    published: datetime | None = None
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

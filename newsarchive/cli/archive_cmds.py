@@ -17,6 +17,7 @@ from newsarchive.cli.output import echo_json, iso, parse_when
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive, memento
+from newsarchive.storage.fulltext import Filters
 
 DEFAULT_BASE = "http://127.0.0.1:8000"
 """Where ``newsarchive web`` listens unless told otherwise."""
@@ -155,26 +156,45 @@ def _text_diff(before: str, after: str, version: int) -> str:
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="words to find in the cleaned text")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='words to find; "a phrase", a OR b, -excluded, prefix* (latest text by default)'
+        ),
+    ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="published at or after (ISO 8601; first seen if undated)")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="published at or before (ISO 8601)")] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="search every version's text, not the latest")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="most results")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search over the latest text of every article."""
+    """Full-text search; copies of an article are listed under the article they copy."""
     if not query.strip():
         raise InputError("the search query is empty")
+    filters = Filters(
+        outlet=outlet,
+        since=parse_when(since, "--since"),
+        until=parse_when(until, "--until"),
+        all_versions=all_versions,
+    )
     with open_archive() as archive:
-        hits = archive.search(query, limit=limit, outlet=outlet)
+        hits = archive.search(query, limit=limit, filters=filters)
     if not hits:
         raise NotFoundError(f"nothing matches {query!r}")
     for hit in hits:
         row = _plain(hit)
         if as_json:
             echo_json(row)
-        else:
-            typer.echo(
-                f"{row['url']}\n    {row.get('title') or ''}\n    {row.get('snippet') or ''}"
-            )
+            continue
+        version = f"  (v{row['version']})" if all_versions else ""
+        typer.echo(f"{row['url']}{version}\n    {row.get('title') or ''}\n    {row['snippet']}")
+        for copy in hit.duplicates:
+            typer.echo(f"    copied at {copy}")
 
 
 def verify(

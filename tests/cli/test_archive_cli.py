@@ -87,6 +87,24 @@ def test_search_finds_words_of_the_text(archived: Path, run_cli) -> None:  # typ
     assert hits and all(h["outlet"] == "kcnawatch" for h in hits)
 
 
+def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    vanguard = listed(run_cli, "--outlet", "vanguard")
+    original = next(a["url"] for a in vanguard if not a["duplicate_of"])
+    copy = next(a["url"] for a in vanguard if a["duplicate_of"])
+    result = run_cli("search", '"WPK general secretary"', "--outlet", "vanguard", "--json")
+    (hit,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hit["url"] == original and hit["duplicates"] == [copy]
+    plain = run_cli("search", '"WPK general secretary"', "--outlet", "vanguard").stdout
+    assert f"copied at {copy}" in plain and plain.count("https://") == 2
+    updated = listed(run_cli, "--outlet", UPDATED_OUTLET)[0]["url"]
+    words = UPDATE_SENTENCE.split()[1:4]  # "ministry later said": only the second version has it
+    assert run_cli("search", " ".join(words), "--outlet", UPDATED_OUTLET).returncode == 0
+    older = run_cli("search", f'Kim -"{" ".join(words)}"', "--all-versions", "--json")
+    assert updated in {json.loads(line)["url"] for line in older.stdout.splitlines()}
+    assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
+    assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
+
+
 def test_verify_passes_then_catches_a_corrupted_object(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     clean = run_cli("verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
