@@ -38,6 +38,7 @@ from newsarchive.storage import (
     fulltext,
     integrity,
     layout,
+    overview,
     reading,
     searchquery,
 )
@@ -55,6 +56,7 @@ from newsarchive.storage.results import (
     CaptureInfo,
     ExtractionState,
     FetchRecord,
+    OutletSummary,
     SearchHit,
     Snapshot,
     VerifyReport,
@@ -267,6 +269,16 @@ class Archive:
         """The version current at ``at`` (default: latest), every object checked by SHA-256."""
         with self._reading() as session:
             return reading.snapshot(session, self.store, url, at)
+
+    def outlets(self) -> list[OutletSummary]:
+        """Every outlet by name, with its article and version counts and its last run."""
+        with self._reading() as session:
+            return overview.outlet_summaries(session)
+
+    def copies(self, url: str) -> list[str]:
+        """URLs of the articles archived as duplicates of this one."""
+        with self._reading() as session:
+            return overview.copies_of(session, url)
 
     def captures(self, url: str) -> list[CaptureInfo]:
         """Every capture of the article (Memento's mementos), oldest first."""

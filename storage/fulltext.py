@@ -12,11 +12,14 @@ listed with the article it copies, not as a hit of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Float, Integer, Text, bindparam, column, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from newsarchive.errors import InputError
 from newsarchive.storage.models import UTCDateTime
@@ -117,13 +120,12 @@ ORDER BY {order}
 LIMIT :limit
 """
 
-_RESULT_COLUMNS = [
-    column(name, kind)
-    for name, kind in [
-        ("id", Integer()), ("duplicate_of_id", Integer()), ("url", Text()), ("outlet", Text()),
-        ("title", Text()), ("snippet", Text()), ("score", Float()), ("number", Integer()),
-        ("fetched_at", UTCDateTime()), ("published", UTCDateTime()), ("original", Text()),
-    ]
+_INTEGER, _TEXT, _TIME = Integer(), Text(), UTCDateTime()
+_RESULT_COLUMNS: list[ColumnClause[Any]] = [
+    column("id", _INTEGER), column("duplicate_of_id", _INTEGER), column("url", _TEXT),
+    column("outlet", _TEXT), column("title", _TEXT), column("snippet", _TEXT),
+    column("score", Float()), column("number", _INTEGER), column("fetched_at", _TIME),
+    column("published", _TIME), column("original", _TEXT),
 ]  # fmt: skip
 """The types of the columns :data:`_SELECT` returns, in order (raw SQL has none of its own)."""
 
@@ -174,10 +176,10 @@ def search(
         "until": filters.until,
         "limit": limit * _RAW_ROWS_PER_HIT,
     }
-    return _folded(list(session.execute(statement, params)), limit)
+    return _folded(session.execute(statement, params), limit)
 
 
-def _folded(rows: list[tuple], limit: int) -> list[SearchHit]:  # type: ignore[type-arg]
+def _folded(rows: Iterable[Sequence[Any]], limit: int) -> list[SearchHit]:
     """One hit per original article, best first: its copies and other versions folded in."""
     heads: dict[int, SearchHit] = {}
     copies: dict[int, list[str]] = {}

@@ -58,6 +58,20 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class OutletSummary:
+    """One outlet at a glance: what the archive holds of it and its last crawl run."""
+
+    name: str
+    articles: int
+    duplicates: int
+    versions: int
+    last_seen: datetime | None
+    last_run: datetime | None
+    last_run_new: int | None
+    last_run_updated: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     """One distinct text of an article and the span during which it was seen."""
 

@@ -23,4 +23,6 @@ def replay_into(home: Path, day: int) -> None:
             options,
         ),
     ):
-        asyncio.run(archive_outlets(outlets, archive, options))
+        reports = asyncio.run(archive_outlets(outlets, archive, options))
+        for report in reports.values():  # as the crawl flow keeps each outlet's run summary
+            archive.record_run(report.outlet, report.counts())

@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd
+from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, web_cmd
 from newsarchive.errors import NewsarchiveError
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ app.command("timemap")(archive_cmds.timemap)
 app.command("search")(archive_cmds.search)
 app.command("verify")(archive_cmds.verify)
 app.command("export")(export_cmd.export)
+app.command("web")(web_cmd.web)
 
 
 def main() -> None:

@@ -244,3 +244,59 @@ def test_export_wacz_is_a_valid_package_listing_the_articles(
     assert {"datapackage.json", "indexes/index.cdx.gz", "archive/news.warc.gz"} <= names
     titles = {page.get("title") for page in pages[1:]}
     assert {a["title"] for a in listed(run_cli)} <= titles  # every article is a page
+
+
+def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NEWSARCHIVE_HOME": str(archived)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "web", "--port", str(port)],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+        assert "vanguard" in page and "Outlets" in page
+        with socket.socket() as other:  # the default bind is loopback only
+            other.settimeout(1)
+            addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
+            outside = next((a for a in addresses if not a.startswith(("127.", "::1"))), None)
+            if outside is not None:
+                assert other.connect_ex((outside, port)) != 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(("--port", "0"), "--port"), (("--host", "no.such.host.invalid"), "--host")],
+)
+def test_web_refuses_a_bad_address_in_one_line(archived: Path, run_cli, args, needle) -> None:  # type: ignore[no-untyped-def]
+    assert_one_line_error(run_cli("web", *args), 2, needle)
+
+
+def test_web_refuses_a_port_in_use_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert_one_line_error(run_cli("web", "--port", str(port)), 2, f"127.0.0.1:{port}")
