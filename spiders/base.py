@@ -33,6 +33,7 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.requisites import requisite_requests
 from newsarchive.spiders.stats import STAT_PREFIX
 from newsarchive.spiders.urls import choose_canonical, on_site
 from newsarchive.spiders.wire import received_headers
@@ -195,7 +196,7 @@ class ArticleSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_article(self, response: Response) -> Iterable[Fetch]:
+    def parse_article(self, response: Response) -> Iterable[Fetch | scrapy.Request]:
         lead: ArticleLead = response.meta["lead"]
         now = datetime.now(UTC)
         if response.status == 304:
@@ -206,6 +207,7 @@ class ArticleSpider(scrapy.Spider):
             outcome = FetchOutcome.NOT_HTML
         else:
             yield self._fetched(response, lead, now)
+            yield from requisite_requests(self, response)
             return
         yield Fetch(
             outlet=self.name,

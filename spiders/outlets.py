@@ -51,6 +51,8 @@ class Outlet(BaseModel):
     download_delay: float = Field(default=1.0, ge=0)
     concurrency: int = Field(default=2, ge=1, le=16)
     max_pages: int = Field(default=500, ge=1)
+    requisites: bool = False  # also fetch the stylesheets and images article pages reference
+    requisite_hosts: tuple[str, ...] = ()  # hosts besides allowed_domains to fetch them from
 
     @field_validator("start_urls")
     @classmethod
@@ -60,7 +62,7 @@ class Outlet(BaseModel):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         return urls
 
-    @field_validator("allowed_domains")
+    @field_validator("allowed_domains", "requisite_hosts")
     @classmethod
     def _bare_hosts(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
         for domain in domains:

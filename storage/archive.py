@@ -40,6 +40,7 @@ from newsarchive.storage import (
     layout,
     overview,
     reading,
+    requisites,
     searchquery,
 )
 from newsarchive.storage.models import (
@@ -48,6 +49,7 @@ from newsarchive.storage.models import (
     CrawlRunRow,
     FetchRow,
     OutletRow,
+    RequisiteRow,
     VersionRow,
 )
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
@@ -57,6 +59,7 @@ from newsarchive.storage.results import (
     ExtractionState,
     FetchRecord,
     OutletSummary,
+    RequisiteInfo,
     SearchHit,
     Snapshot,
     VerifyReport,
@@ -188,6 +191,19 @@ class Archive:
             "raw_object_sha256": object_sha,
         }
 
+    def record_requisite(self, capture: Capture) -> bool:
+        """Keep one fetch of a page requisite; True when its bytes were new to the archive.
+
+        The object is found by digest or written before the row that names
+        it, outside the write transaction, as pages are (:meth:`record_fetch`).
+        """
+        with self._reading() as session:
+            stored, new = requisites.stored_object(session, self.store, capture.body)
+        with self._writing() as session:
+            values = requisites.row_values(_outlet_id(session, capture.outlet), capture, stored)
+            catalog.insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
+        return new
+
     def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
         """Deduplicate and file the text of a recorded fetch; filing twice changes nothing.
 
@@ -293,6 +309,19 @@ class Archive:
     def nearest_snapshot(self, url: str, at: datetime) -> Snapshot:
         """The capture nearest to ``at`` (see :func:`captures.nearest`) as a snapshot."""
         return self.capture_snapshot(url, captures.nearest(self.captures(url), at))
+
+    def requisites(
+        self, outlet: str | None = None, since: datetime | None = None
+    ) -> list[RequisiteInfo]:
+        """Fetches of page requisites (of ``outlet``, since ``since``), oldest first."""
+        with self._reading() as session:
+            return requisites.requisite_fetches(session, outlet, since)
+
+    def requisite_body(self, requisite: RequisiteInfo) -> bytes:
+        """The bytes of a requisite fetch, checked against their SHA-256."""
+        with self._reading() as session:
+            key, object_sha = requisites.object_of(session, requisite.raw_sha256)
+        return reading.raw_body(self.store, key, object_sha, requisite.raw_sha256)
 
     def history(self, url: str) -> list[VersionInfo]:
         """Every distinct text the URL has carried, oldest first."""

@@ -201,7 +201,7 @@ class RequisiteRow(Base):
     """One fetch of a stylesheet or image an article page referenced (opt-in per outlet).
 
     The bytes are one object per SHA-256 (``key``), however many pages and
-    fetches share them; ``page_fetch_id`` is the page fetch that led here.
+    fetches share them; ``page_url`` is the page that referenced it first in its run.
     """
 
     __tablename__ = "requisites"
@@ -212,7 +212,7 @@ class RequisiteRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
-    page_fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetches.id"))
+    page_url: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime]
     status: Mapped[int] = mapped_column(Integer)

@@ -113,6 +113,30 @@ class CaptureInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class RequisiteInfo:
+    """One fetch of a page requisite (stylesheet, image), as an export writes it.
+
+    Like a :class:`CaptureInfo`, a fetch whose bytes this URL already gave is
+    a revisit of the first (``revisit_of``).
+    """
+
+    url: str
+    fetched_at: datetime
+    status: int
+    final_url: str
+    request_headers: Headers
+    response_headers: Headers
+    raw_sha256: str
+    page_url: str | None
+    revisit_of: datetime | None = None
+    not_modified: bool = False  # requisites are never fetched conditionally
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.revisit_of is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """An article as it stood at one moment: the page as fetched, its text and metadata."""
 

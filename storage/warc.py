@@ -48,7 +48,10 @@ from warcio.warcwriter import WARCWriter
 from newsarchive import __version__
 from newsarchive.errors import NotFoundError
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.results import CaptureInfo, Snapshot
+from newsarchive.storage.results import CaptureInfo, RequisiteInfo, Snapshot
+
+Exchange = CaptureInfo | RequisiteInfo
+"""What one fetch wrote: an article capture or a page requisite (the same HTTP fields)."""
 
 DIGEST_ALGORITHM = "sha256"
 WARC_SPEC = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -77,6 +80,7 @@ class ExportStats:
     records: int
     captures: int
     revisits: int
+    requisites: int
     bytes: int
     pages: tuple[ExportedPage, ...]
 
@@ -147,20 +151,24 @@ def replayable_headers(
 
 def selected_captures(
     archive: Archive, *, outlet: str | None = None, since: datetime | None = None
-) -> list[tuple[datetime, str, CaptureInfo]]:
-    """(fetch time, article URL, capture) of every capture to export, oldest first.
+) -> list[tuple[datetime, str, Exchange]]:
+    """(fetch time, URL, capture) of every capture to export, oldest first.
 
-    ``since`` selects captures taken at or after it, not articles first seen
-    after it, so that periodic exports pick up new captures of old articles
-    and never repeat one.  A revisit whose original went out in an earlier
-    export still names it (``WARC-Refers-To-Target-URI`` and ``-Date``).
+    Article captures, and the fetches of their pages' requisites (stylesheets
+    and images) where the outlet keeps them.  ``since`` selects captures
+    taken at or after it, not articles first seen after it, so that periodic
+    exports pick up new captures of old articles and never repeat one.  A
+    revisit whose original went out in an earlier export still names it
+    (``WARC-Refers-To-Target-URI`` and ``-Date``).
     """
-    chosen = [
+    chosen: list[tuple[datetime, str, Exchange]] = [
         (capture.fetched_at, article.url, capture)
         for article in archive.list_articles(outlet=outlet)
         for capture in archive.captures(article.url)
         if since is None or capture.fetched_at >= since
     ]
+    if chosen:
+        chosen += [(r.fetched_at, r.url, r) for r in archive.requisites(outlet, since)]
     return sorted(chosen, key=lambda item: (item[0], item[1]))
 
 
@@ -189,19 +197,21 @@ def write_warc(
     info_id = info.rec_headers.get_header("WARC-Record-ID")
     written: dict[tuple[str, str], _Written] = {}
     records = [info]
-    revisits = 0
     pages: list[ExportedPage] = []
     for _when, url, capture in chosen:
         if capture.is_revisit:
-            revisits += 1
             original = written.get((url, capture.raw_sha256))
             batch = _revisit_records(writer, capture, info_id, original)
+        elif isinstance(capture, RequisiteInfo):
+            body = archive.requisite_body(capture)
+            batch = _exchange_records(writer, capture, body, info_id)[:2]
         else:
             snapshot = archive.capture_snapshot(url, capture)
             batch = _capture_records(writer, snapshot, capture, info_id)
-            response = batch[1].rec_headers
             title = (snapshot.meta.get("extraction") or {}).get("title")
             pages.append(ExportedPage(capture.final_url, capture.fetched_at, title))
+        if not capture.is_revisit:
+            response = batch[1].rec_headers
             written[(url, capture.raw_sha256)] = _Written(
                 response.get_header("WARC-Record-ID"),
                 response.get_header("WARC-Target-URI"),
@@ -210,10 +220,12 @@ def write_warc(
         for record in batch:
             writer.write_record(record)
         records += batch
+    requisites = [c for _w, _u, c in chosen if isinstance(c, RequisiteInfo)]
     return ExportStats(
         records=len(records),
-        captures=len(chosen),
-        revisits=revisits,
+        captures=len(chosen) - len(requisites),
+        revisits=sum(1 for _w, _u, c in chosen if c.is_revisit),
+        requisites=len(requisites),
         bytes=counted.position,
         pages=tuple(pages),
     )
@@ -239,26 +251,42 @@ def _warc_date(when: datetime) -> str:
     return date
 
 
+def _exchange_records(
+    writer: WARCWriter, exchange: Exchange, body: bytes, info_id: str
+) -> list[ArcWarcRecord]:
+    """The request and the response of one exchange, dated at its fetch."""
+    target = exchange.final_url
+    response_id = StatusAndHeadersParser.make_warc_id()
+    when = _warc_date(exchange.fetched_at)
+    own = {"WARC-Record-ID": response_id, "WARC-Date": when, "WARC-Warcinfo-ID": info_id}
+    concurrent = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": response_id}
+    # The request that brought this response: for a redirected fetch that is
+    # the final URL's, so WARC-Concurrent-To pairs the two truthfully.
+    request = _build(writer, target, "request", b"", concurrent, http=_request_line(exchange))
+    status = _status(exchange, len(body))
+    response = _build(writer, target, "response", body, own, http=status)
+    return [request, response]
+
+
 def _capture_records(
     writer: WARCWriter, snapshot: Snapshot, capture: CaptureInfo, info_id: str
 ) -> list[ArcWarcRecord]:
-    """Request, response, metadata and text records of one capture, in that order."""
+    """Request, response, metadata and text records of one article capture, in that order."""
+    request, response = _exchange_records(writer, capture, snapshot.raw, info_id)
     target = capture.final_url
-    response_id = StatusAndHeadersParser.make_warc_id()
-    when = _warc_date(capture.fetched_at)
-    own = {"WARC-Record-ID": response_id, "WARC-Date": when, "WARC-Warcinfo-ID": info_id}
-    concurrent = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": response_id}
-    about = {**concurrent, "WARC-Refers-To": response_id}
-    text = snapshot.text.encode("utf-8")
-    # The request that brought this response: for a redirected fetch that is
-    # the final URL's, so WARC-Concurrent-To pairs the two truthfully.
-    request = _build(writer, target, "request", b"", concurrent, http=_request_line(capture))
-    status = _status(capture, len(snapshot.raw))
-    response = _build(writer, target, "response", snapshot.raw, own, http=status)
+    response_id = response.rec_headers.get_header("WARC-Record-ID")
+    when = response.rec_headers.get_header("WARC-Date")
+    about = {
+        "WARC-Date": when,
+        "WARC-Warcinfo-ID": info_id,
+        "WARC-Concurrent-To": response_id,
+        "WARC-Refers-To": response_id,
+    }
     metadata = _build(
         writer, METADATA_URN + target, "metadata", _metadata_json(snapshot, capture), about,
         mime="application/json",
     )  # fmt: skip
+    text = snapshot.text.encode("utf-8")
     resource = _build(
         writer, TEXT_URN + target, "resource", text, about, mime="text/plain; charset=utf-8"
     )
@@ -266,7 +294,7 @@ def _capture_records(
 
 
 def _revisit_records(
-    writer: WARCWriter, capture: CaptureInfo, info_id: str, original: _Written | None
+    writer: WARCWriter, capture: Exchange, info_id: str, original: _Written | None
 ) -> list[ArcWarcRecord]:
     """Request and revisit of a capture whose bytes were archived before.
 
@@ -337,14 +365,14 @@ def _build(
     return record
 
 
-def _request_line(capture: CaptureInfo) -> StatusAndHeaders:
+def _request_line(capture: Exchange) -> StatusAndHeaders:
     target = urlsplit(capture.final_url)
     path = (target.path or "/") + (f"?{target.query}" if target.query else "")
     headers = list(capture.request_headers)
     return StatusAndHeaders(f"GET {path} HTTP/1.1", headers, is_http_request=True)
 
 
-def _status(capture: CaptureInfo, body_length: int | None) -> StatusAndHeaders:
+def _status(capture: Exchange, body_length: int | None) -> StatusAndHeaders:
     """The response's status line and headers; ``body_length`` None for a revisit (no body)."""
     status = capture.status
     try:

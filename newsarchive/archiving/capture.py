@@ -14,10 +14,12 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.requisites import file_requisite
 from newsarchive.errors import ExtractionError, InputError
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.requisites import is_requisite
 from newsarchive.storage import Archive, FetchRecord
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ class CaptureFiler:
 
     def process(self, fetch: Fetch) -> ArchiveOutcome:
         """Store the fetch, then extract and file it; every fetch ends in one outcome."""
+        if is_requisite(fetch):  # a page's stylesheet or image: kept, never extracted
+            return file_requisite(self.archive, fetch)
         report = self.report(fetch.outlet)
         record = self.archive.record_fetch(fetch)
         if fetch.outcome is FetchOutcome.NOT_MODIFIED:

@@ -67,7 +67,7 @@ def export(
     beside = "" if as_wacz else f", index {index_file}"
     typer.echo(
         f"wrote {stats.records} records ({stats.captures} captures, {stats.revisits} revisits, "
-        f"{stats.bytes} bytes) to {target}{beside}"
+        f"{stats.requisites} requisites, {stats.bytes} bytes) to {target}{beside}"
     )
 
 

@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 from newsarchive.errors import InputError
 from newsarchive.replay import documents as docs
 from newsarchive.replay.pages import Page, load_pages
+from newsarchive.replay.requisites import referenced, stand_in
 from newsarchive.replay.server import HTML, LoopbackServer, Reply, Request, Route
 from newsarchive.spiders.outlets import Outlet, OutletKind
 
@@ -140,6 +141,9 @@ class ReplaySite(LoopbackServer):
 
     def _hosts(self) -> set[str]:
         hosts = {page.host for page in self.articles()}
+        hosts |= {
+            urlsplit(url).hostname or "" for page in self.articles() for url in _requisites(page)
+        }
         hosts |= {urlsplit(url).hostname or "" for o in self.outlets for url in o.start_urls}
         return hosts - {""}
 
@@ -170,6 +174,8 @@ class ReplaySite(LoopbackServer):
             pages = self.pages[outlet.name]
             for page in pages:
                 self.route(self.served_at(page.live_url), self._article(page))
+                for url, kind in _requisites(page).items():
+                    self._put(url, stand_in(url, kind))
             traps = self.trap_urls(outlet.name)
             trap_host = urlsplit(traps["trap-disallowed"])
             disallowed.setdefault(trap_host.hostname or "", []).append(trap_host.path)
@@ -256,6 +262,10 @@ class ReplaySite(LoopbackServer):
             self._put(archive, Reply(200, gzipped, [("Content-Type", "application/x-gzip")]))
         else:
             self.route(self.served_at(start), _listing(outlet.name, start, entries))
+
+
+def _requisites(page: Page) -> dict[str, str]:
+    return referenced(page.body, page.live_url)
 
 
 def _listing(title: str, start: str, entries: list[docs.Entry]) -> Route:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from chromium import chromium, screenshot
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from newsarchive.archiving.run import archive_outlets
@@ -32,15 +32,6 @@ from newsarchive.storage import Archive
 from newsarchive.web import create_app
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1280,1000",
-)  # fmt: skip
 
 HOSTILE = """<!doctype html><html><head><title>Council approves budget</title></head><body>
 <script>
@@ -59,21 +50,8 @@ PARAGRAPH = "<p>The city council approved the annual budget on Tuesday after a l
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[webdriver.Chrome]:
-    for tool in (CHROMIUM, CHROMEDRIVER):
-        assert tool.exists(), f"{tool} is missing: apt-get install chromium chromium-driver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    profile = ARTIFACTS / "chromium-profile"
-    shutil.rmtree(profile, ignore_errors=True)
-    options.add_argument(f"--user-data-dir={profile}")
-    chrome = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    with chromium("viewer") as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +97,8 @@ def viewer(
             thread.join(timeout=30)
 
 
-def shot(chrome: webdriver.Chrome, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / f"viewer-{name}.png"
-    assert chrome.save_screenshot(str(target))
-    return target
+def shot(driver: webdriver.Chrome, name: str) -> Path:
+    return screenshot(driver, f"viewer-{name}")
 
 
 def test_from_outlet_to_article_to_version_diff(driver: webdriver.Chrome, viewer: str) -> None:

@@ -31,7 +31,7 @@ def upgrade() -> None:
         "requisites",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("outlet_id", sa.Integer(), nullable=False),
-        sa.Column("page_fetch_id", sa.Integer(), nullable=True),
+        sa.Column("page_url", sa.Text(), nullable=True),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.Integer(), nullable=False),
@@ -43,9 +43,6 @@ def upgrade() -> None:
         sa.Column("object_sha256", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["outlet_id"], ["outlets.id"], name=op.f("fk_requisites_outlet_id_outlets")
-        ),
-        sa.ForeignKeyConstraint(
-            ["page_fetch_id"], ["fetches.id"], name=op.f("fk_requisites_page_fetch_id_fetches")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_requisites")),
         sa.UniqueConstraint("url", "fetched_at", name=op.f("uq_requisites_url_fetched_at")),
