@@ -15,6 +15,10 @@ archivist's tooling read it.  Every capture of an article (see
   for a refetch that brought the same bytes, ``server-not-modified`` for a
   304.  Replay tools resolve a revisit to the response it refers to.
 
+The page requisites an outlet keeps (stylesheets, images) follow as request
+and response records, or revisits of their first fetch, so a replay shows
+the page as it looked.
+
 Replay tools look a page up by its URL, so only the request, the response
 and revisits carry the page's URL.  The metadata and the text are about
 that response (``WARC-Refers-To`` and ``WARC-Concurrent-To`` name it) and

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -55,8 +56,11 @@ def add_to_collection(bin_dir: Path, root: Path, collection: str, *archives: Pat
 
 
 @contextmanager
-def wayback(bin_dir: Path, root: Path, port: int) -> Iterator[str]:
-    """``wayback`` serving the collections under ``root`` on loopback; yields its base URL."""
+def wayback(bin_dir: Path, root: Path) -> Iterator[str]:
+    """``wayback`` serving the collections under ``root`` on a free loopback port; its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     log = (root / "wayback.log").open("wb")
     process = subprocess.Popen(
         [str(bin_dir / "wayback"), "-b", "127.0.0.1", "-p", str(port)],

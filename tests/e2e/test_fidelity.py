@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from chromium import chromium, screenshot
-from conftest import free_port
 from pywb_tool import add_to_collection, pywb_bin, wayback
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -135,7 +134,7 @@ def test_the_export_replays_in_pywb_looking_like_the_page(
     with Archive.open(*_urls(replayed_home)) as archive:
         (plain_article,) = archive.list_articles(outlet="joongang")
         plain_stamp = memento_stamp(archive.captures(plain_article.url)[0].fetched_at)
-    with wayback(bin_dir, root, free_port()) as base, chromium("pywb") as browser:
+    with wayback(bin_dir, root) as base, chromium("pywb") as browser:
         replay = replayed_page(browser, f"{base}/styled/{stamp}/{article.url}")
         assert replay["title"].startswith(article.title[:30])
         assert replay["background"] == STYLED  # the archived stylesheet is applied

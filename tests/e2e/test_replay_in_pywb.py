@@ -22,7 +22,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from conftest import free_port
 from pywb_tool import add_to_collection, pywb_bin, wayback
 from warcio.archiveiterator import ArchiveIterator
 
@@ -99,7 +98,7 @@ def test_export_replays_in_pywb(pywb: Path, replayed_home: Path, tmp_path: Path,
     root = tmp_path / "pywb"
     root.mkdir()
     add_to_collection(pywb, root, "news", target)
-    with wayback(pywb, root, free_port()) as base:
+    with wayback(pywb, root) as base:
         assert_every_capture_replays(base, "news", replayed_home)
 
 
@@ -146,7 +145,7 @@ def test_a_gzip_encoded_page_is_kept_decoded_and_says_so(pywb: Path, tmp_path: P
     root = tmp_path / "pywb"
     root.mkdir()
     add_to_collection(pywb, root, "news", target)
-    with wayback(pywb, root, free_port()) as base:
+    with wayback(pywb, root) as base:
         stamp = memento_stamp(article.first_seen)
         _status, _headers, body = fetch(f"{base}/news/{stamp}id_/{article.url}")
         assert body == STORY
