@@ -66,8 +66,9 @@ def export(
             _publish(index, index_file)
     beside = "" if as_wacz else f", index {index_file}"
     typer.echo(
-        f"wrote {stats.records} records ({stats.captures} captures, {stats.revisits} revisits, "
-        f"{stats.requisites} requisites, {stats.bytes} bytes) to {target}{beside}"
+        f"wrote {stats.records} records ({stats.captures} article captures, "
+        f"{stats.requisites} requisite fetches, {stats.revisits} of them revisits, "
+        f"{stats.bytes} bytes) to {target}{beside}"
     )
 
 

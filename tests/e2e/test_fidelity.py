@@ -110,7 +110,7 @@ def test_the_export_replays_in_pywb_looking_like_the_page(
 ) -> None:
     styled, plain = tmp_path / "styled.warc.gz", tmp_path / "plain.warc.gz"
     summary = export(fidelity_home, styled)
-    assert " 0 requisites" not in summary
+    assert " 0 requisite fetches" not in summary
     export(replayed_home, plain)
     with styled.open("rb") as stream:
         kinds = Counter(

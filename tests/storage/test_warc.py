@@ -378,7 +378,9 @@ def test_cli_writes_warc_and_index_then_refuses_to_overwrite(
 
     result = CliRunner().invoke(export_app, ["export", str(target), "--outlet", "vanguard"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("wrote 9 records (2 captures, 0 revisits, ")
+    assert result.output.startswith(
+        "wrote 9 records (2 article captures, 0 requisite fetches, 0 of them revisits, "
+    )
     data = target.read_bytes()
     assert f"{len(data)} bytes" in result.output
     index = (tmp_path / "out" / "news.warc.gz.cdxj").read_text().splitlines()
@@ -415,3 +417,28 @@ def test_cli_leaves_nothing_behind_when_nothing_matches(
     bad = CliRunner().invoke(export_app, ["export", str(out / "x.warc.gz"), "--since", "soon"])
     assert isinstance(bad.exception, InputError)
     assert list(out.iterdir()) == []
+
+
+def test_requisites_are_stored_once_and_exported_as_response_then_revisits(
+    sqlite_archive: Archive, tmp_path: Path
+) -> None:
+    build_archive(sqlite_archive)
+    css = b"body { background: #f4efe1 }"
+    style = "https://www.vanguardngr.com/wp-content/style.css"
+    for hours_later, expect_new in ((0.5, True), (2.5, False)):
+        fetch = fetched(style, css, T0 + hours(hours_later))
+        assert fetch.capture is not None
+        capture = replace(
+            fetch.capture, response_headers=(("Content-Type", "text/css"),),
+        )  # fmt: skip
+        assert sqlite_archive.record_requisite(capture) is expect_new
+    assert len(list((tmp_path / "objects" / "requisites").rglob("*.gz"))) == 1
+
+    records = read_records(export_bytes(sqlite_archive, outlet="vanguard"))
+    about_style = [r for r in records if r.headers.get("WARC-Target-URI") == style]
+    assert [r.kind for r in about_style] == ["request", "response", "request", "revisit"]
+    response, revisit = about_style[1], about_style[3]
+    assert response.payload == css and response.http.get_header("Content-Type") == "text/css"
+    assert revisit.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
+    assert revisit.headers["WARC-Payload-Digest"] == sha256_b32(css)
+    assert sqlite_archive.verify().ok
