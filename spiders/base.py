@@ -33,6 +33,7 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.requisites import requisite_requests
 from newsarchive.spiders.retry import retry_after
 from newsarchive.spiders.stats import (
     DISCOVERED,
@@ -46,6 +47,7 @@ from newsarchive.spiders.stats import (
     SkipReason,
 )
 from newsarchive.spiders.urls import choose_canonical, on_site
+from newsarchive.spiders.wire import received_headers
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +251,7 @@ class ArticleSpider(scrapy.Spider):
             )
         return None
 
-    def parse_article(self, response: Response) -> Iterable[Fetch]:
+    def parse_article(self, response: Response) -> Iterable[Fetch | scrapy.Request]:
         lead: ArticleLead = response.meta["lead"]
         now = datetime.now(UTC)
         if response.status == 304:
@@ -260,6 +262,7 @@ class ArticleSpider(scrapy.Spider):
             outcome = FetchOutcome.NOT_HTML
         else:
             yield self._fetched(response, lead, now)
+            yield from requisite_requests(self, response)
             return
         yield Fetch(
             outlet=self.name,
@@ -287,7 +290,7 @@ class ArticleSpider(scrapy.Spider):
             status=response.status,
             fetched_at=now,
             request_headers=header_tuples(response.request.headers) if response.request else (),
-            response_headers=header_tuples(response.headers),
+            response_headers=received_headers(response, header_tuples(response.headers)),
             body=response.body,
             discovery=lead.discovery,
         )

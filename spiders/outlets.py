@@ -74,6 +74,8 @@ class Outlet(BaseModel):
     stale_after_runs: int | None = Field(
         default=None, ge=1
     )  # default: NEWSARCHIVE_STALE_AFTER_RUNS
+    requisites: bool = False  # also fetch the stylesheets and images article pages reference
+    requisite_hosts: tuple[str, ...] = ()  # hosts besides allowed_domains to fetch them from
 
     @field_validator("start_urls")
     @classmethod
@@ -87,7 +89,7 @@ class Outlet(BaseModel):
                 raise ValueError(f"not a valid host name in {url!r}")
         return urls
 
-    @field_validator("allowed_domains")
+    @field_validator("allowed_domains", "requisite_hosts")
     @classmethod
     def _bare_hosts(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
         for domain in domains:

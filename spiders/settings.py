@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsarchive.config import CrawlMode, Settings
+from newsarchive.spiders import wire
 from newsarchive.spiders.base import ArticleSpider
 from newsarchive.spiders.connections import connection_settings
 from newsarchive.spiders.feed import FeedSpider
@@ -106,6 +107,7 @@ def crawler_settings(
             "newsarchive.spiders.guard.PrivateAddressGuard": 60,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,
+            "newsarchive.spiders.wire.ReceivedHeaders": wire.PRIORITY,
         },
         **guard_settings([*outlet.allowed_domains, *options.reroute, *exempt], resolver),
         **connection_settings(options.reroute, reactor=reactor),

@@ -8,6 +8,7 @@ from newsarchive.storage.archive import Archive
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store
 from newsarchive.storage.results import (
     ArticleSummary,
+    CaptureInfo,
     ExtractionState,
     FetchRecord,
     SearchHit,
@@ -19,6 +20,7 @@ from newsarchive.storage.results import (
 __all__ = [
     "Archive",
     "ArticleSummary",
+    "CaptureInfo",
     "ExtractionState",
     "FetchRecord",
     "ObjectMissing",

@@ -31,7 +31,19 @@ from newsarchive.records import (
     RunCounts,
     Validators,
 )
-from newsarchive.storage import catalog, filing, fulltext, integrity, layout, leases, reading
+from newsarchive.storage import (
+    captures,
+    catalog,
+    filing,
+    fulltext,
+    integrity,
+    layout,
+    leases,
+    overview,
+    reading,
+    requisites,
+    searchquery,
+)
 from newsarchive.storage.leases import Busy, Holder
 from newsarchive.storage.models import (
     ArticleRow,
@@ -39,13 +51,17 @@ from newsarchive.storage.models import (
     CrawlRunRow,
     FetchRow,
     OutletRow,
+    RequisiteRow,
     VersionRow,
 )
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
 from newsarchive.storage.results import (
     ArticleSummary,
+    CaptureInfo,
     ExtractionState,
     FetchRecord,
+    OutletSummary,
+    RequisiteInfo,
     SearchHit,
     Snapshot,
     VerifyReport,
@@ -183,6 +199,19 @@ class Archive:
             "raw_object_sha256": object_sha,
         }
 
+    def record_requisite(self, capture: Capture) -> bool:
+        """Keep one fetch of a page requisite; True when its bytes were new to the archive.
+
+        The object is found by digest or written before the row that names
+        it, outside the write transaction, as pages are (:meth:`record_fetch`).
+        """
+        with self._reading() as session:
+            stored, new = requisites.stored_object(session, self.store, capture.body)
+        with self._writing() as session:
+            values = requisites.row_values(_outlet_id(session, capture.outlet), capture, stored)
+            catalog.insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
+        return new
+
     def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
         """Deduplicate and file the text of a recorded fetch; filing twice changes nothing.
 
@@ -265,15 +294,66 @@ class Archive:
         with self._reading() as session:
             return reading.snapshot(session, self.store, url, at)
 
+    def outlets(self) -> list[OutletSummary]:
+        """Every outlet by name, with its article and version counts and its last run."""
+        with self._reading() as session:
+            return overview.outlet_summaries(session)
+
+    def copies(self, url: str) -> list[str]:
+        """URLs of the articles archived as duplicates of this one."""
+        with self._reading() as session:
+            return overview.copies_of(session, url)
+
+    def captures(self, url: str) -> list[CaptureInfo]:
+        """Every capture of the article (Memento's mementos), oldest first."""
+        with self._reading() as session:
+            return captures.captures(session, url)
+
+    def capture_snapshot(self, url: str, capture: CaptureInfo) -> Snapshot:
+        """The page as ``capture`` served it, with the text current then, checked by SHA-256."""
+        with self._reading() as session:
+            return reading.capture_snapshot(session, self.store, url, capture)
+
+    def nearest_snapshot(self, url: str, at: datetime) -> Snapshot:
+        """The capture nearest to ``at`` (see :func:`captures.nearest`) as a snapshot."""
+        return self.capture_snapshot(url, captures.nearest(self.captures(url), at))
+
+    def requisites(
+        self, outlet: str | None = None, since: datetime | None = None
+    ) -> list[RequisiteInfo]:
+        """Fetches of page requisites (of ``outlet``, since ``since``), oldest first."""
+        with self._reading() as session:
+            return requisites.requisite_fetches(session, outlet, since)
+
+    def requisite_body(self, requisite: RequisiteInfo) -> bytes:
+        """The bytes of a requisite fetch, checked against their SHA-256."""
+        with self._reading() as session:
+            key, object_sha = requisites.object_of(session, requisite.raw_sha256)
+        return reading.raw_body(self.store, key, object_sha, requisite.raw_sha256)
+
     def history(self, url: str) -> list[VersionInfo]:
         """Every distinct text the URL has carried, oldest first."""
         with self._reading() as session:
             return reading.history(session, url)
 
-    def search(self, query: str, *, limit: int = 20, outlet: str | None = None) -> list[SearchHit]:
-        """Articles whose latest text holds all the words of ``query``, best first."""
+    def search(
+        self, query: str, *, limit: int = 20, filters: fulltext.Filters | None = None
+    ) -> list[SearchHit]:
+        """Articles whose latest text (or, with ``filters.all_versions``, any version's)
+        matches ``query`` (see :mod:`searchquery`), best first, copies folded in."""
+        parsed = searchquery.parse(query)
+        filters = filters or fulltext.Filters()
+        if filters.all_versions:
+            self._index_missing_versions()
         with self._reading() as session:
-            return fulltext.search(session, query, limit=limit, outlet=outlet)
+            return fulltext.search(session, parsed, limit=limit, filters=filters)
+
+    def _index_missing_versions(self) -> None:
+        with self._reading() as session:
+            if not fulltext.missing_versions(session):
+                return
+        with self._writing() as session:
+            fulltext.index_missing_versions(session, self.store)
 
     def verify(self, *, sample: int | None = None) -> VerifyReport:
         """Re-read every object (or a random sample) and compare it with the catalog."""

@@ -93,6 +93,7 @@ def file_extraction(
             )
         number = (highest or 0) + 1
         version = _add_version(session, store, fetch, article, content, number, extraction)
+        fulltext.index_version(session, version.id, extraction.title, extraction.text)
         if version_at(session, article.id, None) is version:  # the newest text is searched
             fulltext.index_article(session, article.id, extraction.title, extraction.text)
 

@@ -1,83 +1,209 @@
 """One full-text interface over two engines: SQLite FTS5 and PostgreSQL tsvector.
 
-Each article has one search document, its latest title and text, keyed by
-the article id; a new version replaces it.  Queries are plain words that
-must all occur (stemmed English on both sides); the search syntax of either
-engine is not exposed, so user input can never produce a syntax error.
+Two indexes, the same on both engines: ``article_search`` holds each
+article's latest title and text (a new version replaces it), and
+``version_search`` every version's, for ``--all-versions``.  Queries are
+parsed by :mod:`searchquery` (phrases, ``OR``, ``-exclusion``, ``prefix*``),
+so user input never reaches either engine's own syntax.
+
+A near-duplicate is folded under its original: a republished wire copy is
+listed with the article it copies, not as a hit of its own.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Float, Integer, Text, bindparam, column, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from newsarchive.errors import InputError
+from newsarchive.storage.models import UTCDateTime
+from newsarchive.storage.objects import ObjectStore
+from newsarchive.storage.reading import checked_get
 from newsarchive.storage.results import SearchHit
+from newsarchive.storage.searchquery import SearchQuery
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_RAW_ROWS_PER_HIT = 5  # rows fetched per hit wanted, so that folding still fills the page
+
+# Each index: its table, its key column on PostgreSQL (SQLite uses the rowid),
+# and how a row of it joins the versions table.
+_INDEXES = {
+    "article_search": ("article_id", "v.article_id = s.{key} AND v.id = ("
+                       "SELECT l.id FROM versions AS l WHERE l.article_id = v.article_id "
+                       "ORDER BY l.fetched_at DESC LIMIT 1)"),
+    "version_search": ("version_id", "v.id = s.{key}"),
+}  # fmt: skip
 
 
 def index_article(session: Session, article_id: int, title: str | None, body: str) -> None:
-    """Make (title, body) the searchable document of the article."""
-    params = {"id": article_id, "title": title, "body": body}
+    """Make (title, body) the searchable latest document of the article."""
+    _index(session, "article_search", article_id, title, body)
+
+
+def index_version(session: Session, version_id: int, title: str | None, body: str) -> None:
+    """Make (title, body) searchable as the text of one version."""
+    _index(session, "version_search", version_id, title, body)
+
+
+def _index(session: Session, table: str, row_id: int, title: str | None, body: str) -> None:
+    params = {"id": row_id, "title": title, "body": body}
     if _dialect(session) == "sqlite":
-        session.execute(text("DELETE FROM article_search WHERE rowid = :id"), params)
+        session.execute(text(f"DELETE FROM {table} WHERE rowid = :id"), params)  # noqa: S608
         session.execute(
-            text("INSERT INTO article_search (rowid, title, body) VALUES (:id, :title, :body)"),
+            text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)"),  # noqa: S608
             params,
         )
         return
+    key = _INDEXES[table][0]
     session.execute(
         text(
-            "INSERT INTO article_search (article_id, title, body) VALUES (:id, :title, :body) "
-            "ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body"
+            f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body) "  # noqa: S608
+            f"ON CONFLICT ({key}) DO UPDATE SET title = excluded.title, body = excluded.body"
         ),
         params,
     )
 
 
-_SQLITE_SEARCH = """
-SELECT a.url, o.name, s.title, snippet(article_search, 1, '[', ']', '…', 16), -bm25(article_search)
-FROM article_search AS s
-JOIN articles AS a ON a.id = s.rowid
-JOIN outlets AS o ON o.id = a.outlet_id
-WHERE article_search MATCH :query AND (:outlet IS NULL OR o.name = :outlet)
-ORDER BY bm25(article_search)
-LIMIT :limit
-"""
-
-_POSTGRES_SEARCH = """
-SELECT a.url, o.name, s.title,
-       ts_headline('english', s.body, q, 'StartSel=[, StopSel=], MaxWords=30, MinWords=10'),
-       ts_rank(s.document, q)
-FROM article_search AS s
-CROSS JOIN plainto_tsquery('english', :query) AS q
-JOIN articles AS a ON a.id = s.article_id
-JOIN outlets AS o ON o.id = a.outlet_id
-WHERE s.document @@ q AND (CAST(:outlet AS TEXT) IS NULL OR o.name = :outlet)
-ORDER BY ts_rank(s.document, q) DESC
-LIMIT :limit
+_MISSING = """
+SELECT v.id, v.title, c.key, c.sha256 FROM versions AS v
+JOIN contents AS c ON c.sha256 = v.text_sha256
+WHERE v.id NOT IN (SELECT {key} FROM version_search) ORDER BY v.id
 """
 
 
-def search(session: Session, query: str, *, limit: int, outlet: str | None) -> list[SearchHit]:
-    """Articles whose latest version holds every word of ``query``, best first."""
-    words = _WORD.findall(query)
-    if not words:
-        raise InputError("search query holds no words")
+def missing_versions(session: Session) -> list[tuple[int, str | None, str, str]]:
+    """(version id, title, text object key and SHA-256) of versions ``version_search`` lacks.
+
+    Those are versions filed before the index existed (the migration that
+    made it cannot read the object store).
+    """
+    query = text(_MISSING.format(key=_key(session, "version_search")))
+    return [(int(row[0]), row[1], row[2], row[3]) for row in session.execute(query)]
+
+
+def index_missing_versions(session: Session, store: ObjectStore) -> int:
+    """Index the versions :func:`missing_versions` names, from their text objects."""
+    missing = missing_versions(session)
+    for version_id, title, key, sha256 in missing:
+        index_version(session, version_id, title, checked_get(store, key, sha256).decode("utf-8"))
+    return len(missing)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows a search besides its words: outlet, publication dates, versions."""
+
+    outlet: str | None = None
+    since: datetime | None = None  # published (or, without a date, first seen) at or after
+    until: datetime | None = None  # ... at or before
+    all_versions: bool = False
+
+
+_SELECT = """
+SELECT a.id, a.duplicate_of_id, a.url, o.name, s.title, {snippet}, {score},
+       v.number, v.fetched_at, v.published, d.url
+FROM {table} AS s {query_join}
+JOIN versions AS v ON {version_join}
+JOIN articles AS a ON a.id = v.article_id
+JOIN outlets AS o ON o.id = a.outlet_id
+LEFT JOIN articles AS d ON d.id = a.duplicate_of_id
+WHERE {match}
+  AND (CAST(:outlet AS TEXT) IS NULL OR o.name = :outlet)
+  AND (:since IS NULL OR coalesce(v.published, a.first_seen) >= :since)
+  AND (:until IS NULL OR coalesce(v.published, a.first_seen) <= :until)
+ORDER BY {order}
+LIMIT :limit
+"""
+
+_INTEGER, _TEXT, _TIME = Integer(), Text(), UTCDateTime()
+_RESULT_COLUMNS: list[ColumnClause[Any]] = [
+    column("id", _INTEGER), column("duplicate_of_id", _INTEGER), column("url", _TEXT),
+    column("outlet", _TEXT), column("title", _TEXT), column("snippet", _TEXT),
+    column("score", Float()), column("number", _INTEGER), column("fetched_at", _TIME),
+    column("published", _TIME), column("original", _TEXT),
+]  # fmt: skip
+"""The types of the columns :data:`_SELECT` returns, in order (raw SQL has none of its own)."""
+
+_SQLITE = {
+    "snippet": "snippet({table}, 1, '[', ']', '…', 16)",
+    "score": "-bm25({table})",
+    "query_join": "",
+    "match": "{table} MATCH :query",
+    "order": "bm25({table})",
+}
+_POSTGRES = {
+    "snippet": (
+        "ts_headline('english', s.body, q, 'StartSel=[, StopSel=], MaxWords=30, MinWords=10')"
+    ),
+    "score": "ts_rank(s.document, q)",
+    "query_join": "CROSS JOIN to_tsquery('english', :query) AS q",
+    "match": "s.document @@ q",
+    "order": "ts_rank(s.document, q) DESC",
+}
+
+
+def search(
+    session: Session, query: SearchQuery, *, limit: int, filters: Filters = Filters()
+) -> list[SearchHit]:
+    """Articles whose latest text (or any version's) matches ``query``, best first."""
     if limit < 1:
         raise InputError("search limit must be at least 1")
-    if _dialect(session) == "sqlite":
-        sql, phrase = _SQLITE_SEARCH, " ".join(f'"{word}"' for word in words)
-    else:
-        sql, phrase = _POSTGRES_SEARCH, " ".join(words)
-    rows = session.execute(text(sql), {"query": phrase, "outlet": outlet, "limit": limit})
-    return [
-        SearchHit(url=url, outlet=name, title=title, snippet=snippet, score=float(score))
-        for url, name, title, snippet, score in rows
+    table = "version_search" if filters.all_versions else "article_search"
+    sqlite = _dialect(session) == "sqlite"
+    parts = _SQLITE if sqlite else _POSTGRES
+    key = _key(session, table)
+    sql = _SELECT.format(
+        table=table,
+        version_join=_INDEXES[table][1].format(key=key),
+        **{name: part.format(table=table) for name, part in parts.items()},
+    )
+    statement = (
+        text(sql)
+        .bindparams(
+            bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
+        )
+        .columns(*_RESULT_COLUMNS)
+    )
+    params = {
+        "query": query.fts5() if sqlite else query.tsquery(),
+        "outlet": filters.outlet,
+        "since": filters.since,
+        "until": filters.until,
+        "limit": limit * _RAW_ROWS_PER_HIT,
+    }
+    return _folded(session.execute(statement, params), limit)
+
+
+def _folded(rows: Iterable[Sequence[Any]], limit: int) -> list[SearchHit]:
+    """One hit per original article, best first: its copies and other versions folded in."""
+    heads: dict[int, SearchHit] = {}
+    copies: dict[int, list[str]] = {}
+    for article_id, original_id, url, outlet, title, snippet, score, number, at, pub, dup in rows:
+        group = original_id or article_id
+        hit = SearchHit(
+            url=url, outlet=outlet, title=title, snippet=snippet, score=float(score),
+            version=number, fetched_at=at, published=pub, duplicate_of=dup,
+        )  # fmt: skip
+        if original_id is not None:
+            if url not in copies.setdefault(group, []):
+                copies[group].append(url)
+            heads.setdefault(group, hit)
+        elif group not in heads or heads[group].duplicate_of is not None:
+            heads[group] = hit  # the original itself heads its group
+    hits = [
+        replace(hit, duplicates=tuple(url for url in copies.get(group, []) if url != hit.url))
+        for group, hit in heads.items()
     ]
+    return hits[:limit]
+
+
+def _key(session: Session, table: str) -> str:
+    return "rowid" if _dialect(session) == "sqlite" else _INDEXES[table][0]
 
 
 def _dialect(session: Session) -> str:

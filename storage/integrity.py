@@ -2,8 +2,8 @@
 
 moto, MinIO and disks do not all validate checksums on read, so integrity is
 judged only by the SHA-256 values the catalog recorded when the objects were
-written: of the stored bytes, and for raw pages also of the body inside the
-gzip wrapper.
+written: of the stored bytes, and for raw pages and page requisites also of
+the body inside the gzip wrapper.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, StorageError
 from newsarchive.storage import layout
-from newsarchive.storage.models import ContentRow, FetchRow, VersionRow
+from newsarchive.storage.models import ContentRow, FetchRow, RequisiteRow, VersionRow
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, sha256_hex
 from newsarchive.storage.results import VerifyReport
 
@@ -40,6 +40,9 @@ def _references(session: Session) -> Iterator[ObjectRef]:
         yield ObjectRef(key, sha)
     for key, sha in session.execute(select(VersionRow.meta_key, VersionRow.meta_sha256)):
         yield ObjectRef(key, sha)
+    requisites = select(RequisiteRow.key, RequisiteRow.object_sha256, RequisiteRow.body_sha256)
+    for key, sha, body_sha in session.execute(requisites.distinct()):
+        yield ObjectRef(key, sha, body_sha)
 
 
 def _intact(data: bytes, ref: ObjectRef) -> bool:

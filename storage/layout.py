@@ -43,6 +43,11 @@ def text_key(text_sha256: str) -> str:
     return f"text/{text_sha256[:2]}/{text_sha256}.txt"
 
 
+def requisite_key(body_sha256: str) -> str:
+    """A stylesheet or image, one object per digest whatever its URL, outlet or date."""
+    return f"requisites/{body_sha256[:2]}/{body_sha256}.gz"
+
+
 def compress_raw(body: bytes) -> bytes:
     """Gzip with a fixed mtime so the same body always yields the same object."""
     return gzip.compress(body, compresslevel=6, mtime=0)

@@ -2,7 +2,7 @@
 
 The schema itself is created and evolved by the Alembic migrations in
 ``migrations/versions``; these models must describe the same tables (a test
-compares them).  The full-text index is not modelled here: it differs by
+compares them).  The full-text indexes are not modelled here: it differs by
 dialect (an FTS5 virtual table or a tsvector column) and lives behind
 :mod:`newsarchive.storage.fulltext`.
 """
@@ -207,3 +207,30 @@ class SiteLeaseRow(Base):
     holder: Mapped[str] = mapped_column(Text)  # host/pid/token of the process that holds it
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class RequisiteRow(Base):
+    """One fetch of a stylesheet or image an article page referenced (opt-in per outlet).
+
+    The bytes are one object per SHA-256 (``key``), however many pages and
+    fetches share them; ``page_url`` is the page that referenced it first in its run.
+    """
+
+    __tablename__ = "requisites"
+    __table_args__ = (
+        UniqueConstraint("url", "fetched_at"),
+        Index(None, "outlet_id", "fetched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    page_url: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+    status: Mapped[int] = mapped_column(Integer)
+    request_headers: Mapped[list[Any]] = mapped_column(default=list)
+    response_headers: Mapped[list[Any]] = mapped_column(default=list)
+    body_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(Text)
+    object_sha256: Mapped[str] = mapped_column(String(64))

@@ -19,7 +19,7 @@ from newsarchive.identity import article_key
 from newsarchive.storage import layout
 from newsarchive.storage.models import ArticleRow, ContentRow, FetchRow, OutletRow, VersionRow
 from newsarchive.storage.objects import ObjectStore, sha256_hex
-from newsarchive.storage.results import ArticleSummary, Snapshot, VersionInfo
+from newsarchive.storage.results import ArticleSummary, CaptureInfo, Snapshot, VersionInfo
 
 
 def checked_get(store: ObjectStore, key: str, sha256: str | None) -> bytes:
@@ -51,7 +51,7 @@ def version_at(session: Session, article_id: int, at: datetime | None) -> Versio
     return session.scalars(query.order_by(VersionRow.fetched_at.desc()).limit(1)).first()
 
 
-def _article(session: Session, url: str) -> tuple[ArticleRow, str]:
+def find_article(session: Session, url: str) -> tuple[ArticleRow, str]:
     """The article ``url`` names, however it is written (see :mod:`newsarchive.identity`)."""
     row = session.execute(
         select(ArticleRow, OutletRow.name)
@@ -119,12 +119,43 @@ def list_articles(
 
 def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None) -> Snapshot:
     """The version current at ``at`` (the latest by default), with its page and text."""
-    article, outlet = _article(session, url)
+    article, outlet = find_article(session, url)
     version = version_at(session, article.id, at)
     if version is None:
         moment = at.isoformat() if at is not None else "any time"
         raise NotFoundError(f"{article.url} has no version archived at or before {moment}")
-    fetch = session.get(FetchRow, version.fetch_id)
+    return _snapshot(session, store, article, outlet, version, version.fetch_id)
+
+
+def capture_snapshot(
+    session: Session, store: ObjectStore, url: str, capture: CaptureInfo
+) -> Snapshot:
+    """The page as one capture served it (for a revisit, the bytes first captured) and its text."""
+    article, outlet = find_article(session, url)
+    version = session.scalars(
+        select(VersionRow).where(
+            VersionRow.article_id == article.id, VersionRow.number == capture.version
+        )
+    ).one()
+    raw_fetch = session.scalars(
+        select(FetchRow.id)
+        .where(FetchRow.article_id == article.id, FetchRow.raw_sha256 == capture.raw_sha256)
+        .order_by(FetchRow.fetched_at)
+        .limit(1)
+    ).one()
+    return _snapshot(session, store, article, outlet, version, raw_fetch, capture)
+
+
+def _snapshot(
+    session: Session,
+    store: ObjectStore,
+    article: ArticleRow,
+    outlet: str,
+    version: VersionRow,
+    raw_fetch_id: int,
+    capture: CaptureInfo | None = None,
+) -> Snapshot:
+    fetch = session.get(FetchRow, raw_fetch_id)
     content = session.get(ContentRow, version.text_sha256)
     if fetch is None or fetch.raw_key is None or content is None:
         raise StorageError(f"catalog entry of {article.url} v{version.number} is incomplete")
@@ -139,16 +170,17 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
         url=article.url,
         outlet=outlet,
         version=version.number,
-        fetched_at=version.fetched_at,
+        fetched_at=capture.fetched_at if capture is not None else version.fetched_at,
         raw=raw_body(store, fetch.raw_key, fetch.raw_object_sha256, fetch.raw_sha256),
         text=checked_get(store, content.key, content.sha256).decode("utf-8"),
         meta=meta,
         duplicate_of=duplicate_of,
+        capture=capture,
     )
 
 
 def history(session: Session, url: str) -> list[VersionInfo]:
-    article, _outlet = _article(session, url)
+    article, _outlet = find_article(session, url)
     versions = session.scalars(
         select(VersionRow)
         .where(VersionRow.article_id == article.id)

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from newsarchive.records import ArchiveOutcome, FetchOutcome
+from newsarchive.records import ArchiveOutcome, FetchOutcome, Headers
 
 
 class ExtractionState(StrEnum):
@@ -58,6 +58,20 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class OutletSummary:
+    """One outlet at a glance: what the archive holds of it and its last crawl run."""
+
+    name: str
+    articles: int
+    duplicates: int
+    versions: int
+    last_seen: datetime | None
+    last_run: datetime | None
+    last_run_new: int | None
+    last_run_updated: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     """One distinct text of an article and the span during which it was seen."""
 
@@ -67,6 +81,59 @@ class VersionInfo:
     sha256: str
     title: str | None
     published: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureInfo:
+    """One capture of an article: a fetch that answered with the page, or said it was unchanged.
+
+    A capture whose bytes were archived before (the same payload, or a 304
+    to a conditional refetch) is a *revisit*: ``revisit_of`` is when those
+    bytes were first captured, and ``not_modified`` tells a 304 from a
+    refetch that brought identical bytes.  Captures are what Memento calls
+    mementos and what a WARC export writes as response or revisit records.
+    """
+
+    url: str  # the canonical URL the fetch was filed under
+    fetch_id: int
+    fetched_at: datetime
+    status: int
+    version: int  # the text current at this capture
+    raw_sha256: str  # of the page served: for a revisit, the original's
+    requested_url: str
+    final_url: str
+    request_headers: Headers
+    response_headers: Headers
+    revisit_of: datetime | None = None
+    not_modified: bool = False
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.revisit_of is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RequisiteInfo:
+    """One fetch of a page requisite (stylesheet, image), as an export writes it.
+
+    Like a :class:`CaptureInfo`, a fetch whose bytes this URL already gave is
+    a revisit of the first (``revisit_of``).
+    """
+
+    url: str
+    fetched_at: datetime
+    status: int
+    final_url: str
+    request_headers: Headers
+    response_headers: Headers
+    raw_sha256: str
+    page_url: str | None
+    revisit_of: datetime | None = None
+    not_modified: bool = False  # requisites are never fetched conditionally
+
+    @property
+    def is_revisit(self) -> bool:
+        return self.revisit_of is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +148,28 @@ class Snapshot:
     text: str
     meta: dict[str, Any]
     duplicate_of: str | None = None
+    capture: CaptureInfo | None = None  # when the snapshot is of one capture, that capture
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """A full-text match; ``score`` grows with relevance on both catalogs."""
+    """A full-text match; ``score`` grows with relevance on both catalogs.
+
+    ``version`` is the version whose text matched (the latest, unless every
+    version was searched); ``duplicates`` are the copies of this article
+    that matched too, folded under it.
+    """
 
     url: str
     outlet: str
     title: str | None
     snippet: str
     score: float
+    version: int = 1
+    fetched_at: datetime | None = None
+    published: datetime | None = None
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,30 @@
-"""WARC/1.1 export of archived versions, with a CDXJ index for replay tools.
+"""WARC/1.1 export of archived captures, written so that replay tools show the page.
 
 WARC is the interchange format of web archives: pywb, OpenWayback and every
-archivist's tooling read it, and the CDXJ sidecar lets them seek straight
-to a capture.  Each archived version becomes four records written in the
-order they happened, all dated at the fetch and linked by
-``WARC-Concurrent-To`` to the response:
+archivist's tooling read it.  Every capture of an article (see
+:mod:`newsarchive.storage.captures`) becomes records dated at its fetch:
 
 * ``request``: the GET as the catalog kept it (credentials already blanked);
-* ``response``: the stored status, headers and the raw body byte for byte;
+* ``response``: the stored status and headers and the stored body (see
+  :func:`replayable_headers` for what "stored" means);
 * ``metadata``: JSON with the canonical URL, version, hashes, extraction and
-  ``duplicate_of``.  The canonical URL goes here because WARC has no header
-  for it, and a made-up ``WARC-*`` header would mislead other readers;
-* ``resource``: the cleaned text, named by its SHA-256 (``urn:sha256:...``)
-  rather than the page URL, so replay tools never take it for the page.
+  ``duplicate_of``;
+* ``resource``: the cleaned text;
+* or, for a capture whose bytes were archived before, a ``revisit`` instead
+  of the response and the two records about it: ``identical-payload-digest``
+  for a refetch that brought the same bytes, ``server-not-modified`` for a
+  304.  Replay tools resolve a revisit to the response it refers to.
+
+The page requisites an outlet keeps (stylesheets, images) follow as request
+and response records, or revisits of their first fetch, so a replay shows
+the page as it looked.
+
+Replay tools look a page up by its URL, so only the request, the response
+and revisits carry the page's URL.  The metadata and the text are about
+that response (``WARC-Refers-To`` and ``WARC-Concurrent-To`` name it) and
+are addressed under ``urn:`` URIs of their own (``urn:newsarchive:metadata:``
+and ``urn:text:`` followed by the page URL, the form Browsertrix uses for
+page text), so no replay tool ever serves them in place of the page.
 
 Digests are SHA-256 (warcio's base32 form) rather than warcio's SHA-1 default:
 the catalog already identifies everything by SHA-256.
@@ -20,76 +32,70 @@ the catalog already identifies everything by SHA-256.
 
 from __future__ import annotations
 
+import base64
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from importlib.metadata import version as package_version
 from io import BytesIO
-from typing import IO, Any
+from typing import IO
 from urllib.parse import urlsplit
 
-from w3lib.url import canonicalize_url
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.timeutils import datetime_to_iso_date, datetime_to_timestamp
+from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from newsarchive import __version__
 from newsarchive.errors import NotFoundError
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.objects import sha256_hex
-from newsarchive.storage.results import Snapshot
+from newsarchive.storage.results import CaptureInfo, RequisiteInfo, Snapshot
+
+Exchange = CaptureInfo | RequisiteInfo
+"""What one fetch wrote: an article capture or a page requisite (the same HTTP fields)."""
 
 DIGEST_ALGORITHM = "sha256"
 WARC_SPEC = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+METADATA_URN = "urn:newsarchive:metadata:"
+TEXT_URN = "urn:text:"
 
 # Headers describing how the body travelled, which the stored (decoded) body no longer matches.
 _TRANSFER_HEADERS = ("transfer-encoding", "content-encoding")
 ORIGINAL_PREFIX = "X-Archive-Orig-"
-_WWW_LABEL = re.compile(r"www\d*")
-# Ends every record; indexers leave it out of an uncompressed record's length (it is
-# inside the gzip member otherwise), and the index agrees with them.
-_RECORD_END = b"\r\n\r\n"
 
 
 @dataclass(frozen=True, slots=True)
-class IndexEntry:
-    """Where one response record sits in the WARC: one CDXJ line."""
+class ExportedPage:
+    """An article page written as a response: what a WACZ page list names."""
 
     url: str
-    fetched_at: datetime
-    mime: str
-    status: int
-    digest: str
-    offset: int
-    length: int
-
-    def cdxj_line(self, filename: str) -> str:
-        fields = {
-            "url": self.url,
-            "mime": self.mime,
-            "status": str(self.status),
-            "digest": self.digest,
-            "length": str(self.length),
-            "offset": str(self.offset),
-            "filename": filename,
-        }
-        stamp = datetime_to_timestamp(self.fetched_at.astimezone(UTC))
-        return f"{surt(self.url)} {stamp} {json.dumps(fields, ensure_ascii=False)}"
+    captured_at: datetime
+    title: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class ExportStats:
-    """What an export wrote: counts for the summary line and the index of its responses."""
+    """What an export wrote: counts for the summary line, and the pages it holds."""
 
     records: int
-    versions: int
+    captures: int
+    revisits: int
+    requisites: int
     bytes: int
-    index: tuple[IndexEntry, ...]
+    pages: tuple[ExportedPage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A response already in this WARC, that revisits of its bytes refer to."""
+
+    record_id: str
+    uri: str
+    date: str
 
 
 class _Sha256WARCWriter(WARCWriter):
@@ -101,7 +107,7 @@ class _Sha256WARCWriter(WARCWriter):
 
 
 class _CountingOutput:
-    """Counts bytes written, so record offsets are known even when writing to a pipe."""
+    """Counts bytes written, so the summary is right even when writing to a pipe."""
 
     def __init__(self, out: IO[bytes]) -> None:
         self.out = out
@@ -115,38 +121,22 @@ class _CountingOutput:
         self.out.flush()
 
 
-def surt(url: str) -> str:
-    """The SURT form of ``url`` that CDX(J) indexes sort and look up by.
-
-    No SURT library is installed, so this follows the rules pywb applies:
-    w3lib canonicalises the URL (sorted query, normalised escapes, no
-    fragment); then the scheme, a leading ``www``/``wwwN`` label and a default
-    port go, the host labels are reversed and joined by commas, ``)`` ends
-    the host, and the whole key is lowercased.
-    """
-    parts = urlsplit(canonicalize_url(url))
-    labels = (parts.hostname or "").split(".")
-    if len(labels) > 2 and _WWW_LABEL.fullmatch(labels[0]):
-        labels = labels[1:]
-    host = ",".join(reversed(labels))
-    default_port = {"http": 80, "https": 443}.get(parts.scheme)
-    if parts.port is not None and parts.port != default_port:
-        host = f"{host}:{parts.port}"
-    path = parts.path or "/"
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}){path}{query}".lower()
-
-
-def replayable_headers(headers: Iterable[Sequence[str]], body_length: int) -> list[tuple[str, str]]:
+def replayable_headers(
+    headers: Iterable[Sequence[str]], body_length: int | None
+) -> list[tuple[str, str]]:
     """Response headers made true of the stored body, the originals kept as evidence.
 
-    The raw body was stored after transfer and content decoding, so a stored
+    What the archive keeps of a response is its body after the transfer and
+    content codings were undone (Scrapy removes chunking and gzip, deflate,
+    br or zstd before anything else sees the bytes): the decoded entity,
+    byte for byte, not the bytes on the wire.  A stored
     ``Transfer-Encoding: chunked`` or ``Content-Encoding: gzip`` would make
     WARC readers and browsers decode plain bytes again, and an old
     ``Content-Length`` would truncate or stall the replayed page.  Those
     headers are renamed with the ``X-Archive-Orig-`` prefix (the convention
-    Wayback-style tools use for headers they rewrote) and ``Content-Length``
-    is set to the stored body's length.
+    Wayback-style tools use for headers they rewrote), and ``Content-Length``
+    is set to the stored body's length when the record carries the body
+    (``body_length`` is None for a revisit, whose body is elsewhere).
     """
     rewritten: list[tuple[str, str]] = []
     for name, value in headers:
@@ -158,27 +148,32 @@ def replayable_headers(headers: Iterable[Sequence[str]], body_length: int) -> li
                 rewritten.append((f"{ORIGINAL_PREFIX}{name}", value))
         else:
             rewritten.append((name, value))
-    rewritten.append(("Content-Length", str(body_length)))
+    if body_length is not None:
+        rewritten.append(("Content-Length", str(body_length)))
     return rewritten
 
 
-def selected_versions(
+def selected_captures(
     archive: Archive, *, outlet: str | None = None, since: datetime | None = None
-) -> list[tuple[datetime, str]]:
-    """(fetch time, canonical URL) of every version to export, oldest first.
+) -> list[tuple[datetime, str, Exchange]]:
+    """(fetch time, URL, capture) of every capture to export, oldest first.
 
-    ``since`` selects versions fetched at or after it, not articles first
-    seen after it, so that periodic exports pick up new versions of old
-    articles and never repeat a version.
+    Article captures, and the fetches of their pages' requisites (stylesheets
+    and images) where the outlet keeps them.  ``since`` selects captures
+    taken at or after it, not articles first seen after it, so that periodic
+    exports pick up new captures of old articles and never repeat one.  A
+    revisit whose original went out in an earlier export still names it
+    (``WARC-Refers-To-Target-URI`` and ``-Date``).
     """
-    urls = [article.url for article in archive.list_articles(outlet=outlet)]
-    chosen = [
-        (info.fetched_at, url)
-        for url in urls
-        for info in archive.history(url)
-        if since is None or info.fetched_at >= since
+    chosen: list[tuple[datetime, str, Exchange]] = [
+        (capture.fetched_at, article.url, capture)
+        for article in archive.list_articles(outlet=outlet)
+        for capture in archive.captures(article.url)
+        if since is None or capture.fetched_at >= since
     ]
-    return sorted(chosen)
+    if chosen:
+        chosen += [(r.fetched_at, r.url, r) for r in archive.requisites(outlet, since)]
+    return sorted(chosen, key=lambda item: (item[0], item[1]))
 
 
 def write_warc(
@@ -190,13 +185,13 @@ def write_warc(
     gzip: bool = True,
     filename: str | None = None,
 ) -> ExportStats:
-    """Write the selected versions as WARC/1.1 to ``out``; nothing is written if none match.
+    """Write the selected captures as WARC/1.1 to ``out``; nothing is written if none match.
 
     With ``gzip`` each record is its own gzip member, as replay tools expect,
     so that an index offset can be decompressed on its own.
     """
-    versions = selected_versions(archive, outlet=outlet, since=since)
-    if not versions:
+    chosen = selected_captures(archive, outlet=outlet, since=since)
+    if not chosen:
         wanted = " matching the filters" if outlet or since else ""
         raise NotFoundError(f"no archived versions{wanted} to export")
     counted = _CountingOutput(out)
@@ -204,25 +199,40 @@ def write_warc(
     info = _warcinfo(writer, filename, outlet, since)
     writer.write_record(info)
     info_id = info.rec_headers.get_header("WARC-Record-ID")
-    records = 1
-    index: list[IndexEntry] = []
-    for fetched_at, url in versions:
-        snapshot = archive.snapshot(url, at=fetched_at)
-        for record in _version_records(writer, snapshot, info_id):
-            start = counted.position
+    written: dict[tuple[str, str], _Written] = {}
+    records = [info]
+    pages: list[ExportedPage] = []
+    for _when, url, capture in chosen:
+        if capture.is_revisit:
+            original = written.get((url, capture.raw_sha256))
+            batch = _revisit_records(writer, capture, info_id, original)
+        elif isinstance(capture, RequisiteInfo):
+            body = archive.requisite_body(capture)
+            batch = _exchange_records(writer, capture, body, info_id)[:2]
+        else:
+            snapshot = archive.capture_snapshot(url, capture)
+            batch = _capture_records(writer, snapshot, capture, info_id)
+            title = (snapshot.meta.get("extraction") or {}).get("title")
+            pages.append(ExportedPage(capture.final_url, capture.fetched_at, title))
+        if not capture.is_revisit:
+            response = batch[1].rec_headers
+            written[(url, capture.raw_sha256)] = _Written(
+                response.get_header("WARC-Record-ID"),
+                response.get_header("WARC-Target-URI"),
+                response.get_header("WARC-Date"),
+            )
+        for record in batch:
             writer.write_record(record)
-            records += 1
-            if record.rec_type == "response":
-                length = counted.position - start - (0 if gzip else len(_RECORD_END))
-                index.append(_index_entry(snapshot, record, start, length))
+        records += batch
+    requisites = [c for _w, _u, c in chosen if isinstance(c, RequisiteInfo)]
     return ExportStats(
-        records=records, versions=len(versions), bytes=counted.position, index=tuple(index)
+        records=len(records),
+        captures=len(chosen) - len(requisites),
+        revisits=sum(1 for _w, _u, c in chosen if c.is_revisit),
+        requisites=len(requisites),
+        bytes=counted.position,
+        pages=tuple(pages),
     )
-
-
-def cdxj_lines(stats: ExportStats, filename: str) -> list[str]:
-    """The CDXJ index of an export's responses, sorted as replay tools binary-search it."""
-    return sorted(entry.cdxj_line(filename) for entry in stats.index)
 
 
 def _warcinfo(
@@ -232,7 +242,7 @@ def _warcinfo(
         "software": f"newsarchive/{__version__} (warcio/{package_version('warcio')})",
         "format": "WARC File Format 1.1",
         "conformsTo": WARC_SPEC,
-        "description": "archived news article versions: page, cleaned text, metadata",
+        "description": "archived news article captures: page, cleaned text, metadata",
         "outlet": outlet or "all",
         "since": since.isoformat() if since else "all",
     }
@@ -240,33 +250,96 @@ def _warcinfo(
     return record
 
 
-def _version_records(writer: WARCWriter, snapshot: Snapshot, info_id: str) -> list[ArcWarcRecord]:
-    """Request, response, metadata and text records of one version, in that order."""
-    fetch: dict[str, Any] = snapshot.meta.get("fetch") or {}
-    final_url = fetch.get("final_url") or snapshot.url
-    when = datetime_to_iso_date(
-        snapshot.fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True
-    )
+def _warc_date(when: datetime) -> str:
+    date: str = datetime_to_iso_date(when.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+    return date
+
+
+def _exchange_records(
+    writer: WARCWriter, exchange: Exchange, body: bytes, info_id: str
+) -> list[ArcWarcRecord]:
+    """The request and the response of one exchange, dated at its fetch."""
+    target = exchange.final_url
     response_id = StatusAndHeadersParser.make_warc_id()
-    linked = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": response_id}
+    when = _warc_date(exchange.fetched_at)
     own = {"WARC-Record-ID": response_id, "WARC-Date": when, "WARC-Warcinfo-ID": info_id}
-    text = snapshot.text.encode("utf-8")
+    concurrent = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": response_id}
     # The request that brought this response: for a redirected fetch that is
     # the final URL's, so WARC-Concurrent-To pairs the two truthfully.
-    request = _build(
-        writer, final_url, "request", b"", linked, http=_request_line(fetch, final_url)
-    )
-    response = _build(
-        writer, final_url, "response", snapshot.raw, own, http=_status(fetch, snapshot)
-    )
+    request = _build(writer, target, "request", b"", concurrent, http=_request_line(exchange))
+    status = _status(exchange, len(body))
+    response = _build(writer, target, "response", body, own, http=status)
+    return [request, response]
+
+
+def _capture_records(
+    writer: WARCWriter, snapshot: Snapshot, capture: CaptureInfo, info_id: str
+) -> list[ArcWarcRecord]:
+    """Request, response, metadata and text records of one article capture, in that order."""
+    request, response = _exchange_records(writer, capture, snapshot.raw, info_id)
+    target = capture.final_url
+    response_id = response.rec_headers.get_header("WARC-Record-ID")
+    when = response.rec_headers.get_header("WARC-Date")
+    about = {
+        "WARC-Date": when,
+        "WARC-Warcinfo-ID": info_id,
+        "WARC-Concurrent-To": response_id,
+        "WARC-Refers-To": response_id,
+    }
     metadata = _build(
-        writer, final_url, "metadata", _metadata_json(snapshot), linked, mime="application/json"
-    )
-    resource = _build(
-        writer, f"urn:sha256:{sha256_hex(text)}", "resource", text, linked,
-        mime="text/plain; charset=utf-8",
+        writer, METADATA_URN + target, "metadata", _metadata_json(snapshot, capture), about,
+        mime="application/json",
     )  # fmt: skip
+    text = snapshot.text.encode("utf-8")
+    resource = _build(
+        writer, TEXT_URN + target, "resource", text, about, mime="text/plain; charset=utf-8"
+    )
     return [request, response, metadata, resource]
+
+
+def _revisit_records(
+    writer: WARCWriter, capture: Exchange, info_id: str, original: _Written | None
+) -> list[ArcWarcRecord]:
+    """Request and revisit of a capture whose bytes were archived before.
+
+    A refetch that brought identical bytes keeps its own status and headers
+    (``identical-payload-digest``).  A 304 keeps no headers: the catalog
+    holds none for it, and an empty block makes replay tools serve the
+    original response's headers with its payload, which is what the server
+    said by answering 304.
+    """
+    assert capture.revisit_of is not None
+    target = capture.final_url
+    when = _warc_date(capture.fetched_at)
+    revisit_id = StatusAndHeadersParser.make_warc_id()
+    refers = {
+        "WARC-Refers-To-Target-URI": original.uri if original else target,
+        "WARC-Refers-To-Date": original.date if original else _warc_date(capture.revisit_of),
+    }
+    if original is not None:
+        refers["WARC-Refers-To"] = original.record_id
+    own = {"WARC-Record-ID": revisit_id, "WARC-Date": when, "WARC-Warcinfo-ID": info_id}
+    concurrent = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": revisit_id}
+    request = _build(writer, target, "request", b"", concurrent, http=_request_line(capture))
+    digest = sha256_b32(capture.raw_sha256)
+    if capture.not_modified:
+        revisit = _build(
+            writer, target, "revisit", b"",
+            {**own, **refers, "WARC-Profile": NOT_MODIFIED_PROFILE, "WARC-Payload-Digest": digest},
+        )  # fmt: skip
+    else:
+        revisit = writer.create_revisit_record(
+            target, digest, refers["WARC-Refers-To-Target-URI"], refers["WARC-Refers-To-Date"],
+            http_headers=_status(capture, body_length=None), warc_headers_dict=own,
+        )  # fmt: skip
+        if original is not None:
+            revisit.rec_headers.add_header("WARC-Refers-To", original.record_id)
+    return [request, revisit]
+
+
+def sha256_b32(hex_digest: str) -> str:
+    """A hex SHA-256 in the ``sha256:BASE32`` form of WARC digest headers."""
+    return f"{DIGEST_ALGORITHM}:{base64.b32encode(bytes.fromhex(hex_digest)).decode()}"
 
 
 def _build(
@@ -296,45 +369,31 @@ def _build(
     return record
 
 
-def _request_line(fetch: dict[str, Any], final_url: str) -> StatusAndHeaders:
-    target = urlsplit(final_url)
+def _request_line(capture: Exchange) -> StatusAndHeaders:
+    target = urlsplit(capture.final_url)
     path = (target.path or "/") + (f"?{target.query}" if target.query else "")
-    headers = [(name, value) for name, value in fetch.get("request_headers") or ()]
+    headers = list(capture.request_headers)
     return StatusAndHeaders(f"GET {path} HTTP/1.1", headers, is_http_request=True)
 
 
-def _status(fetch: dict[str, Any], snapshot: Snapshot) -> StatusAndHeaders:
-    status = int(fetch.get("status") or 200)
+def _status(capture: Exchange, body_length: int | None) -> StatusAndHeaders:
+    """The response's status line and headers; ``body_length`` None for a revisit (no body)."""
+    status = capture.status
     try:
         line = f"{status} {HTTPStatus(status).phrase}"
     except ValueError:  # a status code the standard library does not name
         line = str(status)
-    headers = replayable_headers(fetch.get("response_headers") or (), len(snapshot.raw))
+    headers = replayable_headers(capture.response_headers, body_length)
     return StatusAndHeaders(line, headers, protocol="HTTP/1.1")
 
 
-def _metadata_json(snapshot: Snapshot) -> bytes:
+def _metadata_json(snapshot: Snapshot, capture: CaptureInfo) -> bytes:
     document = {key: value for key, value in snapshot.meta.items() if key != "url"}
     document |= {
         "canonical_url": snapshot.url,
         "duplicate_of": snapshot.duplicate_of,
         "outlet": snapshot.outlet,
         "version": snapshot.version,
+        "captured_at": capture.fetched_at.isoformat(),
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
-
-
-def _index_entry(
-    snapshot: Snapshot, response: ArcWarcRecord, offset: int, length: int
-) -> IndexEntry:
-    http = response.http_headers
-    mime = (http.get_header("Content-Type") or "unk").split(";")[0].strip().lower()
-    return IndexEntry(
-        url=response.rec_headers.get_header("WARC-Target-URI"),
-        fetched_at=snapshot.fetched_at,
-        mime=mime,
-        status=int(http.get_statuscode()),
-        digest=response.rec_headers.get_header("WARC-Payload-Digest"),
-        offset=offset,
-        length=length,
-    )

@@ -135,3 +135,17 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.rmtree(path, ignore_errors=True)
     (wheel,) = out.glob("newsarchive-*.whl")
     return wheel
+
+
+@pytest.fixture(scope="session")
+def replayed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive home holding two replays: the site, then the site a day later.
+
+    Shared by the whole session: tests that change an archive copy it first.
+    """
+    from replayed_archive import replay_into
+
+    home = tmp_path_factory.mktemp("replayed") / "archive"
+    replay_into(home, 1)
+    replay_into(home, 2)
+    return home

@@ -29,6 +29,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "replay": ("newsarchive.replay",),
     "archiving": ("newsarchive.archiving",),
     "flows": ("newsarchive.flows",),
+    "web": ("newsarchive.web",),
     "cli": ("newsarchive.cli", "newsarchive.__main__"),
 }
 """Room -> the import names that make it up (the longest match decides)."""
@@ -41,6 +42,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "replay": {"ground", "spiders"},  # the replica is described by the outlets it stands for
     "archiving": {"ground", "extraction", "spiders", "storage"},
     "flows": {"ground", "extraction", "spiders", "storage", "archiving", "replay"},
+    "web": {"ground", "storage"},  # the viewer reads the archive, nothing else
     "cli": set(ROOMS),
 }
 
@@ -51,6 +53,7 @@ MUST_NOT_USE: dict[str, set[str]] = {
     "storage": {"scrapy", "twisted", "prefect", "trafilatura"},
     "replay": {"sqlalchemy", "boto3", "prefect"},
     "archiving": {"prefect"},
+    "web": {"scrapy", "twisted", "prefect", "trafilatura", "sqlalchemy", "boto3"},
 }
 
 

@@ -48,6 +48,14 @@ def test_the_wheel_holds_every_package_and_the_replay_site(built_wheel: Path) ->
     assert {n.removeprefix("newsarchive/") for n in fixtures} == source
     assert "newsarchive/spiders/outlets.toml" in names
     assert "newsarchive/storage/migrations/script.py.mako" in names
+    viewer = ROOT / "newsarchive" / "web"
+    for folder in ("templates", "static"):  # the viewer's pages and stylesheet
+        shipped_files = {n for n in names if n.startswith(f"newsarchive/web/{folder}/")}
+        expected = {
+            f"newsarchive/web/{p.relative_to(viewer).as_posix()}"
+            for p in (viewer / folder).iterdir()
+        }
+        assert shipped_files == expected
 
 
 @pytest.fixture(scope="module")

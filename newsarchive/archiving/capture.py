@@ -15,10 +15,12 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.requisites import file_requisite
 from newsarchive.errors import NewsarchiveError, StorageError
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.requisites import is_requisite
 from newsarchive.storage import Archive, FetchRecord, ObjectMissing
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ class CaptureFiler:
         Nothing a single capture brings can stop the run: a failure is counted
         against that capture, with its reason, and the next fetch is filed.
         """
+        if is_requisite(fetch):  # a page's stylesheet or image: kept, never extracted
+            return file_requisite(self.archive, fetch)
         report = self.report(fetch.outlet)
         requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
         try:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from newsarchive import __version__
-from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs
+from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs, web_cmd
 from newsarchive.errors import NewsarchiveError
 
 app = typer.Typer(
@@ -57,9 +57,11 @@ app.command("extract")(extract_cmd.extract)
 app.command("list")(archive_cmds.list_articles)
 app.command("get")(archive_cmds.get)
 app.command("history")(archive_cmds.history)
+app.command("timemap")(archive_cmds.timemap)
 app.command("search")(archive_cmds.search)
 app.command("verify")(archive_cmds.verify)
 app.command("export")(export_cmd.export)
+app.command("web")(web_cmd.web)
 
 
 def main() -> None:

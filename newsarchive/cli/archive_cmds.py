@@ -1,4 +1,4 @@
-"""Retrieval for archivists: ``list``, ``get``, ``history``, ``search``, ``verify``."""
+"""Retrieval for archivists: ``list``, ``get``, ``history``, ``timemap``, ``search``, ``verify``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,11 @@ import typer
 from newsarchive.cli.output import echo_json, iso, parse_when
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.storage import Archive
+from newsarchive.storage import Archive, memento
+from newsarchive.storage.fulltext import Filters
+
+DEFAULT_BASE = "http://127.0.0.1:8000"
+"""Where ``newsarchive web`` listens unless told otherwise."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
 
@@ -68,7 +72,9 @@ def list_articles(
 
 def get(
     url: Annotated[str, typer.Argument(help="article URL")],
-    at: Annotated[str | None, typer.Option(help="the snapshot current at this time")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="the capture nearest to this time (ISO 8601)")
+    ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
     text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
     meta: Annotated[bool, typer.Option("--meta", help="the metadata as JSON")] = False,
@@ -79,7 +85,14 @@ def get(
         raise InputError("choose one of --raw, --text, --meta")
     at_time = parse_when(at, "--at")
     with open_archive() as archive:
-        snapshot = archive.snapshot(url, at=at_time)
+        snapshot = (
+            archive.snapshot(url) if at_time is None else archive.nearest_snapshot(url, at_time)
+        )
+    if at_time is not None:  # the capture may lie on either side of the time asked: say which
+        typer.echo(
+            f"newsarchive: capture of {iso(snapshot.fetched_at)} (version {snapshot.version})",
+            err=True,
+        )
     if raw:
         data = snapshot.raw
     elif meta:
@@ -122,6 +135,20 @@ def history(
                 previous = current
 
 
+def timemap(
+    url: Annotated[str, typer.Argument(help="article URL")],
+    base: Annotated[
+        str, typer.Option(help="where `newsarchive web` serves the mementos")
+    ] = DEFAULT_BASE,
+) -> None:
+    """Print the Memento TimeMap (RFC 7089 link format) of an article: one memento per capture."""
+    if not base.startswith(("http://", "https://")):
+        raise InputError(f"--base must be an http(s) URL, not {base!r}")
+    with open_archive() as archive:
+        found = archive.captures(url)
+    typer.echo(memento.timemap(base, found[0].url, found), nl=False)
+
+
 def _text_diff(before: str, after: str, version: int) -> str:
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
@@ -133,26 +160,45 @@ def _text_diff(before: str, after: str, version: int) -> str:
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="words to find in the cleaned text")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='words to find; "a phrase", a OR b, -excluded, prefix* (latest text by default)'
+        ),
+    ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="published at or after (ISO 8601; first seen if undated)")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="published at or before (ISO 8601)")] = None,
+    all_versions: Annotated[
+        bool, typer.Option("--all-versions", help="search every version's text, not the latest")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="most results")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search over the latest text of every article."""
+    """Full-text search; copies of an article are listed under the article they copy."""
     if not query.strip():
         raise InputError("the search query is empty")
+    filters = Filters(
+        outlet=outlet,
+        since=parse_when(since, "--since"),
+        until=parse_when(until, "--until"),
+        all_versions=all_versions,
+    )
     with open_archive() as archive:
-        hits = archive.search(query, limit=limit, outlet=outlet)
+        hits = archive.search(query, limit=limit, filters=filters)
     if not hits:
         raise NotFoundError(f"nothing matches {query!r}")
     for hit in hits:
         row = _plain(hit)
         if as_json:
             echo_json(row)
-        else:
-            typer.echo(
-                f"{row['url']}\n    {row.get('title') or ''}\n    {row.get('snippet') or ''}"
-            )
+            continue
+        version = f"  (v{row['version']})" if all_versions else ""
+        typer.echo(f"{row['url']}{version}\n    {row.get('title') or ''}\n    {row['snippet']}")
+        for copy in hit.duplicates:
+            typer.echo(f"    copied at {copy}")
 
 
 def verify(

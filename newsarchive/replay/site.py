@@ -33,11 +33,14 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from newsarchive.errors import InputError
 from newsarchive.replay import documents as docs
 from newsarchive.replay.pages import Page, load_pages
+from newsarchive.replay.requisites import referenced, stand_in
 from newsarchive.replay.server import HTML, LoopbackServer, Reply, Request, Route
 from newsarchive.spiders.outlets import Outlet, OutletKind
 
@@ -144,6 +147,9 @@ class ReplaySite(LoopbackServer):
 
     def _hosts(self) -> set[str]:
         hosts = {page.host for page in self.articles()}
+        hosts |= {
+            urlsplit(url).hostname or "" for page in self.articles() for url in _requisites(page)
+        }
         hosts |= {urlsplit(url).hostname or "" for o in self.outlets for url in o.start_urls}
         return hosts - {""}
 
@@ -156,8 +162,10 @@ class ReplaySite(LoopbackServer):
             page.body = _extend_paragraph(page.body, page.paragraphs[-1], UPDATE_SENTENCE)
         if REPUBLISHED_OUTLET in self.pages and COPIED_OUTLET in self.pages:
             template, source = self.pages[REPUBLISHED_OUTLET][0], self.pages[COPIED_OUTLET][0]
-            copy_url = _sibling(template.live_url, REPUBLISHED_SLUG)
-            self.pages[REPUBLISHED_OUTLET].append(_republished(template, source, copy_url))
+            when = parsedate_to_datetime(LAST_MODIFIED[2])
+            self.pages[REPUBLISHED_OUTLET].append(
+                _republished(template, source, REPUBLISHED_SLUG, when)
+            )
         if GONE_OUTLET in self.pages and len(self.pages[GONE_OUTLET]) > 1:
             self._gone.add(self.pages[GONE_OUTLET][-1].live_url)
 
@@ -172,6 +180,8 @@ class ReplaySite(LoopbackServer):
             pages = self.pages[outlet.name]
             for page in pages:
                 self.route(self.served_at(page.live_url), self._article(page))
+                for url, kind in _requisites(page).items():
+                    self._put(url, stand_in(url, kind))
             traps = self.trap_urls(outlet.name)
             trap_host = urlsplit(traps["trap-disallowed"])
             disallowed.setdefault(trap_host.hostname or "", []).append(trap_host.path)
@@ -273,6 +283,10 @@ class ReplaySite(LoopbackServer):
             self.route(self.served_at(start), _listing(outlet.name, start, entries))
 
 
+def _requisites(page: Page) -> dict[str, str]:
+    return referenced(page.body, page.live_url)
+
+
 def _listing(title: str, start: str, entries: list[docs.Entry]) -> Route:
     """A section page whose ``?page=N`` pagination runs on far past any crawl budget."""
     first = Reply(200, docs.listing_page(title, entries, f"{start}?page=2"))
@@ -292,20 +306,31 @@ _XML = [("Content-Type", "application/xml; charset=utf-8")]
 _PLAIN = [("Content-Type", "text/plain")]
 
 
-def _republished(template: Page, source: Page, url: str) -> Page:
-    """``source``'s article text in ``template``'s page, published at ``url``: wire copy.
+def _republished(template: Page, source: Page, slug: str, when: datetime) -> Page:
+    """``source``'s article text in ``template``'s page, published ``when``: wire copy.
 
     The template's first paragraph is replaced by the source's paragraphs and
     its other paragraphs are emptied, so extraction reads the source's text
-    in the republisher's page furniture.
+    in the republisher's page furniture; its dates (in the metadata, on the
+    page and in a dated URL path) become ``when``, as a new post's would.
     """
     copied = "</p>\n<p>".join(html.escape(p, quote=False) for p in source.paragraphs)
     body = _replace_last(template.body, template.paragraphs[0], copied)
     for paragraph in template.paragraphs[1:]:
         body = _replace_last(body, paragraph, "")
+    url = _sibling(template.live_url, slug)
     body = body.replace(template.live_url.encode(), url.encode())
     body = body.replace(template.title.encode(), source.title.encode())
-    return replace(template, live_url=url, title=source.title, body=body)
+    if template.listed is not None:
+        for then, now in (
+            (f"{template.listed:%Y/%m}/", f"{when:%Y/%m}/"),
+            (template.listed.date().isoformat(), when.date().isoformat()),
+            (f"{template.listed:%B} {template.listed.day}, {template.listed.year}",
+             f"{when:%B} {when.day}, {when.year}"),
+        ):  # fmt: skip
+            url = url.replace(then, now)
+            body = body.replace(then.encode(), now.encode())
+    return replace(template, live_url=url, title=source.title, body=body, listed=when)
 
 
 def _split_at_last(body: bytes, paragraph: str) -> tuple[bytes, bytes, bytes]:

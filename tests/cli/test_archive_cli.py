@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import shutil
@@ -12,38 +11,13 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_one_line_error
 
-from newsarchive.archiving.plan import plan_outlets
-from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
 from newsarchive.records import Capture, Fetch, FetchOutcome
-from newsarchive.replay import replayed
-from newsarchive.replay.pages import default_pages_dir
-from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
-from newsarchive.spiders.settings import CrawlOptions
+from newsarchive.replay.pages import default_pages_dir, load_pages
+from newsarchive.replay.site import COPIED_OUTLET, GONE_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.storage import Archive
 
 PAGES = default_pages_dir()
-
-
-def replay_into(home: Path, day: int) -> None:
-    settings = Settings(home=home)
-    with (
-        Archive.open(settings.database_url, settings.store_url) as archive,
-        replayed(plan_outlets(settings), CrawlOptions.from_settings(settings), day=day) as (
-            outlets,
-            options,
-        ),
-    ):
-        asyncio.run(archive_outlets(outlets, archive, options))
-
-
-@pytest.fixture(scope="module")
-def replayed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An archive home holding two replays: the site, then the site a day later."""
-    home = tmp_path_factory.mktemp("replayed") / "archive"
-    replay_into(home, 1)
-    replay_into(home, 2)
-    return home
 
 
 @pytest.fixture
@@ -113,6 +87,25 @@ def test_search_finds_words_of_the_text(archived: Path, run_cli) -> None:  # typ
     assert hits and all(h["outlet"] == "kcnawatch" for h in hits)
 
 
+def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # day 2: vanguard republishes sputnik's article; the copy is folded under its original
+    original = listed(run_cli, "--outlet", COPIED_OUTLET)[0]["url"]
+    (copy,) = [a["url"] for a in listed(run_cli, "--outlet", "vanguard") if a["duplicate_of"]]
+    phrase = " ".join(load_pages()[COPIED_OUTLET][0].paragraphs[1].split()[:5])
+    result = run_cli("search", f'"{phrase}"', "--json")
+    (hit,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hit["url"] == original and hit["duplicates"] == [copy]
+    plain = run_cli("search", f'"{phrase}"').stdout
+    assert f"copied at {copy}" in plain and plain.count("https://") == 2
+    updated = listed(run_cli, "--outlet", UPDATED_OUTLET)[0]["url"]
+    words = UPDATE_SENTENCE.split()[1:4]  # "ministry later said": only the second version has it
+    assert run_cli("search", " ".join(words), "--outlet", UPDATED_OUTLET).returncode == 0
+    older = run_cli("search", f'Kim -"{" ".join(words)}"', "--all-versions", "--json")
+    assert updated in {json.loads(line)["url"] for line in older.stdout.splitlines()}
+    assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
+    assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
+
+
 def test_verify_passes_then_catches_a_corrupted_object(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     clean = run_cli("verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
@@ -153,8 +146,53 @@ def test_export_writes_a_warc_and_its_index(archived: Path, run_cli, tmp_path: P
     with target.open("rb") as stream:
         responses = [r for r in ArchiveIterator(stream) if r.rec_type == "response"]
     assert len(responses) == 2  # both versions of the updated article
-    assert len(Path(f"{target}.cdxj").read_text().splitlines()) == 2
+    index = Path(f"{target}.cdxj").read_text().splitlines()
+    assert len([line for line in index if line.startswith("com,sputnikglobe)")]) == 2
     assert_one_line_error(run_cli("export", str(target)), 2, "exists")
+    assert_one_line_error(run_cli("export", str(tmp_path / "x.wacz"), "--no-gzip"), 2, "WACZ")
+
+
+def test_timemap_lists_every_capture_in_link_format(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    gone = load_pages()[GONE_OUTLET][-1].live_url  # day 2 answered 410: one capture only
+    (article,) = [
+        a
+        for a in listed(run_cli)
+        if a["url"].endswith("/") and not a["duplicate_of"] and a["url"] != gone
+    ][:1]
+    result = run_cli("timemap", article["url"], "--base", "http://archive.example:8000/")
+    assert result.returncode == 0, result.stderr
+    links = result.stdout.strip().split(",\n")
+    assert links[0] == f'<{article["url"]}>; rel="original"'
+    assert f'<http://archive.example:8000/timemap/link/{article["url"]}>; rel="timemap"' in (
+        result.stdout
+    )
+    mementos = [link for link in links if 'rel="memento"' in link]
+    assert len(mementos) == 2  # day 1's page, and day 2's 304 (a revisit)
+    for memento, day in zip(mementos, (article["first_seen"], article["last_seen"]), strict=True):
+        moment = datetime.fromisoformat(day)
+        stamp = moment.strftime("%Y%m%d%H%M%S")
+        assert memento.startswith(f"<http://archive.example:8000/memento/{stamp}/{article['url']}>")
+        assert f'datetime="{moment.strftime("%a, %d %b %Y %H:%M:%S GMT")}"' in memento
+    assert_one_line_error(run_cli("timemap", "https://nowhere.example/x"), 1, "nowhere.example")
+    assert_one_line_error(run_cli("timemap", article["url"], "--base", "ftp://x"), 2, "--base")
+
+
+def test_get_at_returns_the_nearest_capture_and_says_which(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (article,) = listed(run_cli, "--outlet", UPDATED_OUTLET)
+    versions = [
+        json.loads(line)
+        for line in run_cli("history", article["url"], "--json").stdout.splitlines()
+    ]
+    first, second = (datetime.fromisoformat(v["fetched_at"]) for v in versions)
+    long_before = run_cli("get", article["url"], "--at", "2000-01-01T00:00:00Z")
+    assert long_before.returncode == 0, long_before.stderr
+    assert UPDATE_SENTENCE not in long_before.stdout  # the first capture is the nearest one
+    assert long_before.stderr.strip() == f"newsarchive: capture of {first.isoformat()} (version 1)"
+    closer_to_second = first + (second - first) * 0.6
+    later = run_cli("get", article["url"], "--at", closer_to_second.isoformat())
+    assert UPDATE_SENTENCE in later.stdout and "(version 2)" in later.stderr
+    midway = first + (second - first) / 2  # a tie goes to the capture at or before
+    assert "(version 1)" in run_cli("get", article["url"], "--at", midway.isoformat()).stderr
 
 
 def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -186,3 +224,83 @@ def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) 
     (article,) = [a for a in listed(run_cli) if a["url"] == url]
     assert article["duplicate_of"].startswith("https://kcnawatch.org/newstream/1751806045")
     assert run_cli("reextract", "--failed").stdout.strip() == "nothing to extract again"
+
+
+def test_export_wacz_is_a_valid_package_listing_the_articles(
+    archived: Path, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    import zipfile
+
+    target = tmp_path / "news.wacz"
+    result = run_cli("export", str(target))
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "news.wacz.cdxj").exists()  # the index is inside the package
+    checked = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(target)],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert checked.returncode == 0 and "Validation succeeded" in checked.stdout, checked.stdout
+    with zipfile.ZipFile(target) as package:
+        names = set(package.namelist())
+        pages = [json.loads(line) for line in package.read("pages/pages.jsonl").splitlines()]
+    assert {"datapackage.json", "indexes/index.cdx.gz", "archive/news.warc.gz"} <= names
+    titles = {page.get("title") for page in pages[1:]}
+    assert {a["title"] for a in listed(run_cli)} <= titles  # every article is a page
+
+
+def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NEWSARCHIVE_HOME": str(archived)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsarchive", "web", "--port", str(port)],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+        assert "vanguard" in page and "Outlets" in page
+        with socket.socket() as other:  # the default bind is loopback only
+            other.settimeout(1)
+            addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
+            outside = next((a for a in addresses if not a.startswith(("127.", "::1"))), None)
+            if outside is not None:
+                assert other.connect_ex((outside, port)) != 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(("--port", "0"), "--port"), (("--host", "no.such.host.invalid"), "--host")],
+)
+def test_web_refuses_a_bad_address_in_one_line(archived: Path, run_cli, args, needle) -> None:  # type: ignore[no-untyped-def]
+    assert_one_line_error(run_cli("web", *args), 2, needle)
+
+
+def test_web_refuses_a_port_in_use_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert_one_line_error(run_cli("web", "--port", str(port)), 2, f"127.0.0.1:{port}")

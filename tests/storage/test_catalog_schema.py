@@ -22,7 +22,7 @@ from newsarchive.storage.catalog import MIGRATIONS, for_writing, upgrade
 from newsarchive.storage.filing import near_candidates_query
 from newsarchive.storage.models import Base, ContentRow, LshBandRow
 
-FULLTEXT_TABLES = "article_search"
+FULLTEXT_TABLES = ("article_search", "version_search")
 POSTGRES_ADMIN = os.environ.get(
     "NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )

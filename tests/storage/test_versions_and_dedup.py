@@ -22,6 +22,7 @@ from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome
 from newsarchive.storage import Archive, ExtractionState
+from newsarchive.storage.fulltext import Filters
 
 URL = "https://www.vanguardngr.com/2021/01/xi-congratulates-kim-on-election/"
 
@@ -214,7 +215,7 @@ def test_search_on_latest_text(archive: Archive) -> None:
     assert [h.url for h in hits] == [URL]
     assert "socialist" in hits[0].snippet
     assert {h.url for h in archive.search("Workers' Party congress")} == {URL, kcna}
-    assert [h.url for h in archive.search("congress", outlet="kcna")] == [kcna]
+    assert [h.url for h in archive.search("congress", filters=Filters(outlet="kcna"))] == [kcna]
     assert archive.search("Thailand friendship", limit=5)[0].url == kcna
     with pytest.raises(InputError, match="no words"):
         archive.search("  '\" -- ")

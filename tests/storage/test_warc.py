@@ -1,4 +1,7 @@
-"""WARC export and CDXJ index, read back with warcio as an archivist's tools would."""
+"""WARC export and CDXJ index, read back with warcio as an archivist's tools would.
+
+That pywb replays the export is shown in ``tests/e2e/test_replay_in_pywb.py``.
+"""
 
 from __future__ import annotations
 
@@ -22,17 +25,19 @@ from storage_builders import (
     extracted,
     fetched,
     hours,
+    not_modified,
+    page,
     seed_text,
 )
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.indexer import Indexer
 
 from newsarchive.cli.export_cmd import export
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive
-from newsarchive.storage.warc import cdxj_lines, replayable_headers, surt, write_warc
+from newsarchive.storage.cdxj import write_cdxj
+from newsarchive.storage.warc import NOT_MODIFIED_PROFILE, replayable_headers, write_warc
 
 URL = "https://www.vanguardngr.com/2026/02/xi-congratulates-kim/"
 COPY = "https://english.news.cn/20260223/xi-kim-message/c.html"
@@ -110,7 +115,7 @@ def test_round_trip_keeps_every_page_byte_for_byte_with_verified_digests(
             json.loads(r.payload)
             for r in records
             if r.kind == "metadata"
-            and r.headers["WARC-Concurrent-To"] == response.headers["WARC-Record-ID"]
+            and r.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
         )
         at = datetime.fromisoformat(metadata["fetch"]["fetched_at"])
         snapshot = archive.snapshot(metadata["canonical_url"], at=at)
@@ -139,6 +144,8 @@ def test_records_come_in_order_and_link_to_their_response(sqlite_archive: Archiv
         response_id = response.headers["WARC-Record-ID"]
         for linked in (request, metadata, resource):
             assert linked.headers["WARC-Concurrent-To"] == response_id
+        for about in (metadata, resource):  # records about the response, never taken for it
+            assert about.headers["WARC-Refers-To"] == response_id
         for record in (request, response, metadata, resource):
             assert record.headers["WARC-Warcinfo-ID"] == info.headers["WARC-Record-ID"]
             assert datetime.fromisoformat(record.headers["WARC-Date"]) == at
@@ -150,6 +157,8 @@ def test_records_come_in_order_and_link_to_their_response(sqlite_archive: Archiv
 
         meta = json.loads(metadata.payload)
         assert metadata.headers["Content-Type"] == "application/json"
+        assert metadata.headers["WARC-Target-URI"] == f"urn:newsarchive:metadata:{url}"
+        assert meta["captured_at"] == at.isoformat()
         assert meta["canonical_url"] == url
         assert meta["duplicate_of"] == (URL if url == COPY else None)
         snapshot = sqlite_archive.snapshot(url, at=at)
@@ -157,9 +166,7 @@ def test_records_come_in_order_and_link_to_their_response(sqlite_archive: Archiv
         assert meta["raw"]["sha256"] == hashlib.sha256(response.payload).hexdigest()
         assert resource.headers["Content-Type"] == "text/plain; charset=utf-8"
         assert resource.payload.decode("utf-8") == snapshot.text
-        assert resource.headers["WARC-Target-URI"] == (
-            f"urn:sha256:{hashlib.sha256(resource.payload).hexdigest()}"
-        )
+        assert resource.headers["WARC-Target-URI"] == f"urn:text:{url}"
     # the first version's text, not the latest, went out with the first response
     assert groups[0][3].payload.decode() == sqlite_archive.snapshot(URL, at=T0).text
     assert groups[0][3].payload != groups[2][3].payload
@@ -218,25 +225,17 @@ def test_a_correct_content_length_is_kept_as_is() -> None:
     ]
 
 
-def warcio_index(data: bytes) -> list[dict[str, str]]:
-    """warcio's own indexer over the WARC: where it finds each record, independently of ours."""
-    fields = "warc-type,warc-target-uri,warc-payload-digest,length,offset"
+def index_of(data: bytes, tmp_path: Path, name: str = "news.warc.gz") -> list[str]:
+    warc = tmp_path / name
+    warc.write_bytes(data)
     out = io.StringIO()
-    Indexer(fields, [], out).process_one(io.BytesIO(data), out, "news.warc.gz")
-    names = {"warc-target-uri": "url", "warc-payload-digest": "digest"}
-    return [
-        {names.get(k, k): v for k, v in json.loads(line).items()}
-        for line in out.getvalue().splitlines()
-    ]
-
-
-def time_of(line: str) -> str:
-    return line.split(" ")[1]
+    write_cdxj(warc, out)
+    return out.getvalue().splitlines()
 
 
 @pytest.mark.parametrize("compressed", [True, False], ids=["gzip", "plain"])
-def test_cdxj_lines_point_at_their_response_records(
-    sqlite_archive: Archive, compressed: bool
+def test_cdxj_lines_point_at_their_records(
+    sqlite_archive: Archive, compressed: bool, tmp_path: Path
 ) -> None:
     build_archive(sqlite_archive)
     out = io.BytesIO()
@@ -244,50 +243,82 @@ def test_cdxj_lines_point_at_their_response_records(
     data = out.getvalue()
     assert data[:2] == b"\x1f\x8b" if compressed else data.startswith(b"WARC/1.1\r\n")
     assert stats.bytes == len(data)
-    assert (stats.records, stats.versions) == (17, 4)
+    assert (stats.records, stats.captures, stats.revisits) == (17, 4, 0)
 
-    lines = cdxj_lines(stats, "news.warc.gz")
-    assert [json.loads(line.split(" ", 2)[2]) for line in sorted(lines, key=time_of)] == [
-        {**entry, "mime": "text/html", "status": "200", "filename": "news.warc.gz"}
-        for entry in warcio_index(data)
-        if entry.pop("warc-type") == "response"
-    ]
-    assert lines == sorted(lines) and len(lines) == 4
+    lines = index_of(data, tmp_path)
+    assert lines == sorted(lines) and len(lines) == 12  # response, metadata and text each
+    pages = []
     for line in lines:
         key, stamp, fields_text = line.split(" ", 2)
         fields = json.loads(fields_text)
-        assert key == surt(fields["url"])
         assert fields["filename"] == "news.warc.gz"
         offset, length = int(fields["offset"]), int(fields["length"])
         (record,) = read_records(data[offset : offset + length])
-        assert record.kind == "response"
         assert record.headers["WARC-Target-URI"] == fields["url"]
-        assert record.headers["WARC-Payload-Digest"] == fields["digest"]
-        assert (
-            record.headers["WARC-Date"]
-            .replace("-", "")
-            .replace(":", "")
-            .startswith(f"{stamp[:8]}T{stamp[8:]}")
-        )
-        assert (fields["mime"], fields["status"]) == ("text/html", "200")
-    # cn,news,english) < com,sputniknews) < com,vanguardngr), then by time
-    assert [json.loads(line.split(" ", 2)[2])["url"] for line in lines] == [COPY, OTHER, URL, URL]
-    assert lines[2].split(" ")[1] == "20260223093000" and lines[3].split(" ")[1] == "20260223113000"
+        assert datetime.fromisoformat(record.headers["WARC-Date"]).strftime("%Y%m%d%H%M%S") == stamp
+        if record.kind == "response":
+            assert record.headers["WARC-Payload-Digest"] == fields["digest"]
+            assert (fields["mime"], fields["status"]) == ("text/html", "200")
+            pages.append((key, fields["url"]))
+        else:  # metadata and text live under keys of their own, never the page's
+            assert key.startswith(("urn:newsarchive:metadata:", "urn:text:"))
+    # the replay tools' own SURT keys: no scheme, no www, and no final slash
+    assert pages == [
+        ("cn,news,english)/20260223/xi-kim-message/c.html", COPY),
+        ("com,sputniknews)/20260223/congress-closes.html", OTHER),
+        ("com,vanguardngr)/2026/02/xi-congratulates-kim", URL),
+        ("com,vanguardngr)/2026/02/xi-congratulates-kim", URL),
+    ]
 
 
-@pytest.mark.parametrize(
-    ("url", "key"),
-    [
-        ("http://www.example.com/", "com,example)/"),
-        ("https://Example.COM:443/News/Story?b=2&a=1#comments", "com,example)/news/story?a=1&b=2"),
-        ("http://example.com:8080/x", "com,example:8080)/x"),
-        ("https://www2.bbc.co.uk/news", "uk,co,bbc)/news"),
-        ("https://wwwhat.example.com", "com,example,wwwhat)/"),
-        ("https://www.com/", "com,www)/"),
-    ],
-)
-def test_surt_keys(url: str, key: str) -> None:
-    assert surt(url) == key
+def revisited_archive(archive: Archive) -> bytes:
+    """One page fetched, refetched with identical bytes, then answered 304: one response."""
+    text = seed_text(XINHUA_VANGUARD)
+    archive_one(archive, URL, text, T0)
+    again = archive.record_fetch(fetched(URL, page(text), T0 + hours(1)))
+    archive.file_extraction(again, extracted(URL, text))
+    archive.record_fetch(not_modified(URL, T0 + hours(2)))
+    return export_bytes(archive)
+
+
+def test_unchanged_refetches_become_revisits_of_the_first_response(
+    sqlite_archive: Archive, tmp_path: Path
+) -> None:
+    data = revisited_archive(sqlite_archive)
+    records = read_records(data)
+    assert [r.kind for r in records] == [
+        "warcinfo", "request", "response", "metadata", "resource",
+        "request", "revisit", "request", "revisit",
+    ]  # fmt: skip
+    response, same_bytes, not_modified_304 = records[2], records[6], records[8]
+    for revisit, at in ((same_bytes, T0 + hours(1)), (not_modified_304, T0 + hours(2))):
+        assert revisit.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
+        assert revisit.headers["WARC-Refers-To-Target-URI"] == URL
+        assert revisit.headers["WARC-Refers-To-Date"] == response.headers["WARC-Date"]
+        assert revisit.headers["WARC-Payload-Digest"] == response.headers["WARC-Payload-Digest"]
+        assert datetime.fromisoformat(revisit.headers["WARC-Date"]) == at
+        assert revisit.payload == b""
+    assert same_bytes.headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+    assert same_bytes.http.get_statuscode() == "200"
+    assert not same_bytes.http.get_header("Content-Length")  # the body is the original's
+    assert not_modified_304.headers["WARC-Profile"] == NOT_MODIFIED_PROFILE
+    assert not_modified_304.headers["Content-Length"] == "0"  # no headers kept for a 304
+    lines = index_of(data, tmp_path)
+    mimes = [json.loads(line.split(" ", 2)[2])["mime"] for line in lines if line.startswith("com")]
+    assert mimes == ["text/html", "warc/revisit", "warc/revisit"]
+
+
+def test_a_revisit_whose_original_went_out_earlier_still_names_it(
+    sqlite_archive: Archive,
+) -> None:
+    revisited_archive(sqlite_archive)
+    records = read_records(export_bytes(sqlite_archive, since=T0 + hours(0.5)))
+    revisits = [r for r in records if r.kind == "revisit"]
+    assert len(revisits) == 2 and not [r for r in records if r.kind == "response"]
+    for revisit in revisits:
+        assert "WARC-Refers-To" not in revisit.headers  # that record is in the earlier file
+        assert revisit.headers["WARC-Refers-To-Target-URI"] == URL
+        assert datetime.fromisoformat(revisit.headers["WARC-Refers-To-Date"]) == T0
 
 
 def test_filters_select_outlet_and_versions_fetched_since(sqlite_archive: Archive) -> None:
@@ -347,11 +378,13 @@ def test_cli_writes_warc_and_index_then_refuses_to_overwrite(
 
     result = CliRunner().invoke(export_app, ["export", str(target), "--outlet", "vanguard"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("wrote 9 records (2 versions, ")
+    assert result.output.startswith(
+        "wrote 9 records (2 article captures, 0 requisite fetches, 0 of them revisits, "
+    )
     data = target.read_bytes()
     assert f"{len(data)} bytes" in result.output
     index = (tmp_path / "out" / "news.warc.gz.cdxj").read_text().splitlines()
-    assert len(index) == 2 and all('"filename": "news.warc.gz"' in line for line in index)
+    assert len(index) == 6 and all('"filename": "news.warc.gz"' in line for line in index)
     assert sorted(p.name for p in target.parent.iterdir()) == ["news.warc.gz", "news.warc.gz.cdxj"]
     ordinary = tmp_path / "ordinary"
     ordinary.touch()
@@ -384,3 +417,28 @@ def test_cli_leaves_nothing_behind_when_nothing_matches(
     bad = CliRunner().invoke(export_app, ["export", str(out / "x.warc.gz"), "--since", "soon"])
     assert isinstance(bad.exception, InputError)
     assert list(out.iterdir()) == []
+
+
+def test_requisites_are_stored_once_and_exported_as_response_then_revisits(
+    sqlite_archive: Archive, tmp_path: Path
+) -> None:
+    build_archive(sqlite_archive)
+    css = b"body { background: #f4efe1 }"
+    style = "https://www.vanguardngr.com/wp-content/style.css"
+    for hours_later, expect_new in ((0.5, True), (2.5, False)):
+        fetch = fetched(style, css, T0 + hours(hours_later))
+        assert fetch.capture is not None
+        capture = replace(
+            fetch.capture, response_headers=(("Content-Type", "text/css"),),
+        )  # fmt: skip
+        assert sqlite_archive.record_requisite(capture) is expect_new
+    assert len(list((tmp_path / "objects" / "requisites").rglob("*.gz"))) == 1
+
+    records = read_records(export_bytes(sqlite_archive, outlet="vanguard"))
+    about_style = [r for r in records if r.headers.get("WARC-Target-URI") == style]
+    assert [r.kind for r in about_style] == ["request", "response", "request", "revisit"]
+    response, revisit = about_style[1], about_style[3]
+    assert response.payload == css and response.http.get_header("Content-Type") == "text/css"
+    assert revisit.headers["WARC-Refers-To"] == response.headers["WARC-Record-ID"]
+    assert revisit.headers["WARC-Payload-Digest"] == sha256_b32(css)
+    assert sqlite_archive.verify().ok

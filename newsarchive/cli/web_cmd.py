@@ -1,0 +1,44 @@
+"""``newsarchive web``: the read-only viewer and Memento routes, served by uvicorn."""
+
+from __future__ import annotations
+
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from newsarchive.cli.archive_cmds import DEFAULT_BASE, open_archive
+from newsarchive.errors import InputError
+from newsarchive.web import create_app
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", int(DEFAULT_BASE.rsplit(":", 1)[1])
+
+
+def web(
+    host: Annotated[
+        str, typer.Option(help="address to listen on (loopback by default: it has no login)")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="TCP port")] = DEFAULT_PORT,
+) -> None:
+    """Serve the read-only viewer (outlets, articles, versions, diffs, captures) and Memento."""
+    if not 0 < port < 65536:
+        raise InputError(f"--port must be between 1 and 65535, not {port}")
+    _check_free(host, port)
+    with open_archive() as archive:
+        typer.echo(f"newsarchive viewer on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+        uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")
+
+
+def _check_free(host: str, port: int) -> None:
+    """One clear line when the address cannot be listened on, before anything starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host!r} is not an address of this machine: {exc}") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -1,0 +1,61 @@
+"""The viewer application: one archive, its pages and Memento routes, errors as pages.
+
+The archive is opened by the caller (``newsarchive web``, or a test) and
+handed in; routes reach it through ``request.app.state``.  Errors from the
+archive become statuses with one line of text: 404 for nothing archived,
+400 for a bad URL, date or timestamp, 500 for a store or catalog failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from newsarchive import __version__
+from newsarchive.errors import NewsarchiveError, NotFoundError
+from newsarchive.storage import Archive
+from newsarchive.web import mementos, pages
+from newsarchive.web.rendering import STATIC, render
+from newsarchive.web.security import PAGE_HEADERS
+
+
+def create_app(archive: Archive) -> FastAPI:
+    """A viewer of ``archive``; the caller opens and closes the archive."""
+    app = FastAPI(
+        title="newsarchive viewer",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.archive = archive
+    app.include_router(pages.router)
+    app.include_router(mementos.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
+    app.middleware("http")(_page_headers)
+    return app
+
+
+async def _error_page(request: Request, exc: NewsarchiveError) -> Response:
+    if isinstance(exc, NotFoundError):
+        status = 404
+    elif exc.exit_code == 2:
+        status = 400
+    else:
+        status = 500
+    body = render("error.html", request, status=status, message=str(exc))
+    return HTMLResponse(body, status_code=status)
+
+
+async def _page_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """The viewer's own headers on every response that did not set its own policy."""
+    response = await call_next(request)
+    if "content-security-policy" not in response.headers:
+        response.headers.update(PAGE_HEADERS)
+    return response

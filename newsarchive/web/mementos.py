@@ -1,0 +1,103 @@
+"""Memento (RFC 7089) over the archive, and the one route that serves archived bytes.
+
+* ``/timemap/link/{url}``: the TimeMap, ``application/link-format``;
+* ``/timegate/{url}``: ``302`` to the memento nearest ``Accept-Datetime``
+  (the latest without one), ``Vary: accept-datetime``;
+* ``/memento/{14-digit timestamp}/{url}``: the capture's bytes as archived,
+  with ``Memento-Datetime`` and ``Link``; a timestamp between captures
+  redirects to the nearest one, as Wayback machines do.
+
+The nearest capture is chosen by :func:`newsarchive.storage.captures.nearest`,
+the rule ``get --at`` uses too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import RedirectResponse, Response
+
+from newsarchive.records import header_value
+from newsarchive.storage import Archive, CaptureInfo
+from newsarchive.storage.captures import at_stamp, nearest
+from newsarchive.storage.memento import (
+    LINK_FORMAT,
+    http_date,
+    memento_links,
+    memento_uri,
+    parse_http_date,
+    timemap,
+    timemap_uri,
+)
+from newsarchive.web.security import CAPTURE_HEADERS
+from newsarchive.web.targets import stamp_time, target_url
+
+router = APIRouter()
+
+
+def _archive(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/timemap/link/{url:path}")
+def timemap_route(url: str, request: Request) -> Response:
+    target = target_url(url, request)
+    found = _archive(request).captures(target)
+    body = timemap(_base(request), found[0].url, found)
+    return Response(body, media_type=LINK_FORMAT)
+
+
+@router.get("/timegate/{url:path}")
+def timegate(
+    url: str,
+    request: Request,
+    accept_datetime: Annotated[str | None, Header()] = None,
+) -> Response:
+    target = target_url(url, request)
+    found = _archive(request).captures(target)
+    chosen = nearest(found, parse_http_date(accept_datetime)) if accept_datetime else found[-1]
+    base, original = _base(request), found[0].url
+    return RedirectResponse(
+        memento_uri(base, original, chosen.fetched_at),
+        status_code=302,
+        headers={
+            "Vary": "accept-datetime",
+            "Link": f'<{original}>; rel="original", '
+            f'<{timemap_uri(base, original)}>; rel="timemap"; type="{LINK_FORMAT}"',
+        },
+    )
+
+
+@router.get("/memento/{stamp}/{url:path}")
+def memento(stamp: str, url: str, request: Request) -> Response:
+    target = target_url(url, request)
+    archive = _archive(request)
+    found = archive.captures(target)
+    base, original = _base(request), found[0].url
+    exact = at_stamp(found, stamp)
+    if exact is None:
+        closest = nearest(found, stamp_time(stamp))
+        return RedirectResponse(memento_uri(base, original, closest.fetched_at), status_code=302)
+    snapshot = archive.capture_snapshot(target, exact)
+    media = _media_type(found, exact)
+    headers = {
+        **CAPTURE_HEADERS,
+        "Content-Type": media,
+        "Memento-Datetime": http_date(exact.fetched_at),
+        "Link": memento_links(base, original, exact),
+    }
+    return Response(snapshot.raw, headers=headers)
+
+
+def _media_type(found: list[CaptureInfo], capture: CaptureInfo) -> str:
+    """The capture's declared type; a 304 keeps none, so the capture it repeats says it."""
+    served = capture
+    if capture.not_modified:
+        served = next(c for c in found if c.fetched_at == capture.revisit_of)
+    return header_value(served.response_headers, "Content-Type") or "application/octet-stream"

@@ -1,0 +1,155 @@
+"""The viewer's pages: outlets, an outlet's articles and search, an article, a diff, a capture.
+
+Every page is rendered on the server from the archive's retrieval API; no
+page runs script.  Captures are never inlined: the capture page frames
+``/memento/...`` in a sandboxed iframe.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from newsarchive.errors import InputError, NotFoundError
+from newsarchive.storage import Archive, ArticleSummary
+from newsarchive.storage.captures import at_stamp, nearest
+from newsarchive.storage.fulltext import Filters
+from newsarchive.web.rendering import capture_path, render
+from newsarchive.web.targets import day_or_time, stamp_time, target_url
+from newsarchive.web.wordiff import changed_words, word_diff
+
+router = APIRouter()
+SEARCH_LIMIT = 100
+
+
+def _archive(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+@router.get("/", response_class=HTMLResponse)
+def outlets(request: Request) -> str:
+    return render("outlets.html", request, outlets=_archive(request).outlets())
+
+
+@router.get("/outlets/{name}", response_class=HTMLResponse)
+def outlet(
+    request: Request,
+    name: str,
+    q: str = "",
+    since: str = "",
+    until: str = "",
+    all_versions: bool = False,
+) -> str:
+    archive = _archive(request)
+    if name not in {o.name for o in archive.outlets()}:
+        raise NotFoundError(f"no outlet called {name!r} in the archive")
+    start = day_or_time(since, "since")
+    end = day_or_time(until, "until", end_of_day=True)
+    form = {"q": q, "since": since, "until": until, "all_versions": all_versions}
+    if q.strip():
+        filters = Filters(outlet=name, since=start, until=end, all_versions=all_versions)
+        hits = archive.search(q, limit=SEARCH_LIMIT, filters=filters)
+        return render("outlet.html", request, name=name, form=form, hits=hits, articles=None)
+    articles = [a for a in archive.list_articles(outlet=name) if _within(a, start, end)]
+    return render("outlet.html", request, name=name, form=form, hits=None, articles=articles)
+
+
+def _within(article: ArticleSummary, start: datetime | None, end: datetime | None) -> bool:
+    """Published in the window (first seen, for an article whose date is unknown)."""
+    moment = article.published or article.first_seen  # both aware UTC, as the catalog keeps them
+    return (start is None or moment >= start) and (end is None or moment <= end)
+
+
+@router.get("/article", response_class=HTMLResponse)
+def article(request: Request, url: str) -> str:
+    archive = _archive(request)
+    latest = archive.snapshot(url)
+    return render(
+        "article.html",
+        request,
+        article=latest,
+        versions=archive.history(url),
+        captures=archive.captures(url),
+        copies=archive.copies(url),
+        provenance=_provenance(latest.meta),
+    )
+
+
+def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
+    """Where the article's date and text came from, as the metadata object records it."""
+    extraction = meta.get("extraction") or {}
+    chosen = extraction.get("date_source")
+    candidates = [
+        {"source": c.get("source"), "value": c.get("value"), "chosen": c.get("source") == chosen}
+        for c in extraction.get("date_candidates") or ()
+    ]
+    return {
+        "published": extraction.get("published"),
+        "date_source": chosen,
+        "candidates": candidates,
+        "original_source": extraction.get("original_source"),
+        "original_url": extraction.get("original_url"),
+        "discovery": meta.get("discovery") or {},
+        "profile": extraction.get("profile"),
+    }
+
+
+@router.get("/diff", response_class=HTMLResponse)
+def diff(request: Request, url: str, a: int, b: int) -> str:
+    archive = _archive(request)
+    versions = {v.version: v for v in archive.history(url)}
+    missing = [n for n in (a, b) if n not in versions]
+    if missing:
+        raise NotFoundError(f"{url} has no version {missing[0]} (it has 1 to {len(versions)})")
+    older, newer = (archive.snapshot(url, at=versions[n].fetched_at) for n in (a, b))
+    segments = word_diff(older.text, newer.text)
+    removed, added = changed_words(segments)
+    return render(
+        "diff.html",
+        request,
+        url=older.url,
+        a=versions[a],
+        b=versions[b],
+        versions=list(versions.values()),
+        segments=segments,
+        removed=removed,
+        added=added,
+    )
+
+
+@router.get("/nearest")
+def nearest_capture(request: Request, url: str, at: str) -> Response:
+    """The capture nearest to ``at`` (a date or ISO time), by the archive's one rule."""
+    moment = day_or_time(at, "at")
+    if moment is None:
+        raise InputError("at: give a date (YYYY-MM-DD) or an ISO 8601 time")
+    chosen = nearest(_archive(request).captures(url), moment)
+    return RedirectResponse(capture_path("capture", chosen.url, chosen.fetched_at), 302)
+
+
+@router.get("/capture/{stamp}/{url:path}", response_class=HTMLResponse)
+def capture(request: Request, stamp: str, url: str) -> Response:
+    target = target_url(url, request)
+    archive = _archive(request)
+    found = archive.captures(target)
+    exact = at_stamp(found, stamp)
+    if exact is None:
+        closest = nearest(found, stamp_time(stamp))
+        return RedirectResponse(capture_path("capture", target, closest.fetched_at), 302)
+    position = found.index(exact)
+    body = render(
+        "capture.html",
+        request,
+        url=target,
+        article=found[0].url,
+        capture=exact,
+        previous=found[position - 1] if position else None,
+        following=found[position + 1] if position + 1 < len(found) else None,
+        count=len(found),
+        position=position + 1,
+    )
+    return HTMLResponse(body)

@@ -1,0 +1,101 @@
+"""Page requisites in the archive: every fetch recorded, the bytes stored once per digest.
+
+A stylesheet shared by a thousand article pages is fetched once a run and
+kept as one object: later fetches of the same bytes are rows that point at
+it (and become WARC revisits), whatever their URL, outlet or day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsarchive.records import Capture
+from newsarchive.storage import layout
+from newsarchive.storage.models import OutletRow, RequisiteRow
+from newsarchive.storage.objects import ObjectStore, sha256_hex
+from newsarchive.storage.results import RequisiteInfo
+
+
+def stored_object(session: Session, store: ObjectStore, body: bytes) -> tuple[dict[str, Any], bool]:
+    """The object holding ``body``, found by digest or written now (write-once); True if new."""
+    sha = sha256_hex(body)
+    earlier = session.execute(
+        select(RequisiteRow.key, RequisiteRow.object_sha256)
+        .where(RequisiteRow.body_sha256 == sha)
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        key, object_sha = earlier
+    else:
+        data = layout.compress_raw(body)
+        key, object_sha = layout.requisite_key(sha), sha256_hex(data)
+        store.put(key, data)
+    stored = {"body_sha256": sha, "size": len(body), "key": key, "object_sha256": object_sha}
+    return stored, earlier is None
+
+
+def row_values(outlet_id: int, capture: Capture, stored: dict[str, Any]) -> dict[str, Any]:
+    """The catalog row of one requisite fetch."""
+    return {
+        "outlet_id": outlet_id,
+        "page_url": capture.discovery.source_url if capture.discovery else None,
+        "url": capture.url,
+        "fetched_at": capture.fetched_at,
+        "status": capture.status,
+        "request_headers": layout.headers_json(
+            layout.public_request_headers(capture.request_headers)
+        ),
+        "response_headers": layout.headers_json(capture.response_headers),
+        **stored,
+    }
+
+
+def requisite_fetches(
+    session: Session, outlet: str | None, since: datetime | None
+) -> list[RequisiteInfo]:
+    """Requisite fetches of ``outlet`` (all outlets by default) since ``since``, oldest first.
+
+    Each is a revisit when its URL gave the same bytes before, in this
+    selection or an earlier one.
+    """
+    query = (
+        select(RequisiteRow)
+        .join(OutletRow, OutletRow.id == RequisiteRow.outlet_id)
+        .order_by(RequisiteRow.fetched_at, RequisiteRow.id)
+    )
+    if outlet is not None:
+        query = query.where(OutletRow.name == outlet)
+    first_seen: dict[tuple[str, str], datetime] = {}
+    found = []
+    for row in session.scalars(query):
+        first = first_seen.setdefault((row.url, row.body_sha256), row.fetched_at)
+        if since is not None and row.fetched_at < since:
+            continue
+        found.append(
+            RequisiteInfo(
+                url=row.url,
+                fetched_at=row.fetched_at,
+                status=row.status,
+                final_url=row.url,
+                request_headers=layout.headers_from_json(row.request_headers),
+                response_headers=layout.headers_from_json(row.response_headers),
+                raw_sha256=row.body_sha256,
+                page_url=row.page_url,
+                revisit_of=None if first == row.fetched_at else first,
+            )
+        )
+    return found
+
+
+def object_of(session: Session, body_sha256: str) -> tuple[str, str]:
+    """(key, object SHA-256) of the object holding the requisite bytes ``body_sha256``."""
+    key, object_sha = session.execute(
+        select(RequisiteRow.key, RequisiteRow.object_sha256)
+        .where(RequisiteRow.body_sha256 == body_sha256)
+        .limit(1)
+    ).one()
+    return str(key), str(object_sha)

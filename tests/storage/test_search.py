@@ -1,0 +1,141 @@
+"""Search as archivists type it, on SQLite FTS5 and PostgreSQL alike.
+
+Phrases, OR, -exclusion, prefix*, outlet and publication-date filters, every
+version or the latest, and copies folded under the article they copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from storage_builders import T0, XINHUA_VANGUARD, extracted, fetched, hours, page, seed_text
+
+from newsarchive.errors import InputError
+from newsarchive.storage import Archive
+from newsarchive.storage.fulltext import Filters
+
+XI = "https://www.vanguardngr.com/2021/01/xi-message/"
+COPY = "https://english.news.cn/20210111/xi-message.html"
+VERBAL = "https://kcnawatch.org/newstream/1616482916-3/verbal-message/"
+SPUTNIK = "https://sputnikglobe.com/20260223/xi-congratulates-kim.html"
+MARKER = "A quartermaster's note closed the first edition."
+
+
+def file(
+    archive: Archive, url: str, body: str, at: datetime, outlet: str, published: datetime
+) -> str:
+    record = archive.record_fetch(fetched(url, page(body), at, outlet=outlet))
+    extraction = replace(extracted(url, body), published=published)
+    return archive.file_extraction(record, extraction).value
+
+
+@pytest.fixture
+def searchable(archive: Archive) -> Archive:
+    wire = seed_text(XINHUA_VANGUARD)
+    assert (
+        file(archive, XI, f"{wire}\n{MARKER}", T0, "vanguard", datetime(2021, 1, 11, tzinfo=UTC))
+        == "new"
+    )
+    assert (
+        file(archive, XI, wire, T0 + hours(5), "vanguard", datetime(2021, 1, 11, tzinfo=UTC))
+        == "updated"
+    )
+    copy = wire.replace("He also extended warm regards", "He also sent his warm regards")
+    assert (
+        file(archive, COPY, copy, T0 + hours(1), "xinhua", datetime(2021, 1, 12, tzinfo=UTC))
+        == "duplicate"
+    )
+    assert (
+        file(
+            archive,
+            VERBAL,
+            seed_text("003"),
+            T0 + hours(2),
+            "kcna",
+            datetime(2021, 3, 23, tzinfo=UTC),
+        )
+        == "new"
+    )
+    assert (
+        file(
+            archive,
+            SPUTNIK,
+            seed_text("001"),
+            T0 + hours(3),
+            "sputnik",
+            datetime(2026, 2, 23, tzinfo=UTC),
+        )
+        == "new"
+    )
+    return archive
+
+
+def urls(archive: Archive, query: str, **filters: object) -> list[str]:
+    return [hit.url for hit in archive.search(query, filters=Filters(**filters))]  # type: ignore[arg-type]
+
+
+def test_words_phrases_or_exclusion_and_prefix(searchable: Archive) -> None:
+    assert urls(searchable, '"verbal message"') == [VERBAL]
+    assert urls(searchable, '"message verbal"') == []  # a phrase keeps its order
+    assert set(urls(searchable, "gladness OR verbal")) == {XI, VERBAL}
+    assert urls(searchable, "gladness verbal") == []  # plain words must all occur
+    assert set(urls(searchable, "Jinping")) == {XI, VERBAL, SPUTNIK}
+    assert set(urls(searchable, "Jinping -verbal")) == {XI, SPUTNIK}
+    assert set(urls(searchable, 'Jinping -"verbal message" -gladness')) == {SPUTNIK}
+    assert urls(searchable, "verb*") == [VERBAL]  # a prefix of the word (and of its stem)
+    assert urls(searchable, "verb") == []  # without the star, a word is a word
+
+
+def test_filters_outlet_publication_dates(searchable: Archive) -> None:
+    assert urls(searchable, "Jinping", outlet="kcna") == [VERBAL]
+    assert set(urls(searchable, "Jinping", since=datetime(2021, 2, 1, tzinfo=UTC))) == {
+        VERBAL,
+        SPUTNIK,
+    }
+    assert urls(searchable, "Jinping", until=datetime(2021, 1, 31, tzinfo=UTC)) == [XI]
+    window = {
+        "since": datetime(2021, 3, 1, tzinfo=UTC),
+        "until": datetime(2021, 12, 31, tzinfo=UTC),
+    }
+    assert urls(searchable, "Jinping", **window) == [VERBAL]
+
+
+def test_copies_are_folded_under_their_original(searchable: Archive) -> None:
+    (hit,) = searchable.search("warm regards")
+    assert hit.url == XI and hit.duplicates == (COPY,) and hit.duplicate_of is None
+    (only_copy,) = searchable.search('"sent his warm regards"')  # the original lacks this
+    assert only_copy.url == COPY and only_copy.duplicate_of == XI
+
+
+def test_all_versions_finds_text_since_replaced(searchable: Archive) -> None:
+    assert urls(searchable, "quartermaster") == []
+    (hit,) = searchable.search("quartermaster", filters=Filters(all_versions=True))
+    assert (hit.url, hit.version) == (XI, 1)
+    assert hit.fetched_at == T0
+    both = searchable.search("gladness", filters=Filters(all_versions=True))
+    assert [h.url for h in both] == [XI]  # one hit for the article, whichever versions matched
+
+
+def test_versions_filed_before_the_index_existed_are_indexed_when_searched(
+    searchable: Archive,
+) -> None:
+    with searchable.engine.begin() as connection:
+        connection.execute(text("DELETE FROM version_search"))
+    (hit,) = searchable.search("quartermaster", filters=Filters(all_versions=True))
+    assert (hit.url, hit.version) == (XI, 1)
+
+
+@pytest.mark.parametrize(
+    "query", ['"gladness', "gladness (", "gladness AND", "gladness)", "gladness:*", "'gladness'"]
+)
+def test_engine_syntax_in_a_query_is_never_an_error(searchable: Archive, query: str) -> None:
+    assert urls(searchable, query) == [XI]
+
+
+@pytest.mark.parametrize("query", ["-gladness", "*", '""', " -- ", "OR", '-"warm regards" OR -x'])
+def test_a_query_with_nothing_to_find_is_refused(searchable: Archive, query: str) -> None:
+    with pytest.raises(InputError, match="no words to find"):
+        searchable.search(query)

@@ -1,0 +1,153 @@
+"""The viewer's pages over the replayed archive: what an archivist clicks through."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newsarchive.records import Capture, Extraction, Fetch, FetchOutcome
+from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.storage import Archive
+from newsarchive.storage.captures import memento_stamp
+from newsarchive.web import create_app
+
+SEED_OUTLETS = {"joongang", "kcnawatch", "sputnik", "vanguard"}
+
+
+def text_of(page: str) -> str:
+    """What a reader sees: tags gone, entities decoded, spaces folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_outlets_with_counts_and_last_run(client: TestClient, replayed_archive: Archive) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script-src" not in page.headers["content-security-policy"]  # no script at all
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    shown = text_of(page.text)
+    for outlet in replayed_archive.outlets():
+        assert outlet.name in SEED_OUTLETS
+        assert outlet.last_run is not None
+        row = re.search(
+            rf"{outlet.name} {outlet.articles} {outlet.duplicates} {outlet.versions} ", shown
+        )
+        assert row, (outlet, shown)
+        assert outlet.last_run.strftime("%Y-%m-%d %H:%M:%S UTC") in shown
+
+
+def test_an_outlets_articles_filtered_by_date_and_searched(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    vanguard = list(replayed_archive.list_articles(outlet="vanguard"))
+    listing = client.get("/outlets/vanguard").text
+    for article in vanguard:
+        assert html.escape(article.url, quote=True) in listing or article.url in listing
+    assert "copy of" in listing
+    # day 2's copy republishes another outlet's 2026 story; the original is of 2021
+    original = next(a for a in vanguard if a.duplicate_of is None)
+    assert original.published is not None
+    day = original.published.date().isoformat()
+    window = client.get(f"/outlets/vanguard?since={day}&until={day}").text
+    assert len(re.findall('class="article"', window)) == 1
+    assert "No articles in this window" in client.get("/outlets/vanguard?until=2000-01-01").text
+
+    found = client.get("/outlets/vanguard", params={"q": '"WPK general secretary" -zzzz'}).text
+    assert found.count('class="article"') == 1
+    assert html.escape(original.url, quote=True) in found or original.url in found
+    assert client.get("/outlets/vanguard", params={"q": "Kim", "since": "soon"}).status_code == 400
+    assert client.get("/outlets/nosuchoutlet").status_code == 404
+
+
+def test_article_page_shows_versions_provenance_and_copies(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    kcna = next(a for a in replayed_archive.list_articles(outlet="kcnawatch") if "greets" in a.url)
+    page = client.get("/article", params={"url": kcna.url}).text
+    chosen = re.search(r'<tr class="chosen"><td>([^<]+)</td><td>([^<]+)</td><td>chosen</td>', page)
+    assert chosen and chosen.groups() == ("2021-07-11", "profile:kcna-date-line")
+    assert "htmldate" in page  # the candidate not chosen is shown too
+    assert "Voice of Korea (EN)" in text_of(page)  # the wire copy's original source
+
+    # day 2: vanguard republished another outlet's article; each page names the other
+    copy = next(a for a in replayed_archive.list_articles(outlet="vanguard") if a.duplicate_of)
+    assert copy.duplicate_of is not None
+    assert copy.url in client.get("/article", params={"url": copy.duplicate_of}).text
+    copy_page = client.get("/article", params={"url": copy.url}).text
+    assert 'id="duplicate-of"' in copy_page and copy.duplicate_of in copy_page
+    assert client.get("/article", params={"url": "https://nowhere.example/x"}).status_code == 404
+
+
+def test_word_diff_between_versions(client: TestClient, replayed_archive: Archive) -> None:
+    (updated,) = replayed_archive.list_articles(outlet=UPDATED_OUTLET)
+    article = client.get("/article", params={"url": updated.url}).text
+    assert "diff v1 → v2" in article
+    page = client.get("/diff", params={"url": updated.url, "a": 1, "b": 2})
+    assert page.status_code == 200
+    inserted = " ".join(re.findall(r"<ins>(.*?)</ins>", page.text, re.S))
+    assert html.unescape(inserted).split() == UPDATE_SENTENCE.split()
+    assert "<del>" not in page.text
+    assert f"0 words removed, {len(UPDATE_SENTENCE.split())} added" in page.text
+    backwards = client.get("/diff", params={"url": updated.url, "a": 2, "b": 1}).text
+    assert "<ins>" not in backwards and "<del>" in backwards
+    assert client.get("/diff", params={"url": updated.url, "a": 1, "b": 9}).status_code == 404
+
+
+def test_capture_page_frames_the_capture_sandboxed(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    article = next(iter(replayed_archive.list_articles()))
+    (first, *_rest) = replayed_archive.captures(article.url)
+    stamp = memento_stamp(first.fetched_at)
+    page = client.get(f"/capture/{stamp}/{article.url}")
+    assert page.status_code == 200
+    frame = re.search(r"<iframe[^>]*>", page.text)
+    assert frame and 'sandbox=""' in frame.group(0)
+    assert f'src="/memento/{stamp}/' in frame.group(0)
+    assert "frame-src 'self'" in page.headers["content-security-policy"]
+    nearest = client.get("/nearest", params={"url": article.url, "at": "1999-01-01"})
+    assert nearest.status_code == 302 and nearest.headers["location"].startswith(
+        f"/capture/{stamp}/"
+    )
+
+
+HOSTILE = '<script>parent.document.title="pwned"</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def hostile_client(tmp_path: Path) -> TestClient:
+    """An archive whose one article carries markup in its title, text and URL."""
+    url = 'https://evil.example/story?q="><script>alert(2)</script>'
+    body = f"<html><head><title>{HOSTILE}</title></head><body><p>{HOSTILE}</p></body></html>"
+    at = datetime(2026, 2, 23, 9, 30, tzinfo=UTC)
+    capture = Capture(
+        outlet="evil", url=url, requested_url=url, final_url=url, status=200, fetched_at=at,
+        request_headers=(), response_headers=(("Content-Type", "text/html"),), body=body.encode(),
+    )  # fmt: skip
+    archive = Archive.open(f"sqlite:///{tmp_path / 'c.db'}", f"file://{tmp_path / 'objects'}")
+    record = archive.record_fetch(
+        Fetch("evil", url, FetchOutcome.FETCHED, at, 200, capture=capture)
+    )
+    extraction = Extraction(
+        url=url, profile="generic", title=HOSTILE, text=f"{HOSTILE}\nSecond line."
+    )
+    archive.file_extraction(record, extraction)
+    return TestClient(create_app(archive))
+
+
+def test_every_page_escapes_what_it_prints(hostile_client: TestClient) -> None:
+    (article,) = hostile_client.app.state.archive.list_articles()  # type: ignore[attr-defined]
+    pages = [
+        hostile_client.get("/outlets/evil"),
+        hostile_client.get("/outlets/evil", params={"q": "script OR alert"}),
+        hostile_client.get("/article", params={"url": article.url}),
+        hostile_client.get("/outlets/evil", params={"q": HOSTILE}),
+        hostile_client.get("/article", params={"url": f"https://nowhere.example/{HOSTILE}"}),
+    ]
+    for page in pages:
+        assert "<script" not in page.text.lower() and "<img" not in page.text.lower()
+    assert "&lt;script&gt;" in pages[2].text
