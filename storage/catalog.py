@@ -42,7 +42,7 @@ def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
     """
     try:
         url = make_url(database_url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # a malformed IPv6 host surfaces as ValueError
         raise ConfigError("database URL is not a SQLAlchemy URL") from None
     backend = url.get_backend_name()
     if backend == "postgresql":
@@ -54,7 +54,7 @@ def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
     if not url.database or url.database == ":memory:":
         raise ConfigError("the SQLite catalog needs a file: sqlite:///PATH")
     if create:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _make_home(Path(url.database).parent)
     elif not Path(url.database).is_file():
         raise NotFoundError(f"no archive here: {url.database} does not exist")
     try:
@@ -64,6 +64,13 @@ def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def _make_home(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the catalog folder {folder}: {exc.strerror}") from None
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -2,7 +2,8 @@
 
 Every command turns a :class:`~newsarchive.errors.NewsarchiveError` into one
 line on stderr and its exit code (2 for bad input or configuration, 1 for a
-failed check), so users never see a traceback for a mistake of theirs.
+failed check), so users never see a traceback for a mistake of theirs.  Any
+other exception is a bug: one line and exit 70, its traceback only with -v.
 """
 
 from __future__ import annotations
@@ -74,6 +75,17 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("newsarchive: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        if logs.showing_tracebacks():
+            raise
+        # A bug of ours, not a mistake of the user's: still one line, and the way to more.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        typer.echo(
+            f"newsarchive: internal error: {type(exc).__name__}"
+            f"{': ' + reason if reason else ''} (run with -v to see where)",
+            err=True,
+        )
+        sys.exit(70)  # EX_SOFTWARE
     except BaseException as exc:
         if not _terminated(exc):
             raise

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from newsarchive.cli.output import echo_json, iso, parse_when
+from newsarchive.cli.output import echo_json, iso, parse_when, write_file
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive, memento
@@ -105,7 +105,7 @@ def get(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        output.write_bytes(data)
+        write_file(output, data)
 
 
 def history(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
-from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -52,7 +50,8 @@ def crawl(
     """
     settings = load_settings()
     planned = plan_outlets(settings, outlets, outlets_file)  # refused here, before Prefect starts
-    api = _PrefectApi()
+    with open_archive(settings, create=True):  # so is an archive that cannot be opened
+        pass
     if replay:
         from newsarchive.replay import DAYS, replay_outlets
 
@@ -62,7 +61,7 @@ def crawl(
     from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
 
     names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
-    with api.in_use(), progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
+    with progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
         run = crawl_all(
             outlets=names,
             outlets_file=str(outlets_file) if outlets_file else None,
@@ -82,49 +81,6 @@ def crawl(
         _echo_summary(rows)
     if any(row["status"] == "failed" for row in rows):
         sys.exit(1)
-
-
-class _PrefectApi:
-    """The Prefect API a crawl reports to: the configured one, else a temporary local server.
-
-    Prefect would start the temporary server itself when the flow begins; it
-    is started here, in the background, as soon as the command starts, so
-    that its boot (a few seconds, in a process of its own) overlaps with
-    loading the crawl.  The flow is the same either way; only the wait is
-    shorter.  Prefect stops the server when the process exits, after its log
-    and event workers have sent what they hold.
-    """
-
-    def __init__(self) -> None:
-        self._server: Any = None
-        self._booted = threading.Event()
-        self._thread = threading.Thread(target=self._boot, daemon=True)
-        self._thread.start()
-
-    def _boot(self) -> None:
-        from prefect.settings import PREFECT_API_URL
-
-        try:
-            if PREFECT_API_URL.value():
-                return
-            from prefect.server.api.server import SubprocessASGIServer
-
-            server = SubprocessASGIServer()
-            server.start()
-            self._server = server
-        finally:
-            self._booted.set()
-
-    @contextmanager
-    def in_use(self) -> Iterator[None]:
-        self._booted.wait()
-        if self._server is None:  # an API is configured, or the boot failed: Prefect decides
-            yield
-            return
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        with temporary_settings(updates={PREFECT_API_URL: self._server.api_url}):
-            yield
 
 
 def _echo_summary(rows: list[dict[str, Any]]) -> None:

@@ -44,3 +44,8 @@ def configure(level: str) -> None:
         ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
     ):
         os.environ.setdefault(variable, value)
+
+
+def showing_tracebacks() -> bool:
+    """Whether the user asked for logs (-v or a level of INFO or below), and so for tracebacks."""
+    return logging.getLogger().getEffectiveLevel() <= logging.INFO

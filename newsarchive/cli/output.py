@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -30,7 +31,20 @@ def parse_when(value: str | None, option: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"{option}: not an ISO 8601 date or date-time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    try:  # the catalog compares in UTC; an offset at the calendar's edge has no UTC instant
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InputError(f"{option}: out of the calendar's range in UTC: {value!r}") from None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write what a command produced to the user's chosen file, failing in one line."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def iso(value: datetime | None) -> str | None:

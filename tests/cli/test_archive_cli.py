@@ -304,3 +304,32 @@ def test_web_refuses_a_port_in_use_in_one_line(archived: Path, run_cli) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         assert_one_line_error(run_cli("web", "--port", str(port)), 2, f"127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize(
+    ("target", "needle"),
+    [
+        ("{tmp}", "Is a directory"),
+        ("{tmp}/missing/out.html", "No such file or directory"),
+        ("/dev/full", "No space left on device"),
+    ],
+)
+def test_get_into_an_unwritable_file_gets_one_line(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli, tmp_path: Path, target: str, needle: str
+) -> None:
+    url = listed(run_cli)[0]["url"]
+    output = target.format(tmp=tmp_path)
+    assert_one_line_error(run_cli("get", url, "--raw", "-o", output), 2, output, needle)
+
+
+def test_export_into_a_folder_that_refuses_files_gets_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # /proc takes no new files, even from root, so this fails the same for any user.
+    result = run_cli("export", "/proc/newsarchive-export.warc.gz")
+    assert_one_line_error(result, 2, "cannot write /proc/newsarchive-export.warc.gz")
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_a_time_with_no_utc_instant_gets_one_line(archived: Path, run_cli, option: str) -> None:  # type: ignore[no-untyped-def]
+    # Valid ISO 8601, but 14 hours east of the calendar's first day lies before it in UTC.
+    result = run_cli("search", "Korea", option, "0001-01-01T00:00:00+14:00")
+    assert_one_line_error(result, 2, option, "range")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,35 @@ def test_bad_value_names_the_variable(
 def test_cli_reports_bad_configuration_in_one_line(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("list", env={"NEWSARCHIVE_STORE_URL": "ftp://nowhere"})
     assert_one_line_error(result, 2, "NEWSARCHIVE_STORE_URL", "file://PATH")
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"NEWSARCHIVE_HOME": "/dev/null"}, "/dev/null"),
+        ({"NEWSARCHIVE_DATABASE_URL": "postgresql://u@[::1/news"}, "not a SQLAlchemy URL"),
+    ],
+)
+def test_an_archive_that_cannot_be_opened_stops_a_crawl_in_one_line(  # type: ignore[no-untyped-def]
+    run_cli, env: dict[str, str], needle: str
+) -> None:
+    assert_one_line_error(run_cli("crawl", "--replay", env=env), 2, needle)
+
+
+def test_a_bug_is_one_line_unless_the_user_asks_for_more(tmp_path: Path) -> None:
+    """An exception that is no NewsarchiveError still reaches the user as one line (exit 70)."""
+    program = (
+        "import sys; from newsarchive import cli\n"
+        "@cli.app.command('boom')\n"
+        "def boom() -> None:\n"
+        "    raise RuntimeError('the archive index went missing\\nsecond line')\n"
+        "sys.argv[0] = 'newsarchive'; cli.main()\n"
+    )
+    quiet = subprocess.run(
+        [sys.executable, "-c", program, "boom"], capture_output=True, text=True, check=False
+    )
+    assert_one_line_error(quiet, 70, "internal error: RuntimeError: the archive index went missing")
+    verbose = subprocess.run(
+        [sys.executable, "-c", program, "-v", "boom"], capture_output=True, text=True, check=False
+    )
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr

@@ -28,9 +28,9 @@ from warcio.archiveiterator import ArchiveIterator
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
-from newsarchive.replay import replayed
-from newsarchive.replay.pages import load_pages
+from newsarchive.replay import DAYS, replayed
 from newsarchive.replay.requisites import referenced
+from newsarchive.replay.site import ReplaySite
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.urls import on_site
 from newsarchive.storage import Archive
@@ -54,15 +54,24 @@ def fidelity_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def expected_requisites(home: Path) -> set[str]:
-    """What the fixture pages reference on their outlets' hosts (stylesheets and images)."""
-    outlets = {o.name: o for o in plan_outlets(Settings(home=home))}
-    return {
-        url
-        for name, pages in load_pages().items()
-        for page in pages
-        for url in referenced(page.body, page.live_url)
-        if on_site(url, outlets[name].allowed_domains)
-    }
+    """What the replica's pages on either day reference on their outlets' hosts.
+
+    Day 2 adds a page (the republished copy) whose image sits in that day's
+    upload folder, so the pages of both days count, not only the fixtures.
+    """
+    outlets = plan_outlets(Settings(home=home))
+    domains = {o.name: o.allowed_domains for o in outlets}
+    expected: set[str] = set()
+    for day in DAYS:
+        with ReplaySite(outlets, day=day) as site:
+            expected |= {
+                url
+                for name, pages in site.pages.items()
+                for page in pages
+                for url in referenced(page.body, page.live_url)
+                if on_site(url, domains[name])
+            }
+    return expected
 
 
 def test_requisites_are_fetched_once_a_run_and_stored_once(fidelity_home: Path) -> None:
