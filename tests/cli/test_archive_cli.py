@@ -191,7 +191,8 @@ def test_get_at_returns_the_nearest_capture_and_says_which(archived: Path, run_c
     closer_to_second = first + (second - first) * 0.6
     later = run_cli("get", article["url"], "--at", closer_to_second.isoformat())
     assert UPDATE_SENTENCE in later.stdout and "(version 2)" in later.stderr
-    midway = first + (second - first) / 2  # a tie goes to the capture at or before
+    # At (or, for an odd number of microseconds, just before) the midpoint: the earlier one.
+    midway = first + (second - first) // 2
     assert "(version 1)" in run_cli("get", article["url"], "--at", midway.isoformat()).stderr
 
 
@@ -333,3 +334,28 @@ def test_a_time_with_no_utc_instant_gets_one_line(archived: Path, run_cli, optio
     # Valid ISO 8601, but 14 hours east of the calendar's first day lies before it in UTC.
     result = run_cli("search", "Korea", option, "0001-01-01T00:00:00+14:00")
     assert_one_line_error(result, 2, option, "range")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("get", "https://x.example/story"),
+        ("history", "https://x.example/story"),
+        ("timemap", "https://x.example/story"),
+        ("search", "Korea"),
+        ("verify",),
+        ("export", "{tmp}/out.warc.gz"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_reading_commands_never_create_an_archive(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    home = tmp_path / "nowhere" / "archive"
+    catalog = tmp_path / "missing" / "dir" / "catalog.db"
+    env = {"NEWSARCHIVE_HOME": str(home), "NEWSARCHIVE_DATABASE_URL": f"sqlite:///{catalog}"}
+    result = run_cli(*(a.format(tmp=tmp_path) for a in args), env=env)
+    assert_one_line_error(result, 1, "no archive")
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "nowhere").exists()
+    assert not (tmp_path / "out.warc.gz").exists()

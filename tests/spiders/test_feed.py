@@ -66,3 +66,42 @@ def test_atom_entries_keep_published_and_updated(site: Site) -> None:
     assert discovery.published == datetime(2026, 2, 23, 7, 0, tzinfo=UTC)
     assert discovery.modified == datetime(2026, 2, 24, 7, 15, tzinfo=UTC)
     assert "/media/a.jpg" not in site.paths()
+
+
+POISONED_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Test</title>
+<item><title>Dated after the calendar</title><link>{o}/news/beyond.html</link>
+<pubDate>Fri, 31 Dec 9999 23:59:59 -1400</pubDate></item>
+<item><title>Dated nowhere</title><link>{o}/news/garbled.html</link>
+<pubDate>the 32nd of Smarch</pubDate></item>
+<item><title>Well dated</title><link>{o}/news/fine.html</link>
+<pubDate>Tue, 24 Feb 2026 08:30:00 GMT</pubDate></item>
+</channel></rss>"""
+
+POISONED_ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Test</title>
+<entry><title>After the calendar</title><link rel="alternate" href="{o}/news/late.html"/>
+<published>9999-12-31T23:59:59-14:00</published><updated>0001-01-01T00:00:00+14:00</updated>
+</entry></feed>"""
+
+
+def test_a_date_out_of_range_costs_only_that_date(site: Site, mode: str) -> None:
+    """Dates with no UTC instant (or none at all) leave their entries, and the feed, standing."""
+    site.page("/feed.xml", POISONED_RSS.format(o=site.origin), "application/rss+xml")
+    site.page("/atom.xml", POISONED_ATOM.format(o=site.origin), "application/atom+xml")
+    for name in ("beyond", "garbled", "fine", "late"):
+        site.page(f"/news/{name}.html", html(name))
+    records, stats = run(
+        [outlet(site, "feed", "/feed.xml"), outlet(site, "feed", "/atom.xml", name="atomsite")],
+        mode,
+    )
+
+    dated = {r.url.rsplit("/", 1)[1]: r.discovery for r in records}
+    assert set(dated) == {"beyond.html", "garbled.html", "fine.html", "late.html"}
+    assert all(r.outcome is FetchOutcome.FETCHED for r in records)
+    for name in ("beyond.html", "garbled.html", "late.html"):
+        evidence = dated[name]
+        assert evidence is not None and evidence.published is None and evidence.modified is None
+    fine = dated["fine.html"]
+    assert fine is not None and fine.published == datetime(2026, 2, 24, 8, 30, tzinfo=UTC)
+    assert stats["testsite"].discovered == 3 and stats["atomsite"].discovered == 1

@@ -74,6 +74,21 @@ def test_good_file_loads() -> None:
             ),
             "outlet 'sputnik': article_pattern: required for kind 'listing'",
         ),
+        # A crawl waiting forever between requests would hang its run and hold its site.
+        (lambda t: t.replace("download_delay = 1.0", "download_delay = inf"), "download_delay:"),
+        (lambda t: t.replace("download_delay = 1.0", "download_delay = 7200"), "3600"),
+        (
+            lambda t: t.replace("https://sputnikglobe", "https://sputnik globe"),
+            "start_urls: not a valid host name",
+        ),
+        (
+            lambda t: t.replace("https://sputnikglobe.com", "http://[::1"),
+            "start_urls: not an http(s) URL: 'http://[::1/",
+        ),
+        (
+            lambda t: t.replace("max_pages = 500", "max_pages = 500\nstale_after_runs = 0"),
+            "stale_after_runs:",
+        ),
     ],
     ids=[
         "unknown-kind",
@@ -88,6 +103,11 @@ def test_good_file_loads() -> None:
         "negative-delay",
         "toml-syntax",
         "listing-without-pattern",
+        "infinite-delay",
+        "delay-over-an-hour",
+        "space-in-host",
+        "malformed-ipv6-host",
+        "stale-after-zero-runs",
     ],
 )
 def test_broken_file_is_refused_with_one_line(
