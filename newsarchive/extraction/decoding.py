@@ -8,6 +8,11 @@ with a stale ``charset=iso-8859-1`` header is the common misconfiguration, not
 the other way round.  w3lib also maps labels to their supersets the way
 browsers do (``euc-kr`` -> ``cp949``, ``iso-8859-1`` -> ``cp1252``): Korean
 pages labelled EUC-KR routinely contain CP949-only syllables.
+
+One step goes beyond browsers: a declared charset the bytes do not decode in
+(a CMS template saying UTF-8 over an EUC-KR article) would leave an archive
+of replacement characters, so detection gets a second say, and wins when it
+reads the bytes with fewer of them.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ _SNIFF_BYTES = 4096
 # Control characters and replacement characters in *decoded* text: UTF-16 pages
 # are full of NUL bytes yet decode cleanly, binary noise does not.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+_DETECT_BYTES = 65536
+_GARBLED_AT_LEAST = 4  # replacement characters before the declared charset is doubted
+_GARBLED_SHARE = 10  # ... and when more than one non-ASCII character in this many is one
 
 
 def _detect(body: bytes) -> str | None:
@@ -62,8 +70,36 @@ def _detect(body: bytes) -> str | None:
         pass
     else:
         return "utf-8"
-    best = from_bytes(body[:65536]).best()
+    best = from_bytes(body[:_DETECT_BYTES]).best()
     return resolve_encoding(best.encoding) if best is not None else None
+
+
+def _garbled(text: str) -> bool:
+    """Whether many of the non-ASCII characters are replacements: the wrong charset, not a typo.
+
+    A few stray bytes in a page are damage the declared charset should keep
+    showing; a single-byte reading of them would turn every other non-ASCII
+    character into mojibake instead.
+    """
+    replaced = text.count("\ufffd")
+    if replaced < _GARBLED_AT_LEAST:
+        return False
+    non_ascii = sum(1 for char in text if ord(char) > 0x7F)
+    return replaced * _GARBLED_SHARE > non_ascii
+
+
+def _redetected(body: bytes, declared: str, text: str) -> tuple[str, str]:
+    """The detected encoding's reading of ``body`` where it has fewer replacement characters."""
+    detected = _detect(body)
+    if detected is None or detected == declared:
+        return declared, text
+    try:
+        redone = body.decode(detected, errors="replace")
+    except LookupError:
+        return declared, text
+    if redone[:_DETECT_BYTES].count("\ufffd") < text[:_DETECT_BYTES].count("\ufffd"):
+        return detected, redone
+    return declared, text
 
 
 def sniff_format(body: bytes) -> str | None:
@@ -88,6 +124,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if kind is not None:
         raise InputError(f"not an HTML document (looks like {kind})")
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_detect)
+    if _garbled(text[:_DETECT_BYTES]):
+        encoding, text = _redetected(body, encoding, text)
     head = text[:_SNIFF_BYTES]
     if len(_CONTROL.findall(head)) > max(8, len(head) // 50):
         raise InputError("not an HTML document (looks like binary data)")

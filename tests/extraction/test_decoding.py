@@ -111,3 +111,32 @@ def test_refuses_what_is_no_html(body: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message) as caught:
         decode_html(body)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        ("text/html; charset=utf-8", ""),
+        (None, '<meta charset="utf-8">'),
+    ],
+    ids=["header", "meta"],
+)
+def test_a_charset_the_bytes_do_not_decode_in_falls_back_to_detection(
+    declared: tuple[str | None, str],
+) -> None:
+    """Served as UTF-8, written in EUC-KR: the article is read in Korean, not as binary."""
+    content_type, meta = declared
+    paragraph = "<p>시진핑 중국 국가주석이 김정은 총비서의 재선을 축하하는 축전을 보냈다.</p>"
+    page = f"<html><head>{meta}<title>축전</title></head><body>{paragraph * 4}</body></html>"
+    text, encoding = decode_html(page.encode("euc-kr"), content_type)
+    assert encoding == "cp949"
+    assert "국가주석" in text and "\ufffd" not in text
+
+
+@pytest.mark.parametrize("stray", [1, 5])
+def test_a_few_bad_bytes_in_a_declared_charset_keep_the_declaration(stray: int) -> None:
+    """Stray bytes in a UTF-8 page are a damaged page, not a different charset."""
+    body = (ACCENTED * 10).encode("utf-8").replace(b"</p>", b"\xff</p>", stray)
+    text, encoding = decode_html(body, "text/html; charset=utf-8")
+    assert encoding == "utf-8"
+    assert text.count("Zürich \u2013 “café” naïve €5\ufffd") == stray
