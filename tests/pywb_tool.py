@@ -10,6 +10,7 @@ Python 3.11 with uv) and reused while the lock is unchanged.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import socket
 import subprocess
@@ -82,3 +83,14 @@ def wayback(bin_dir: Path, root: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def export(home: Path, target: Path) -> str:
+    """``newsarchive export TARGET`` run as a user runs it, on the archive at ``home``."""
+    env = {**os.environ, "NEWSARCHIVE_HOME": str(home)}
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "export", str(target)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -11,15 +11,12 @@ exported without requisites stays unstyled.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from chromium import chromium, screenshot
-from pywb_tool import add_to_collection, pywb_bin, wayback
+from pywb_tool import add_to_collection, export, pywb_bin, wayback
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
@@ -102,16 +99,6 @@ def test_requisites_are_fetched_once_a_run_and_stored_once(fidelity_home: Path) 
         finally:
             stored[0].write_bytes(intact)
         assert damaged == [stored[0].name]  # verify re-reads requisites too
-
-
-def export(home: Path, target: Path) -> str:
-    env = {**os.environ, "NEWSARCHIVE_HOME": str(home)}
-    result = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "export", str(target)],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def test_the_export_replays_in_pywb_looking_like_the_page(

@@ -14,15 +14,12 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from pywb_tool import add_to_collection, pywb_bin, wayback
+from pywb_tool import add_to_collection, export, pywb_bin, wayback
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.archiving.run import archive_outlets
@@ -57,16 +54,6 @@ def expected_captures(home: Path) -> list[tuple[str, str, bytes, str, str]]:
                 stamp = memento_stamp(capture.fetched_at)
                 found.append((capture.final_url, stamp, snapshot.raw, article.title or "", kind))
     return found
-
-
-def export(home: Path, target: Path) -> None:
-    """``newsarchive export TARGET`` run as a user runs it, on the archive at ``home``."""
-    env = {**os.environ, "NEWSARCHIVE_HOME": str(home)}
-    result = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "export", str(target)],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
 
 
 def assert_every_capture_replays(base: str, collection: str, home: Path) -> None:
