@@ -10,7 +10,7 @@ can use them without importing Scrapy, SQLAlchemy or Prefect.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from typing import Annotated
 
@@ -42,6 +42,19 @@ def is_date_only(value: datetime) -> bool:
 def page_date_text(value: datetime) -> str:
     """ISO 8601 with the page's offset, or a bare date for a date-only value."""
     return value.date().isoformat() if is_date_only(value) else value.isoformat()
+
+
+def in_utc(value: datetime) -> datetime | None:
+    """The instant in aware UTC (a naive value is taken as UTC), or None when it has none.
+
+    The catalog keeps every date in UTC, and a date at the calendar's edge
+    (year 1 at +14:00, year 9999 at -14:00) falls off it when converted: such
+    a value is evidence that cannot be used, never a reason to fail a page.
+    """
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 PageDate = Annotated[datetime, PlainSerializer(page_date_text, when_used="json")]
@@ -163,6 +176,7 @@ class DateCandidate:
 
     source: str  # e.g. "meta:article:published_time", "json-ld", "profile:kcna-line", "feed"
     value: PageDate
+    rejected: str | None = None  # why the value can never be chosen (kept as evidence)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,17 @@
 """Dates as feeds and sitemaps write them, read leniently into aware UTC datetimes.
 
 A malformed date in a feed is evidence lost, not a reason to drop the
-article, so the parsers answer ``None`` instead of raising.
+article, so the parsers answer ``None`` instead of raising; so does a date
+with no UTC instant (year 1 at +14:00).  Naive dates are taken as UTC, the
+convention of W3C datetime without offset.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-
-def _aware(value: datetime) -> datetime | None:
-    """Naive dates are taken as UTC, the convention of W3C datetime without offset.
-
-    None for a date that has no UTC form (year 1 at +14:00, year 9999 at -14:00):
-    one entry's unusable date costs that date, never the feed.
-    """
-    try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError:
-        return None
+from newsarchive.records import in_utc
 
 
 def parse_rfc822(text: str | None) -> datetime | None:
@@ -30,7 +22,7 @@ def parse_rfc822(text: str | None) -> datetime | None:
         parsed = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return parse_iso(text)  # some feeds put ISO dates in pubDate
-    return _aware(parsed)
+    return in_utc(parsed)
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -42,4 +34,4 @@ def parse_iso(text: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return _aware(parsed)
+    return in_utc(parsed)

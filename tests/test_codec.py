@@ -83,6 +83,9 @@ def test_child_job_round_trips_with_its_options_and_known_validators() -> None:
     assert codec.from_json(ChildJob, codec.to_json_line(job)) == job
 
 
+EDGE = timezone(timedelta(hours=14))  # year 1 here has no instant in UTC
+
+
 def test_page_dates_keep_their_offset_and_date_only_values_stay_dates() -> None:
     extraction = Extraction(
         url="https://example.org/a",
@@ -91,12 +94,18 @@ def test_page_dates_keep_their_offset_and_date_only_values_stay_dates() -> None:
         text="Body",
         published=datetime(2021, 3, 23),  # a date, no time known
         modified=datetime(2026, 2, 23, 18, 7, tzinfo=timezone(timedelta(hours=3))),
-        date_candidates=(DateCandidate("json-ld:datePublished", datetime(2021, 3, 23)),),
+        date_candidates=(
+            DateCandidate("json-ld:datePublished", datetime(2021, 3, 23)),
+            DateCandidate("time:datetime", datetime(1, 1, 1, tzinfo=EDGE), rejected="no UTC"),
+        ),
     )
     plain = codec.to_json(extraction)
     assert plain["published"] == "2021-03-23"
     assert plain["modified"] == "2026-02-23T18:07:00+03:00"
-    assert plain["date_candidates"] == [{"source": "json-ld:datePublished", "value": "2021-03-23"}]
+    assert plain["date_candidates"] == [
+        {"source": "json-ld:datePublished", "value": "2021-03-23", "rejected": None},
+        {"source": "time:datetime", "value": "0001-01-01T00:00:00+14:00", "rejected": "no UTC"},
+    ]
     assert through_json(extraction) == extraction
 
 

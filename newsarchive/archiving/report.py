@@ -42,6 +42,7 @@ class OutletReport:
     document_error: str = ""
     extraction_failures: int = 0
     crawl_error: str | None = None  # the whole crawl broke off: why
+    crawled: bool = False  # a crawl ran (a ``reextract`` only files pages already stored)
 
     def add(
         self, requested: str, outcome: ArchiveOutcome, reason: str | None = None, *, url: str = ""
@@ -62,6 +63,7 @@ class OutletReport:
         self.document_error = self.document_error or later.document_error
         self.extraction_failures += later.extraction_failures
         self.crawl_error = later.crawl_error
+        self.crawled = self.crawled or later.crawled
 
     # -- the columns --------------------------------------------------------------
 
@@ -114,6 +116,8 @@ class OutletReport:
         """
         if self.crawl_error:
             return self.crawl_error
+        if not self.crawled:  # only stored pages were filed: nothing was there to discover
+            return None
         if not self.documents_read:
             return f"no discovery document could be read ({self.document_error or 'none found'})"
         counts = self.counts()

@@ -82,8 +82,8 @@ async def archive_outlets(
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
-    for name, outlet_stats in stats.items():
-        _absorb(filer.report(name), outlet_stats)
+    for outlet in outlets:
+        _absorb(filer.report(outlet.name), stats.get(outlet.name) or CrawlStats())
     if on_progress is not None:
         await on_progress(_progress(outlets, filer, done=True))
     return {o.name: filer.report(o.name) for o in outlets}
@@ -91,6 +91,7 @@ async def archive_outlets(
 
 def _absorb(report: OutletReport, stats: CrawlStats) -> None:
     """The crawl's own numbers: what was discovered, skipped unrequested, read."""
+    report.crawled = True
     report.discovered = stats.discovered
     report.unrequested = Counter(stats.skipped)
     report.documents_read = stats.documents_read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -58,6 +59,8 @@ def crawl(
         if day not in DAYS:
             raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
         replay_outlets(planned)
+    # Prefect waits 20 s for its temporary server; on a busy machine that is too short
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
 
     names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from newsarchive.errors import InputError
+from newsarchive.records import in_utc
 
 
 def _default(value: object) -> str:
@@ -31,12 +32,10 @@ def parse_when(value: str | None, option: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"{option}: not an ISO 8601 date or date-time: {value!r}") from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    try:  # the catalog compares in UTC; an offset at the calendar's edge has no UTC instant
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        raise InputError(f"{option}: out of the calendar's range in UTC: {value!r}") from None
+    instant = in_utc(parsed)  # the catalog compares in UTC
+    if instant is None:
+        raise InputError(f"{option}: out of the calendar's range in UTC: {value!r}")
+    return instant
 
 
 def write_file(path: Path, data: bytes) -> None:

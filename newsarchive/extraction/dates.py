@@ -16,22 +16,25 @@ Precedence for ``published`` (lower rank wins, first found wins within a rank):
    URL, not the page's own statement, so below everything the page says;
 7. ``htmldate``         trafilatura's heuristic guess from the page text.
 
-Values keep the offset the page gives.  A value with no time of day (such as
-``2021-03-23``) becomes a *naive* ``datetime`` at midnight; serialisation
-prints a naive midnight as a bare ISO date.  Naive values with a time of day
-(``2026-02-23 18:07``) stay naive: the page did not say which zone it meant.
+Values keep the offset the page gives.  One with no instant in UTC (year 1
+at +14:00) stays among the candidates, marked rejected, and is never chosen.
+A value with no time of day (such as ``2021-03-23``) becomes a *naive*
+``datetime`` at midnight; serialisation prints a naive midnight as a bare ISO
+date.  Naive values with a time of day (``2026-02-23 18:07``) stay naive: the
+page did not say which zone it meant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
+from dataclasses import replace
+from datetime import datetime
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extraction.page_metadata import ARTICLE_TYPES, PAGE_TYPES, PageMetadata
-from newsarchive.records import DateCandidate, Discovery
+from newsarchive.records import DateCandidate, Discovery, in_utc
 
 PUBLISHED_META = (
     "article:published_time",
@@ -86,8 +89,15 @@ def rank(candidate: DateCandidate) -> int:
 
 
 def choose(candidates: Iterable[DateCandidate]) -> DateCandidate | None:
-    """The candidate of best rank; among equals, the first collected."""
-    return min(candidates, key=rank, default=None)
+    """The usable candidate of best rank; among equals, the first collected."""
+    return min((c for c in candidates if c.rejected is None), key=rank, default=None)
+
+
+def _checked(candidate: DateCandidate) -> DateCandidate:
+    """A value the catalog cannot file is kept as evidence, marked so it is never chosen."""
+    if candidate.rejected is None and in_utc(candidate.value) is None:
+        return replace(candidate, rejected="no instant in UTC (outside the calendar's range)")
+    return candidate
 
 
 def _candidate(source: str, value: object) -> DateCandidate | None:
@@ -121,7 +131,7 @@ def published_candidates(
         found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))
     if htmldate:
         found.append(_candidate("htmldate", htmldate))
-    return tuple(sorted((c for c in found if c is not None), key=rank))
+    return tuple(sorted((_checked(c) for c in found if c is not None), key=rank))
 
 
 def modified_date(meta: PageMetadata, discovery: Discovery | None) -> datetime | None:
@@ -130,18 +140,6 @@ def modified_date(meta: PageMetadata, discovery: Discovery | None) -> datetime |
     values += [v for name in MODIFIED_META for v in meta.all(name)]
     for value in values:
         parsed = parse_date(value) if isinstance(value, str) else None
-        if parsed:
+        if parsed and in_utc(parsed) is not None:
             return parsed
     return discovery.modified if discovery is not None else None
-
-
-def is_date_only(value: datetime) -> bool:
-    """True for the naive-midnight convention that stands for "a date, no time known"."""
-    return value.tzinfo is None and value.time() == time.min
-
-
-def isoformat(value: datetime | None) -> str | None:
-    """ISO 8601 with offset, or a bare date for date-only values."""
-    if value is None:
-        return None
-    return value.date().isoformat() if is_date_only(value) else value.isoformat()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from newsarchive.extraction.dates import isoformat
-from newsarchive.records import Extraction
+from newsarchive.records import Extraction, page_date_text
 
 
 def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
@@ -13,8 +13,8 @@ def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
     return {
         "url": extraction.url,
         "title": extraction.title,
-        "published": isoformat(extraction.published),
-        "modified": isoformat(extraction.modified),
+        "published": _iso(extraction.published),
+        "modified": _iso(extraction.modified),
         "author": extraction.author,
         "language": extraction.language,
         "text": extraction.text,
@@ -25,3 +25,7 @@ def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
         "sitename": extraction.sitename,
         "tags": list(extraction.tags),
     }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return page_date_text(value) if value is not None else None

@@ -84,7 +84,12 @@ def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
     extraction = meta.get("extraction") or {}
     chosen = extraction.get("date_source")
     candidates = [
-        {"source": c.get("source"), "value": c.get("value"), "chosen": c.get("source") == chosen}
+        {
+            "source": c.get("source"),
+            "value": c.get("value"),
+            "chosen": c.get("source") == chosen and not c.get("rejected"),
+            "rejected": c.get("rejected"),
+        }
         for c in extraction.get("date_candidates") or ()
     ]
     return {

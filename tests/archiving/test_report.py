@@ -46,7 +46,9 @@ def test_skips_before_and_after_a_request_are_one_column() -> None:
 
 
 def test_an_outlet_with_no_readable_discovery_document_failed() -> None:
-    report = OutletReport("o", document_error="https://o.example/feed: ConnectionRefusedError")
+    report = OutletReport(
+        "o", document_error="https://o.example/feed: ConnectionRefusedError", crawled=True
+    )
     assert report.failure() == (
         "no discovery document could be read (https://o.example/feed: ConnectionRefusedError)"
     )
@@ -54,7 +56,7 @@ def test_an_outlet_with_no_readable_discovery_document_failed() -> None:
 
 
 def test_an_outlet_none_of_whose_articles_was_archived_failed() -> None:
-    report = OutletReport("o", discovered=5, documents_read=1)
+    report = OutletReport("o", discovered=5, documents_read=1, crawled=True)
     for n in range(3):
         report.add(f"https://o.example/{n}", ArchiveOutcome.FAILED, "http-error: HTTP 503")
     report.add("https://o.example/r", ArchiveOutcome.SKIPPED, "refused: Forbidden by robots.txt")
@@ -76,3 +78,13 @@ def test_an_empty_feed_and_a_run_with_some_failed_pages_did_their_work() -> None
 def test_a_broken_off_crawl_says_why() -> None:
     report = OutletReport("o", documents_read=1, crawl_error="crawl broke off: child exited 1")
     assert report.failure() == "crawl broke off: child exited 1"
+
+
+def test_filing_stored_pages_again_is_no_crawl_and_no_outlet_failure() -> None:
+    """``reextract`` reads no discovery document: it must not say the outlet was not crawled."""
+    report = OutletReport("o")
+    report.add("https://o.example/a", ArchiveOutcome.UNCHANGED)
+    assert report.failure() is None
+    assert report.summary()["status"] == "completed"
+    report.absorb(OutletReport("o", crawled=True))  # a crawl that read nothing, by contrast
+    assert report.failure() == "no discovery document could be read (none found)"

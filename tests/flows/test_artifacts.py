@@ -38,7 +38,9 @@ def test_markdown_lists_alerts_counts_new_articles_failures_and_skips() -> None:
 
 
 def test_markdown_of_an_outlet_that_failed_says_so_first() -> None:
-    report = OutletReport("sputnik", document_error="https://s.example/feed: answered HTTP 404")
+    report = OutletReport(
+        "sputnik", document_error="https://s.example/feed: answered HTTP 404", crawled=True
+    )
     text = render_markdown(report, [])
     assert text.splitlines()[2] == (
         "**Failed**: no discovery document could be read "
