@@ -23,22 +23,24 @@ from newsarchive.extraction.page_metadata import PageMetadata
 from newsarchive.extraction.paragraphs import body_paragraphs, clean
 from newsarchive.extraction.profile import Profile, Syndication
 from newsarchive.extraction.profiles import get_profile
-from newsarchive.records import Discovery, Extraction, Headers
+from newsarchive.records import (
+    HTML_MEDIA_TYPES,
+    Discovery,
+    Extraction,
+    Headers,
+    header_value,
+    media_type,
+)
 
 AUTHOR_META = ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
 _TITLE_SEPARATORS = " |-\u2013\u2014:\u00b7,"  # hyphen, en and em dash, middle dot
-# MIME types that can hold a page; anything else declared by the server is refused.
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
-
-
-def _header(headers: Headers | None, name: str) -> str | None:
-    wanted = name.lower()
-    return next((v for k, v in headers or () if k.lower() == wanted), None)
+# Beyond what the crawl archives as pages, saved files often carry these: worth a try.
+_PARSEABLE_TYPES = HTML_MEDIA_TYPES | {"text/xml", "application/xml", "text/plain"}
 
 
 def _check_content_type(content_type: str | None) -> None:
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
-    if mime and mime not in _HTML_TYPES:
+    mime = media_type(content_type)
+    if mime and mime not in _PARSEABLE_TYPES:
         raise InputError(f"not an HTML document (served as {mime})")
 
 
@@ -99,7 +101,7 @@ def extract(
     it is one but holds no article text, ConfigError for an unknown profile.
     """
     chosen = get_profile(profile)
-    content_type = _header(headers, "Content-Type")
+    content_type = header_value(headers, "Content-Type")
     _check_content_type(content_type)
     text, _encoding = decode_html(body, content_type)
     tree = load_html(text)

@@ -1,31 +1,34 @@
-"""An :class:`Extraction` as the JSON object the CLI prints and the flows log."""
+"""An :class:`Extraction` as the JSON object the CLI prints: the codec's encoding, fewer fields.
+
+The archive keeps the whole record (date candidates, description ...); the
+command line prints the fields of its documented contract, in that order.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from newsarchive.records import Extraction, page_date_text
+from newsarchive import codec
+from newsarchive.records import Extraction
+
+CLI_FIELDS = (
+    "url",
+    "title",
+    "published",
+    "modified",
+    "author",
+    "language",
+    "text",
+    "profile",
+    "date_source",
+    "original_source",
+    "original_url",
+    "sitename",
+    "tags",
+)
 
 
 def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
     """Plain JSON types only; dates as ISO 8601 (a bare date when no time is known)."""
-    return {
-        "url": extraction.url,
-        "title": extraction.title,
-        "published": _iso(extraction.published),
-        "modified": _iso(extraction.modified),
-        "author": extraction.author,
-        "language": extraction.language,
-        "text": extraction.text,
-        "profile": extraction.profile,
-        "date_source": extraction.date_source,
-        "original_source": extraction.original_source,
-        "original_url": extraction.original_url,
-        "sitename": extraction.sitename,
-        "tags": list(extraction.tags),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return page_date_text(value) if value is not None else None
+    whole = codec.to_json(extraction)
+    return {name: whole[name] for name in CLI_FIELDS}
