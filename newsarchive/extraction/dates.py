@@ -14,7 +14,9 @@ Precedence for ``published`` (lower rank wins, first found wins within a rank):
 5. ``json-ld:WebPage:datePublished``  the CMS page's date;
 6. ``discovery:<via>``  the date a feed or sitemap gave: evidence about the
    URL, not the page's own statement, so below everything the page says;
-7. ``htmldate``         trafilatura's heuristic guess from the page text.
+7. ``htmldate``         a heuristic guess from the page text, searched for only
+                        when nothing above gave a date (it can never outrank them
+                        and it is the costliest step of an extraction).
 
 Values keep the offset the page gives.  A value with no time of day (such as
 ``2021-03-23``) becomes a *naive* ``datetime`` at midnight; serialisation
@@ -24,7 +26,7 @@ prints a naive midnight as a bare ISO date.  Naive values with a time of day
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
 
 from lxml import etree
@@ -113,14 +115,18 @@ def published_candidates(
     *,
     profile_dates: Iterable[DateCandidate | None] = (),
     discovery: Discovery | None = None,
-    htmldate: str | None = None,
+    text_search: Callable[[], str | None] | None = None,
 ) -> tuple[DateCandidate, ...]:
-    """Every publication date the page, the profile and the discovery offered, in rank order."""
+    """Every publication date the page, the profile and the discovery offered, in rank order.
+
+    ``text_search`` (htmldate) is called only when none of them gave a date.
+    """
     found: list[DateCandidate | None] = [*profile_dates, *_published_in_page(meta, tree)]
     if discovery is not None and discovery.published is not None:
         found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))
-    if htmldate:
-        found.append(_candidate("htmldate", htmldate))
+    if text_search is not None and not any(found):
+        guess = text_search()
+        found.append(_candidate("htmldate", guess) if guess else None)
     return tuple(sorted((c for c in found if c is not None), key=rank))
 
 
