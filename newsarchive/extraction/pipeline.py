@@ -31,6 +31,7 @@ from newsarchive.extraction.page_metadata import PageMetadata
 from newsarchive.extraction.paragraphs import body_paragraphs, clean
 from newsarchive.extraction.profile import Profile, Syndication
 from newsarchive.extraction.profiles import get_profile
+from newsarchive.extraction.tables import flatten_layout_tables
 from newsarchive.records import Discovery, Extraction, Headers
 
 _TITLE_SEPARATORS = " |-\u2013\u2014:\u00b7,"  # hyphen, en and em dash, middle dot
@@ -110,6 +111,8 @@ def extract(
 
     meta = PageMetadata.read(tree)
     lead = chosen.lead(tree) if chosen.lead else None
+    if chosen.options.include_tables:
+        flatten_layout_tables(tree)  # no rule reads table markup: retagged in place, not copied
     document = _trafilatura(tree, url, chosen)
     site_names = meta.site_names()
     sitename = site_names[0] if site_names else None
