@@ -10,6 +10,7 @@ as a teaser, is put back in front.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SPACES = re.compile(r"\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -27,8 +28,13 @@ _DATELINE = re.compile(
 
 
 def clean(text: str) -> str:
-    """Whitespace runs (including newlines and NBSP) to one space, ends trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    """Whitespace runs (including newlines and NBSP) to one space, ends trimmed, NFC.
+
+    NFC as trafilatura's ``extract`` gives (its ``bare_extraction`` does not): a
+    decomposed "é" or Bengali vowel sign would otherwise never match a search
+    typed in the composed form.
+    """
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
 
 
 def is_dateline(line: str) -> bool:
