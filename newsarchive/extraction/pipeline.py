@@ -32,9 +32,9 @@ from newsarchive.extraction.paragraphs import body_paragraphs, clean
 from newsarchive.extraction.profile import Profile, Syndication
 from newsarchive.extraction.profiles import get_profile
 from newsarchive.extraction.tables import flatten_layout_tables
+from newsarchive.extraction.titles import headline
 from newsarchive.records import Discovery, Extraction, Headers
 
-_TITLE_SEPARATORS = " |-\u2013\u2014:\u00b7,"  # hyphen, en and em dash, middle dot
 # MIME types that can hold a page; anything else declared by the server is refused.
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
@@ -48,18 +48,6 @@ def _check_content_type(content_type: str | None) -> None:
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     if mime and mime not in _HTML_TYPES:
         raise InputError(f"not an HTML document (served as {mime})")
-
-
-def _strip_site_suffix(title: str | None, sitename: str | None) -> str | None:
-    """``Headline | KCNA Watch`` -> ``Headline``: the site name is not part of a headline."""
-    if not title:
-        return None
-    title = clean(title)
-    if sitename and title.endswith(sitename) and len(title) > len(sitename):
-        head = title[: -len(sitename)]
-        if head[-1] in _TITLE_SEPARATORS:
-            return head.rstrip(_TITLE_SEPARATORS) or title
-    return title
 
 
 def _author(tree: HtmlElement, meta: PageMetadata) -> str | None:
@@ -117,7 +105,7 @@ def extract(
     site_names = meta.site_names()
     sitename = site_names[0] if site_names else None
 
-    title = _strip_site_suffix(meta.title() or extract_title(tree), sitename) or (
+    title = headline(meta.title() or extract_title(tree), site_names, tree) or (
         discovery.title if discovery else None
     )
     paragraphs = body_paragraphs(document.text, title=title, lead=lead)
