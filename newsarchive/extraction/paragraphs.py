@@ -2,9 +2,9 @@
 
 What is removed here is what every kind of site shares and trafilatura keeps
 because it sits inside the article container: the headline repeated as the
-first line, and datelines ("March 5, 2024", "Published: 23 Feb. 2026, 18:07")
-standing alone on a line.  A profile's lead paragraph, which trafilatura drops
-as a teaser, is put back in front.
+first line, and date lines ("March 5, 2024", "Publicado em 23 de fevereiro de
+2026": :mod:`newsarchive.extraction.datelines`) standing alone on a line.  A
+lead paragraph that trafilatura drops as a teaser is put back in front.
 """
 
 from __future__ import annotations
@@ -12,19 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from newsarchive.extraction.datelines import is_dateline
+
 _SPACES = re.compile(r"\s+")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}"  # March 5, 2024
-    rf"|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}"  # 5 March 2024 / 23 Feb. 2026
-    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}"  # 2024-03-05 / 2026.02.23
-    r"|\d{1,2}[./]\d{1,2}[./]\d{4})"  # 23.02.2026
-)
-_TIME = r"(?:,?\s+\d{1,2}:\d{2}(?:\s*(?:[ap]\.?m\.?|gmt|utc|kst|[a-z]{3}))?)"
-_DATELINE = re.compile(
-    rf"^(?:(?:published|updated|posted|first published)\s*(?:on|:)?\s*)?{_DATE}{_TIME}?$",
-    re.IGNORECASE,
-)
 
 
 def clean(text: str) -> str:
@@ -35,10 +25,6 @@ def clean(text: str) -> str:
     typed in the composed form.
     """
     return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
-
-
-def is_dateline(line: str) -> bool:
-    return bool(_DATELINE.match(line))
 
 
 def body_paragraphs(raw: str | None, *, title: str | None, lead: str | None) -> list[str]:
