@@ -34,6 +34,6 @@ def body_paragraphs(raw: str | None, *, title: str | None, lead: str | None) -> 
         for line in map(clean, (raw or "").splitlines())
         if line and line != title and not is_dateline(line)
     ]
-    if lead and lead not in lines:
+    if lead and lead not in " ".join(lines):  # trafilatura kept it: once is enough
         lines.insert(0, lead)
     return lines

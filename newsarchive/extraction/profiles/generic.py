@@ -11,10 +11,12 @@ told apart and flattened first (:mod:`newsarchive.extraction.tables`), so its
 story is not read as one table row with the menu in front of it.
 """
 
+from newsarchive.extraction.leads import standfirst
 from newsarchive.extraction.profile import ExtractorOptions, Profile
 
 GENERIC = Profile(
     name="generic",
     description="any news page: trafilatura defaults, data tables kept",
     options=ExtractorOptions(include_tables=True),
+    lead=standfirst,
 )
