@@ -38,6 +38,7 @@ MAX_LINE = 90  # characters: a date line is short
 MAX_LABEL_WORDS = 1
 MIN_WORD = 3  # shorter words ("on", "am", "de", "le", 입력) never decide
 
+_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\d+[^\W\d_]*|[^\W\d_]+")
 _TIME_ZONE = re.compile(r"[A-Z]{2,4}")
 
@@ -64,7 +65,7 @@ def _unit_of(token: str) -> str:
 
 def is_dateline(line: str) -> bool:
     """True for a line that is a date (and time) with at most a short label."""
-    if len(line) > MAX_LINE or line.startswith("|") or not any(c.isdigit() for c in line):
+    if len(line) > MAX_LINE or line.startswith("|") or not _DIGIT.search(line):
         return False
     months, others = _vocabulary()
     tokens = _TOKEN.findall(line)

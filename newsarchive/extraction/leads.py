@@ -16,6 +16,7 @@ import re
 from lxml.html import HtmlElement
 
 from newsarchive.extraction.paragraphs import clean
+from newsarchive.extraction.titles import headline_container
 
 _LEAD_NAME = re.compile(
     r"(?:^|[\s_-])(?:standfirst|lead|lede|intro|summary|dek|deck|excerpt|abstract|chapo|chapeau"
@@ -45,14 +46,10 @@ def _in_article(element: HtmlElement, scope: HtmlElement) -> bool:
 
 def standfirst(tree: HtmlElement) -> str | None:
     """The lead set apart under the page's single headline, when there is one."""
-    headings = tree.findall(".//body//h1")
-    if len(headings) != 1:
+    found = headline_container(tree)
+    if found is None:
         return None
-    h1 = headings[0]
-    scope = h1.getparent()
-    if scope is None:
-        return None
-    scope = scope.getparent() if scope.getparent() is not None else scope
+    h1, scope = found
     following = False
     for scanned, element in enumerate(scope.iter()):
         if element is h1:

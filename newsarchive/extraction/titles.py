@@ -40,9 +40,20 @@ def _after_prefix(title: str, name: str) -> str | None:
     return None
 
 
-def _single_h1(tree: HtmlElement) -> str | None:
+def single_h1(tree: HtmlElement) -> HtmlElement | None:
+    """The page's headline element, when the page has exactly one ``<h1>``."""
     headings = tree.findall(".//body//h1")
-    return clean(headings[0].text_content()) if len(headings) == 1 else None
+    return headings[0] if len(headings) == 1 else None
+
+
+def headline_container(tree: HtmlElement) -> tuple[HtmlElement, HtmlElement] | None:
+    """The single ``<h1>`` and the element two levels above it, where lead and byline sit."""
+    h1 = single_h1(tree)
+    parent = h1.getparent() if h1 is not None else None
+    if h1 is None or parent is None:
+        return None
+    grandparent = parent.getparent()
+    return h1, grandparent if grandparent is not None else parent
 
 
 def headline(title: str | None, site_names: Sequence[str], tree: HtmlElement) -> str | None:
@@ -54,6 +65,7 @@ def headline(title: str | None, site_names: Sequence[str], tree: HtmlElement) ->
         title = _without_suffix(title, name)
         rest = _after_prefix(title, name)
         if rest is not None:
-            h1 = _single_h1(tree)
+            element = single_h1(tree)
+            h1 = clean(element.text_content()) if element is not None else ""
             title = h1 if h1 and h1 != rest and rest.endswith(h1) else rest
     return title
