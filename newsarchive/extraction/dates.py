@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from newsarchive.extraction.page_metadata import ARTICLE_TYPES, PAGE_TYPES, PageMetadata
@@ -65,11 +64,21 @@ _RANKS: tuple[tuple[str, int], ...] = (
 )
 _UNRANKED = len(_RANKS)
 
-_PUBLISHED_TIME = etree.XPath(
-    "//time[@datetime][@itemprop='datePublished' or @pubdate"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' published ')]/@datetime"
-)
-_ANY_TIME = etree.XPath("//time[@datetime]/@datetime")
+
+def _time_datetimes(tree: HtmlElement) -> list[str]:
+    """``<time datetime>`` values marked as the publication time, else the page's first one.
+
+    One walk over the tree (``iter`` with a tag filter runs in C), not two XPath scans.
+    """
+    times = [element for element in tree.iter("time") if element.get("datetime")]
+    marked = [
+        element
+        for element in times
+        if element.get("itemprop") == "datePublished"
+        or element.get("pubdate") is not None
+        or "published" in (element.get("class") or "").split()
+    ]
+    return [str(element.get("datetime")) for element in marked or times[:1]]
 
 
 def parse_date(value: str) -> datetime | None:
@@ -103,8 +112,8 @@ def _published_in_page(meta: PageMetadata, tree: HtmlElement) -> Iterator[DateCa
     for name in PUBLISHED_META:
         for value in meta.all(name):
             yield _candidate(f"meta:{name}", value)
-    for value in _PUBLISHED_TIME(tree) or _ANY_TIME(tree)[:1]:
-        yield _candidate("time:datetime", str(value))
+    for value in _time_datetimes(tree):
+        yield _candidate("time:datetime", value)
     for value in meta.json_ld_values(PAGE_TYPES, "datePublished"):
         yield _candidate("json-ld:WebPage:datePublished", value)
 
