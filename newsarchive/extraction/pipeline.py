@@ -71,7 +71,12 @@ def _trafilatura(tree: HtmlElement, url: str | None, profile: Profile) -> Docume
 
 
 def _text_date(tree: HtmlElement, url: str | None) -> str | None:
-    """htmldate's guess from the page's text and markup, as trafilatura would ask for it."""
+    """htmldate's guess from the page's markup, in its fast mode.
+
+    trafilatura asks for the extensive search, which also reads the free text:
+    about 23 ms a page on the snippet set against 5 ms, more than a third of a
+    whole extraction, for pages that state no date anywhere in their markup.
+    """
     today = date.today().isoformat()
     return find_date(tree, extensive_search=False, original_date=True, max_date=today, url=url)
 
