@@ -39,7 +39,7 @@ class ExtractorOptions:
             tables=self.include_tables,
             dedup=False,  # trafilatura's cache is process-wide: a page seen twice would lose text
             url=url,
-            with_metadata=True,
+            with_metadata=False,  # the pipeline reads metadata from its own single pass
         )
 
 

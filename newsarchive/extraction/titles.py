@@ -1,0 +1,71 @@
+"""The headline out of a page title: the site's own name taken off either end.
+
+Pages title themselves ``Headline | Site`` or ``Site | Tagline: Headline``.
+Only names the page gives itself count as evidence of a site name
+(``og:site_name``, ``application-name``, JSON-LD publisher and site names), and
+only when a separator stands between name and headline: a plain space is no
+separator, so "Appoints New CEO at Experience" on a site called Experience
+keeps its last word.  A site name in front often brings a tagline with it
+(``LinkNaija | Nigeria's popular news platform: Headline``); the page's single
+``<h1>``, when the title ends with it, says where the headline starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml.html import HtmlElement
+
+from newsarchive.extraction.paragraphs import clean
+
+# Pipes, hyphen, en and em dash, colon, middle dot, bullet, guillemets, slash, tilde.
+SEPARATORS = "|-\u2013\u2014:\u00b7\u2022\u00bb\u00ab/~"
+_TRIM = SEPARATORS + " "
+
+
+def _without_suffix(title: str, name: str) -> str:
+    if len(title) > len(name) and title.casefold().endswith(name.casefold()):
+        head = title[: -len(name)].rstrip()
+        if head and head[-1] in SEPARATORS:
+            return head.rstrip(_TRIM) or title
+    return title
+
+
+def _after_prefix(title: str, name: str) -> str | None:
+    """The title after a leading ``name`` and separator; None when it does not start so."""
+    if len(title) > len(name) and title.casefold().startswith(name.casefold()):
+        tail = title[len(name) :].lstrip()
+        if tail and tail[0] in SEPARATORS:
+            return tail.lstrip(_TRIM) or None
+    return None
+
+
+def single_h1(tree: HtmlElement) -> HtmlElement | None:
+    """The page's headline element, when the page has exactly one ``<h1>``."""
+    headings = tree.findall(".//body//h1")
+    return headings[0] if len(headings) == 1 else None
+
+
+def headline_container(tree: HtmlElement) -> tuple[HtmlElement, HtmlElement] | None:
+    """The single ``<h1>`` and the element two levels above it, where lead and byline sit."""
+    h1 = single_h1(tree)
+    parent = h1.getparent() if h1 is not None else None
+    if h1 is None or parent is None:
+        return None
+    grandparent = parent.getparent()
+    return h1, grandparent if grandparent is not None else parent
+
+
+def headline(title: str | None, site_names: Sequence[str], tree: HtmlElement) -> str | None:
+    """``title`` without the site's name (and a tagline after a leading one)."""
+    if not title:
+        return None
+    title = clean(title)
+    for name in sorted(site_names, key=len, reverse=True):  # "Site News" before "Site"
+        title = _without_suffix(title, name)
+        rest = _after_prefix(title, name)
+        if rest is not None:
+            element = single_h1(tree)
+            h1 = clean(element.text_content()) if element is not None else ""
+            title = h1 if h1 and h1 != rest and rest.endswith(h1) else rest
+    return title
