@@ -14,9 +14,12 @@ Precedence for ``published`` (lower rank wins, first found wins within a rank):
 5. ``json-ld:WebPage:datePublished``  the CMS page's date;
 6. ``discovery:<via>``  the date a feed or sitemap gave: evidence about the
    URL, not the page's own statement, so below everything the page says;
-7. ``htmldate``         a heuristic guess from the page text, searched for only
-                        when nothing above gave a date (it can never outrank them
-                        and it is the costliest step of an extraction).
+7. ``htmldate``         a heuristic guess from the page's markup, searched for only
+                        when the page states no date in its metadata or ``<time>``
+                        (ranks 1-5): it is the costliest step of an extraction.
+                        A profile's or a discovery date does not spare it, since
+                        it records what the page itself shows (an aggregator's
+                        listing date beside the item's own).
 
 Values keep the offset the page gives.  One with no instant in UTC (year 1
 at +14:00) stays among the candidates, marked rejected, and is never chosen.
@@ -138,13 +141,14 @@ def published_candidates(
 ) -> tuple[DateCandidate, ...]:
     """Every publication date the page, the profile and the discovery offered, in rank order.
 
-    ``text_search`` (htmldate) is called only when none of them gave a date.
+    ``text_search`` (htmldate) is called only when the page's metadata gave no usable date.
     """
-    found: list[DateCandidate | None] = [*profile_dates, *_published_in_page(meta, tree)]
+    stated = [candidate for candidate in _published_in_page(meta, tree) if candidate]
+    found: list[DateCandidate | None] = [*profile_dates, *stated]
     if discovery is not None and discovery.published is not None:
         found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))
     checked = [_checked(c) for c in found if c is not None]
-    if text_search is not None and not any(c.rejected is None for c in checked):
+    if text_search is not None and not any(in_utc(c.value) is not None for c in stated):
         guess = text_search()
         found_by_text = _candidate("htmldate", guess) if guess else None
         checked += [_checked(found_by_text)] if found_by_text else []
