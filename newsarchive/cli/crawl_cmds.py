@@ -60,7 +60,7 @@ def crawl(
             raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
         replay_outlets(planned)
     # Prefect waits 20 s for its temporary server; on a busy machine that is too short
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
 
     names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
