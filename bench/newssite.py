@@ -119,15 +119,21 @@ def _teasers(rng: random.Random, count: int, sentences: list[str], words: list[s
     return "".join(cards)
 
 
-def render_page(rng: random.Random, index: int, sentences: list[str], origin: str) -> Page:
-    """One article page of 50-300 KB; most of the weight is furniture, as on news sites."""
+def render_page(
+    rng: random.Random,
+    index: int,
+    sentences: list[str],
+    origin: str,
+    sizes: tuple[int, int] = (50_000, 300_000),
+) -> Page:
+    """One article page of ``sizes`` bytes (50-300 KB); most of it furniture, as on news sites."""
     words = sorted({w.lower() for s in sentences for w in _WORD.findall(s)})
     section = rng.choice(SECTIONS)
     published = datetime(2026, 2, 1, tzinfo=UTC) + timedelta(minutes=37 * index)
     paragraphs = article_paragraphs(rng, sentences)
     title = f"{paragraphs[0].split(',')[0][:90]} ({index})"
     path = f"/{section}/{published:%Y/%m/%d}/story-{index}.html"
-    target = rng.randint(50_000, 300_000)
+    target = rng.randint(*sizes)
     article_html = "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
     json_ld = json.dumps(
         {
@@ -174,14 +180,19 @@ def render_page(rng: random.Random, index: int, sentences: list[str], origin: st
     return Page(path, title, published, tuple(paragraphs), body)
 
 
-def build_pages(count: int, origin: str, seed: int = 20260223) -> list[Page]:
+def build_pages(
+    count: int, origin: str, seed: int = 20260223, sizes: tuple[int, int] = (50_000, 300_000)
+) -> list[Page]:
     rng = random.Random(seed)
     sentences = seed_sentences()
-    return [render_page(rng, i, sentences, origin) for i in range(count)]
+    return [render_page(rng, i, sentences, origin, sizes) for i in range(count)]
 
 
 def _publish(site: LoopbackServer, pages: list[Page]) -> None:
-    """The pages with validators, an RSS feed of them and an empty robots.txt."""
+    """The pages with validators, an RSS feed and a sitemap of them, and an empty robots.txt.
+
+    ``/empty-sitemap.xml`` lists nothing: a crawl of it is a run that finds no news.
+    """
     for page in pages:
         etag = '"' + hashlib.sha256(page.body).hexdigest()[:20] + '"'
         modified = format_datetime(page.published + timedelta(hours=2), usegmt=True)
@@ -189,16 +200,20 @@ def _publish(site: LoopbackServer, pages: list[Page]) -> None:
     entries = [documents.Entry(site.url(p.path), p.title, p.published) for p in pages]
     feed = documents.rss("Bench Herald", site.url("/"), entries)
     site.page("/feed.xml", feed, "application/rss+xml")
+    site.page("/sitemap.xml", documents.urlset(entries), "application/xml")
+    site.page("/empty-sitemap.xml", documents.urlset([]), "application/xml")
     site.page("/robots.txt", documents.robots([]), "text/plain")
 
 
 @contextmanager
-def serve(count: int) -> Iterator[tuple[str, list[Page], LoopbackServer]]:
-    """Serve ``count`` pages plus ``/feed.xml``; yields (origin, pages, the running site).
+def serve(
+    count: int, sizes: tuple[int, int] = (50_000, 300_000)
+) -> Iterator[tuple[str, list[Page], LoopbackServer]]:
+    """Serve ``count`` pages plus feed and sitemaps; yields (origin, pages, the running site).
 
     The site counts its answers by status and the CPU its threads spent.
     """
     with LoopbackServer() as site:
-        pages = build_pages(count, site.origin)
+        pages = build_pages(count, site.origin, sizes=sizes)
         _publish(site, pages)
         yield site.origin, pages, site
