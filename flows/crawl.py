@@ -36,6 +36,9 @@ from newsarchive.replay import replayed
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
+from newsarchive.termination import stop_within
+
+STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path (about 2 s) is lost
 
 
 def _retry_when_storage_was_away(task: Task[..., Any], run: TaskRun, state: State) -> bool:
@@ -117,6 +120,17 @@ async def _outcome(state: State[Any], ledger: OutletReport) -> None:
 
 
 async def _run_outlets(
+    names: Sequence[str] | None,
+    outlets_file: str | None,
+    replay: bool,
+    day: int,
+    mode: CrawlMode | None,
+) -> State[list[dict[str, Any]]]:
+    with stop_within(STOP_GRACE_SECONDS):
+        return await _archive_planned(names, outlets_file, replay, day, mode)
+
+
+async def _archive_planned(
     names: Sequence[str] | None,
     outlets_file: str | None,
     replay: bool,

@@ -8,13 +8,12 @@ other exception is a bug: one line and exit 70, its traceback only with -v.
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Annotated
 
 import typer
 
-from newsarchive import __version__
+from newsarchive import __version__, termination
 from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs, web_cmd
 from newsarchive.errors import NewsarchiveError
 
@@ -89,8 +88,8 @@ def main() -> None:
     except BaseException as exc:
         if not _terminated(exc):
             raise
-        typer.echo("newsarchive: stopped (SIGTERM)", err=True)
-        sys.exit(128 + signal.SIGTERM)
+        termination.announce_stop()
+        sys.exit(termination.EXIT_CODE)
 
 
 def _terminated(error: BaseException) -> bool:

@@ -14,16 +14,36 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 from chromium import chromium, screenshot
 from replaywebpage_tool import FIND_PAGE, embedding_page, replay_site
+from selenium import webdriver
 
 from newsarchive.config import Settings
 from newsarchive.storage import Archive
 from newsarchive.storage.captures import memento_stamp
 
 pytestmark = pytest.mark.browser
+
+
+def shown(browser: webdriver.Chrome, url: str, stamp: str) -> dict[str, str]:
+    """The replayed page ReplayWeb.page shows for ``url`` at ``stamp``.
+
+    Its service worker now and then stalls on a load that a reader would
+    reload (seen once in CI); one reload is allowed, never a different page.
+    """
+    for attempt in range(2):
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            page = browser.execute_script(FIND_PAGE, f"/{stamp}mp_/{url}")
+            if page is not None:
+                return cast(dict[str, str], page)
+        if attempt == 0:
+            browser.refresh()
+    raise AssertionError(f"ReplayWeb.page never showed {url} at {stamp}, reloaded once")
 
 
 def test_every_capture_opens_in_replaywebpage(replayed_home: Path, tmp_path: Path) -> None:
@@ -47,12 +67,7 @@ def test_every_capture_opens_in_replaywebpage(replayed_home: Path, tmp_path: Pat
     with replay_site(wacz, work) as base, chromium("replaywebpage") as browser:
         for number, (url, stamp, title) in enumerate(captures):
             browser.get(f"{base}/capture-{number}.html")
-            page = None
-            deadline = time.monotonic() + 60
-            while page is None:
-                assert time.monotonic() < deadline, f"ReplayWeb.page never showed {url} at {stamp}"
-                time.sleep(0.5)
-                page = browser.execute_script(FIND_PAGE, f"/{stamp}mp_/{url}")
+            page = shown(browser, url, stamp)
             assert page["title"][:25] == title[:25] or title[:25] in page["text"], (url, stamp)
             assert not page["text"].lstrip().startswith("{"), (url, stamp)  # never the JSON
             if number == 0:

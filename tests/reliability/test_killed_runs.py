@@ -138,3 +138,32 @@ def test_a_hung_crawl_stops_on_sigterm_within_seconds(
     assert waited < 10, (waited, said)
     assert crawl.returncode == 143  # 128 + SIGTERM, as shells report it
     assert said == "newsarchive: stopped (SIGTERM)\n"
+
+
+SWALLOWED = """
+import asyncio, os, signal, sys
+from newsarchive.termination import stop_within
+
+def lost(signum, frame):  # a graceful path that never arrives, as when asyncio logs it away
+    print("inner handler ran", flush=True)
+
+signal.signal(signal.SIGTERM, lost)
+
+async def hang():
+    with stop_within(1.5):
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.sleep(60)
+
+asyncio.run(hang())
+"""
+
+
+def test_sigterm_ends_a_crawl_whose_graceful_stop_was_swallowed() -> None:
+    started = time.monotonic()
+    ended = subprocess.run(
+        [sys.executable, "-c", SWALLOWED], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert time.monotonic() - started < 15
+    assert ended.stdout == "inner handler ran\n"  # the handler it chained still ran first
+    assert ended.returncode == 143
+    assert ended.stderr == "newsarchive: stopped (SIGTERM)\n"
