@@ -19,6 +19,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsarchive.extraction.landmarks import landmarks
+
 # schema.org types whose datePublished is the article's own date.  A WebPage's
 # datePublished is often the date the CMS page was created (an aggregator's
 # listing date), so it is kept apart.
@@ -91,14 +93,14 @@ class PageMetadata:
     @classmethod
     def read(cls, tree: HtmlElement) -> PageMetadata:
         meta: dict[str, list[str]] = {}
-        # tree.iter() with a tag filter walks the tree in C, faster than an XPath for this
-        for element in tree.iter("meta"):
+        found = landmarks(tree)
+        for element in found.metas:
             key = element.get("property") or element.get("name") or element.get("itemprop")
             content = (element.get("content") or "").strip()
             if key and content:
                 meta.setdefault(key.strip().lower(), []).append(content)
         objects: list[dict[str, Any]] = []
-        for script in tree.iter("script"):
+        for script in found.scripts:
             if script.get("type") != "application/ld+json" or not script.text:
                 continue
             try:

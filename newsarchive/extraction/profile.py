@@ -12,7 +12,9 @@ facts about an outlet rather than as branches inside the extractor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
+from functools import cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -30,17 +32,27 @@ class ExtractorOptions:
     include_tables: bool = True
 
     def build(self, url: str | None) -> Extractor:
-        """A trafilatura ``Extractor`` for one page (it carries the URL, so never shared)."""
-        return Extractor(
-            output_format="python",
-            precision=self.favor_precision,
-            recall=self.favor_recall,
-            comments=False,
-            tables=self.include_tables,
-            dedup=False,  # trafilatura's cache is process-wide: a page seen twice would lose text
-            url=url,
-            with_metadata=False,  # the pipeline reads metadata from its own single pass
-        )
+        """A trafilatura ``Extractor`` for one page: this profile's switches and the page's URL.
+
+        Constructing one reads trafilatura's configuration anew (0.2 ms, about 1 % of an
+        extraction), so the switches are built once and each page gets a copy carrying its URL.
+        """
+        extractor = copy(_switched(self))
+        extractor.url = extractor.source = url
+        return extractor
+
+
+@cache
+def _switched(options: ExtractorOptions) -> Extractor:
+    return Extractor(
+        output_format="python",
+        precision=options.favor_precision,
+        recall=options.favor_recall,
+        comments=False,
+        tables=options.include_tables,
+        dedup=False,  # trafilatura's cache is process-wide: a page seen twice would lose text
+        with_metadata=False,  # the pipeline reads metadata from its own single pass
+    )
 
 
 @dataclass(frozen=True, slots=True)

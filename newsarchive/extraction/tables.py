@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from newsarchive.extraction.landmarks import landmarks
+
 _SECTIONS = ("table", "h1", "h2", "ul", "ol", "form", "article", "nav")
 _PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption")  # a table's own structure
 MAX_CELL_CHARS = 250  # a data cell holds a value or a short phrase, not a story
@@ -48,7 +50,7 @@ def flatten_layout_tables(tree: HtmlElement) -> None:
     """Retag every layout table's own structure as ``div`` (in place); data tables stay."""
     owned = [
         [table, *(e for e in table.iterdescendants(*_PARTS) if _owner(e) is table)]
-        for table in tree.iter("table")
+        for table in landmarks(tree).tables
         if is_layout_table(table)
     ]  # all decided before any is retagged: a retagged table no longer owns its cells
     for element in (element for elements in owned for element in elements):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
+from newsarchive.extraction.landmarks import landmarks
 from newsarchive.extraction.paragraphs import clean
 
 # Pipes, hyphen, en and em dash, colon, middle dot, bullet, guillemets, slash, tilde.
@@ -42,7 +43,7 @@ def _after_prefix(title: str, name: str) -> str | None:
 
 def single_h1(tree: HtmlElement) -> HtmlElement | None:
     """The page's headline element, when the page has exactly one ``<h1>``."""
-    headings = tree.findall(".//body//h1")
+    headings = landmarks(tree).headings
     return headings[0] if len(headings) == 1 else None
 
 
