@@ -1,17 +1,18 @@
 """Extraction cost per page, side by side with bare trafilatura on the same pages in the same run.
 
-Two variants over the same page bytes:
+Two variants over the same page bytes and URL:
 
-- ``trafilatura`` (the baseline): ``trafilatura.extract(page, include_comments=False)``;
-- ``newsarchive``: ``newsarchive.extraction.extract(page, profile="generic")``: decoding,
-  metadata, dates, title and body.
+- ``trafilatura`` (the baseline): ``trafilatura.extract(page, url=url, include_comments=False)``;
+- ``newsarchive``: ``newsarchive.extraction.extract(page, url=url, profile="generic")``:
+  decoding, metadata, dates, title and body.
 
 Each page is extracted by both, one after the other, the order alternating from page to page
 and round to round, so a machine shared with other work slows both alike.  Time is the CPU time
 of this process (``time.process_time``), which other processes' load does not inflate; wall time
 is reported beside it.  Pages come from the synthetic news site of ``newssite.py`` or, with
 ``--snippets DIR``, from every ``*.html`` under a folder (say an unpacked evaluation set; the
-pages are read where they are, never copied).  Usage:
+pages are read where they are, never copied).  Both variants get the page's URL, as a crawl
+has it: the generated site's, or the one an ``evaldata.json`` in the folder gives.  Usage:
 ``python bench/extraction.py [--pages 300 | --snippets DIR] [--rounds 3]``.
 """
 
@@ -51,42 +52,62 @@ class Timing:
         return sum(self.wall_ms) / len(self.wall_ms) if self.wall_ms else 0.0
 
 
-def bare_trafilatura(body: bytes) -> bool:
-    return bool(trafilatura.extract(body, include_comments=False))
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    url: str | None  # both variants get it, as a crawl gives them the URL it fetched
 
 
-def newsarchive_extract(body: bytes) -> bool:
+def bare_trafilatura(page: Page) -> bool:
+    return bool(trafilatura.extract(page.body, url=page.url, include_comments=False))
+
+
+def newsarchive_extract(page: Page) -> bool:
     try:
-        return bool(extract(body, profile="generic").text)
+        return bool(extract(page.body, url=page.url, profile="generic").text)
     except (ExtractionError, InputError):
         return False
 
 
-VARIANTS: dict[str, Callable[[bytes], bool]] = {
+VARIANTS: dict[str, Callable[[Page], bool]] = {
     "trafilatura (baseline)": bare_trafilatura,
     "newsarchive extract": newsarchive_extract,
 }
 
 
-def load_pages(snippets: Path | None, count: int | None) -> list[bytes]:
-    """``count`` generated pages, or the first ``count`` (default: all) pages under ``snippets``."""
+def load_pages(snippets: Path | None, count: int | None) -> list[Page]:
+    """``count`` generated pages, or the first ``count`` (default: all) pages under ``snippets``.
+
+    A snippet folder's ``evaldata.json``, where there is one, gives the pages' URLs.
+    """
     if snippets is None:
-        return [page.body for page in build_pages(count or 300, "http://bench.example")]
-    pages = [path.read_bytes() for path in sorted(snippets.rglob("*.html"))][:count]
-    if not pages:
+        origin = "http://bench.example"
+        return [Page(p.body, origin + p.path) for p in build_pages(count or 300, origin)]
+    urls = _snippet_urls(snippets)
+    paths = sorted(snippets.rglob("*.html"))[:count]
+    if not paths:
         raise SystemExit(f"no *.html under {snippets}")
-    return pages
+    return [Page(path.read_bytes(), urls.get(path.name)) for path in paths]
 
 
-def run(pages: list[bytes], rounds: int) -> list[Timing]:
+def _snippet_urls(snippets: Path) -> dict[str, str]:
+    """File name -> URL, from the snippet set's ``evaldata.json`` (keyed by URL)."""
+    evaldata = next(snippets.rglob("evaldata.json"), None)
+    if evaldata is None:
+        return {}
+    entries = json.loads(evaldata.read_text(encoding="utf-8"))
+    return {Path(entry["file"]).name: url for url, entry in entries.items()}
+
+
+def run(pages: list[Page], rounds: int) -> list[Timing]:
     timings = {name: Timing(name, [], []) for name in VARIANTS}
     order = list(VARIANTS)
     for _ in range(rounds):
-        for body in pages:
+        for page in pages:
             order.reverse()  # alternate who goes first: neither always gets the warm caches
             for name in order:
                 cpu, wall = time.process_time(), time.perf_counter()
-                found = VARIANTS[name](body)
+                found = VARIANTS[name](page)
                 timings[name].cpu_ms.append((time.process_time() - cpu) * 1000)
                 timings[name].wall_ms.append((time.perf_counter() - wall) * 1000)
                 timings[name].empty += not found
@@ -124,11 +145,15 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--pages and --rounds must be at least 1")
     logging.basicConfig(level=logging.CRITICAL, stream=sys.stderr)  # trafilatura warns per page
     pages = load_pages(args.snippets, args.pages)
-    size = sum(map(len, pages)) / len(pages) / 1024
-    print(f"{len(pages)} pages, {size:.0f} KB on average, {os.cpu_count()} cores")
-    for body in pages[:5]:  # warm both up: imports, compiled XPaths, htmldate's caches
+    size = sum(len(page.body) for page in pages) / len(pages) / 1024
+    with_url = sum(page.url is not None for page in pages)
+    print(
+        f"{len(pages)} pages ({with_url} with their URL), {size:.0f} KB on average, "
+        f"{os.cpu_count()} cores"
+    )
+    for page in pages[:5]:  # warm both up: imports, compiled XPaths, htmldate's caches
         for variant in VARIANTS.values():
-            variant(body)
+            variant(page)
     timings = run(pages, args.rounds)
     print(table(timings, len(pages), args.rounds))
     if args.json:
