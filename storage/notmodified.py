@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,12 +34,20 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     versions = _versions(session, [article_id for article_id, _ in articles.values()])
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(FetchRow).on_conflict_do_nothing(index_elements=["url", "fetched_at"])
+    statement = (
+        insert(FetchRow)
+        .on_conflict_do_nothing(index_elements=["url", "fetched_at"])
+        .returning(FetchRow.id)  # a row back when inserted (psycopg's rowcount is -1 here)
+    )
     connection = session.connection()
+    recorded = _recorded(session, rows)
     article_seen: dict[int, datetime] = {}
     version_seen: dict[int, datetime] = {}
     for values in rows:
         at: datetime = values["fetched_at"]
+        if (values["url"], at) in recorded:
+            continue  # as record_fetch, which inserts nothing (and draws no id) for it
+        recorded.add((values["url"], at))
         article = articles.get(article_key(values["url"]))
         version = None
         if article is not None:
@@ -50,7 +58,7 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                 "archive_outcome": ArchiveOutcome.UNCHANGED.value,
                 "version_id": version[0] if version is not None else None,
             }
-        if connection.execute(statement, values).rowcount != 1 or article is None:
+        if connection.execute(statement, values).first() is None or article is None:
             continue  # recorded already, or no article to have been seen again
         article_seen[article[0]] = max(article_seen.get(article[0], article[1]), at)
         if version is not None:
@@ -59,11 +67,25 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     _move_last_seen(session, _VERSIONS, version_seen, _seen_of(versions))
 
 
+def _recorded(session: Session, rows: Sequence[dict[str, Any]]) -> set[tuple[str, datetime]]:
+    """The (url, fetched_at) of the batch's fetches that the catalog holds already."""
+    wanted = [(values["url"], values["fetched_at"]) for values in rows]
+    query = select(FetchRow.url, FetchRow.fetched_at).where(
+        tuple_(FetchRow.url, FetchRow.fetched_at).in_(wanted)
+    )
+    return {(url, at) for url, at in session.execute(query)}
+
+
 def _articles(session: Session, keys: set[str]) -> dict[str, tuple[int, datetime]]:
-    """Article key -> (id, last_seen), row-locked (on PostgreSQL) for this transaction."""
+    """Article key -> (id, last_seen), row-locked (on PostgreSQL) for this transaction.
+
+    The locks are taken in id order, so two batches that share articles
+    (two processes) queue for each other instead of deadlocking.
+    """
     query = (
         select(ArticleRow.url_key, ArticleRow.id, ArticleRow.last_seen)
         .where(ArticleRow.url_key.in_(keys))
+        .order_by(ArticleRow.id)
         .with_for_update()
     )
     return {key: (article_id, seen) for key, article_id, seen in session.execute(query)}
