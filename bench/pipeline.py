@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -68,14 +68,16 @@ class Result:
 
 
 class TimedArchive(Archive):
-    """The archive, adding up the seconds its two write calls take (over all threads).
+    """The archive, adding up the seconds its write calls take (over all threads).
 
     Shows where a pipeline run's time goes that extraction does not explain.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.seconds: dict[str, float] = {"record_fetch": 0.0, "file_extraction": 0.0}
+        self.seconds: dict[str, float] = dict.fromkeys(
+            ("record_fetch", "record_not_modified", "file_extraction"), 0.0
+        )
         self._lock = threading.Lock()
 
     def _add(self, name: str, started: float) -> None:
@@ -88,6 +90,13 @@ class TimedArchive(Archive):
             return super().record_fetch(fetch)
         finally:
             self._add("record_fetch", started)
+
+    def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
+        started = time.perf_counter()
+        try:
+            super().record_not_modified(fetches)
+        finally:
+            self._add("record_not_modified", started)
 
     def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
         started = time.perf_counter()

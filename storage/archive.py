@@ -39,6 +39,7 @@ from newsarchive.storage import (
     integrity,
     layout,
     leases,
+    notmodified,
     overview,
     reading,
     requisites,
@@ -168,6 +169,19 @@ class Archive:
                 if fetch.outcome == FetchOutcome.NOT_MODIFIED:
                     _seen_again(session, row)
             return _record(session, row)
+
+    def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
+        """Record conditional refetches answered 304, all in one transaction.
+
+        Each gets the row :meth:`record_fetch` would write, and moves its
+        article's and version's ``last_seen`` (see :mod:`notmodified`); a
+        fetch already recorded is left alone.  A 304 has no body: no object
+        is read or written, and nothing is read back.
+        """
+        with self._writing() as session:
+            outlets = {name: _outlet_id(session, name) for name in {f.outlet for f in fetches}}
+            rows = [_fetch_values(session, f, {}, outlets[f.outlet]) for f in fetches]
+            notmodified.record(session, rows)
 
     def _store_raw(self, fetch: Fetch) -> dict[str, Any]:
         """Raw body gzip-compressed; bytes identical to an earlier fetch reuse its object.
@@ -413,10 +427,12 @@ def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | N
     return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
-def _fetch_values(session: Session, fetch: Fetch, raw: dict[str, Any]) -> dict[str, Any]:
+def _fetch_values(
+    session: Session, fetch: Fetch, raw: dict[str, Any], outlet_id: int | None = None
+) -> dict[str, Any]:
     capture = fetch.capture
     values: dict[str, Any] = {
-        "outlet_id": _outlet_id(session, fetch.outlet),
+        "outlet_id": outlet_id if outlet_id is not None else _outlet_id(session, fetch.outlet),
         "url": fetch.url,
         "fetched_at": fetch.fetched_at,
         "status": fetch.status if fetch.status is not None else _capture_status(capture),

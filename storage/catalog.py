@@ -20,6 +20,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -102,13 +104,25 @@ def holds_an_archive(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the catalog schema to the newest migration (a no-op when current)."""
+    """Bring the catalog schema to the newest migration (a no-op when current).
+
+    Every open of the archive comes here, and a catalog is nearly always
+    current: that is read first, in one plain read transaction, so only a
+    catalog that needs a migration takes the write lock and runs Alembic's
+    migration environment.  A catalog that another process brings up to date
+    meanwhile is fine: Alembic, under the write lock, then finds nothing to do.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     failing_as = unavailable_as_storage_error("cannot open the catalog")
-    with failing_as, for_writing(engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with failing_as:
+        heads = set(ScriptDirectory.from_config(config).get_heads())
+        with engine.connect() as connection:
+            if set(MigrationContext.configure(connection).get_current_heads()) == heads:
+                return
+        with for_writing(engine).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from concurrent.futures import Executor
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from newsarchive.archiving.refetches import NotModifiedWriter
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.requisites import file_requisite
 from newsarchive.errors import NewsarchiveError, StorageError
@@ -45,6 +46,10 @@ class CaptureFiler:
     profiles: dict[str, str]  # outlet name -> extraction profile
     extract_pool: Executor | None = None
     reports: dict[str, OutletReport] = field(default_factory=dict)
+    refetches: NotModifiedWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.refetches = NotModifiedWriter(self.archive, self._not_modified_written)
 
     @classmethod
     def for_outlets(
@@ -62,28 +67,38 @@ class CaptureFiler:
     def report(self, outlet: str) -> OutletReport:
         return self.reports.setdefault(outlet, OutletReport(outlet))
 
-    def process(self, fetch: Fetch) -> ArchiveOutcome:
+    def process(self, fetch: Fetch) -> ArchiveOutcome | None:
         """Store the fetch, then extract and file it; every fetch ends in one outcome.
 
         Nothing a single capture brings can stop the run: a failure is counted
         against that capture, with its reason, and the next fetch is filed.
+        A 304 goes to the refetch writer and is counted once written, maybe by
+        another thread (None here, then).
         """
         if is_requisite(fetch):  # a page's stylesheet or image: kept, never extracted
             return file_requisite(self.archive, fetch)
+        if fetch.outcome is FetchOutcome.NOT_MODIFIED:
+            self.refetches.add(fetch)
+            return None
         report = self.report(fetch.outlet)
         requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
         try:
             record = self.archive.record_fetch(fetch)
         except Exception as exc:  # nothing was kept: the next run fetches the page again
             return _ended(report, requested, ArchiveOutcome.FAILED, _why("storing", exc))
-        if fetch.outcome is FetchOutcome.NOT_MODIFIED:
-            return _ended(report, requested, ArchiveOutcome.UNCHANGED, url=fetch.url)
         if fetch.outcome is not FetchOutcome.FETCHED or fetch.capture is None:
             outcome = ArchiveOutcome.SKIPPED if fetch.outcome.declined else ArchiveOutcome.FAILED
             reason = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}"
             return _ended(report, requested, outcome, reason)
         report.fetched += 1
         return self.file(record, fetch.capture, report)
+
+    def _not_modified_written(self, fetch: Fetch, error: Exception | None) -> None:
+        report = self.report(fetch.outlet)
+        if error is not None:  # nothing was kept: the next run asks again
+            _ended(report, fetch.url, ArchiveOutcome.FAILED, _why("storing", error))
+        else:
+            _ended(report, fetch.url, ArchiveOutcome.UNCHANGED, url=fetch.url)
 
     def file(self, record: FetchRecord, capture: Capture, report: OutletReport) -> ArchiveOutcome:
         """Extract a stored capture and file the result (also used to redo failed extractions).

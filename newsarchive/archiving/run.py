@@ -66,7 +66,7 @@ async def archive_outlets(
     for outlet in outlets:
         await asyncio.to_thread(filer.redo_unextracted, outlet.name)
     known = {o.name: archive.known_validators(o.name) for o in outlets}
-    pending: list[Future[ArchiveOutcome]] = []
+    pending: list[Future[ArchiveOutcome | None]] = []
     ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
     try:
         with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:

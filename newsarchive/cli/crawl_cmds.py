@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -16,8 +15,10 @@ from newsarchive.archiving.report import SUMMARY_COLUMNS
 from newsarchive.cli.archive_cmds import open_archive
 from newsarchive.cli.output import echo_json
 from newsarchive.cli.progress import progress_display
-from newsarchive.config import CrawlMode, load_settings
+from newsarchive.cli.temporary_server import TemporaryServer, prefect_api
+from newsarchive.config import CrawlMode, Settings, load_settings
 from newsarchive.errors import CrawlError, InputError
+from newsarchive.spiders.outlets import Outlet
 
 if TYPE_CHECKING:
     from prefect.states import State
@@ -51,29 +52,10 @@ def crawl(
     """
     settings = load_settings()
     planned = plan_outlets(settings, outlets, outlets_file)  # refused here, before Prefect starts
-    with open_archive(settings, create=True):  # so is an archive that cannot be opened
-        pass
-    if replay:
-        from newsarchive.replay import DAYS, replay_outlets
-
-        if day not in DAYS:
-            raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
-        replay_outlets(planned)
-    # Prefect waits 20 s for its temporary server; on a busy machine that is too short
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
-
-    names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
-    with progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
-        run = crawl_all(
-            outlets=names,
-            outlets_file=str(outlets_file) if outlets_file else None,
-            replay=replay,
-            replay_day=day,
-            mode=mode,
-            return_state=True,
+    with prefect_api() as server:  # it starts while the crawl loads and opens the archive
+        state = _run_crawl(
+            server, settings, planned, outlets, outlets_file, replay, day, mode, as_json
         )
-        state = asyncio.run(cast("Coroutine[Any, Any, State[Any]]", run))
     rows = state.result(raise_on_failure=False)
     if not isinstance(rows, list):  # the run itself broke: no rows to show
         raise CrawlError(f"the crawl run ended {state.type.value.lower()}: {state.message}")
@@ -84,6 +66,43 @@ def crawl(
         _echo_summary(rows)
     if any(row["status"] == "failed" for row in rows):
         sys.exit(1)
+
+
+def _run_crawl(
+    server: TemporaryServer | None,
+    settings: Settings,
+    planned: list[Outlet],
+    outlets: list[str] | None,
+    outlets_file: Path | None,
+    replay: bool,
+    day: int,
+    mode: CrawlMode | None,
+    as_json: bool,
+) -> State[Any]:
+    """Open the archive (refused here, before the flow starts), then run the crawl flow."""
+    with open_archive(settings, create=True):
+        pass
+    if replay:
+        from newsarchive.replay import DAYS, replay_outlets
+
+        if day not in DAYS:
+            raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
+        replay_outlets(planned)
+    from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
+
+    names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
+    if server is not None:
+        server.wait_ready()
+    with progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
+        run = crawl_all(
+            outlets=names,
+            outlets_file=str(outlets_file) if outlets_file else None,
+            replay=replay,
+            replay_day=day,
+            mode=mode,
+            return_state=True,
+        )
+        return asyncio.run(cast("Coroutine[Any, Any, State[Any]]", run))
 
 
 def _echo_summary(rows: list[dict[str, Any]]) -> None:

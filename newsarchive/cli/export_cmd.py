@@ -6,16 +6,16 @@ import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from newsarchive.cli.archive_cmds import open_archive
 from newsarchive.cli.output import parse_when
 from newsarchive.errors import InputError
-from newsarchive.storage.cdxj import write_cdxj
-from newsarchive.storage.waczfile import write_wacz
-from newsarchive.storage.warc import ExportStats, write_warc
+
+if TYPE_CHECKING:
+    from newsarchive.storage.warc import ExportStats
 
 _CREATED_MODE = 0o666  # what open() asks for; the umask then takes its share
 
@@ -63,6 +63,11 @@ def _write_export(
     A failed or empty export so leaves no file an archivist could mistake
     for a whole WARC, index or WACZ.
     """
+    # the WARC, CDXJ and WACZ libraries load only for an export, not for every command
+    from newsarchive.storage.cdxj import write_cdxj
+    from newsarchive.storage.waczfile import write_wacz
+    from newsarchive.storage.warc import write_warc
+
     as_wacz = target.suffix == ".wacz"
     with (
         open_archive() as archive,

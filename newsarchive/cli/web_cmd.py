@@ -6,11 +6,9 @@ import socket
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from newsarchive.cli.archive_cmds import DEFAULT_BASE, open_archive
 from newsarchive.errors import InputError
-from newsarchive.web import create_app
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", int(DEFAULT_BASE.rsplit(":", 1)[1])
 
@@ -25,6 +23,10 @@ def web(
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
     _check_free(host, port)
+    import uvicorn  # the viewer's libraries load only when it is served, not for every command
+
+    from newsarchive.web import create_app
+
     with open_archive() as archive:
         typer.echo(f"newsarchive viewer on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
         uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")

@@ -1,0 +1,128 @@
+"""The temporary Prefect server of a ``crawl`` run without ``PREFECT_API_URL``, started first.
+
+Left to itself, Prefect starts this server (``SubprocessASGIServer``) when
+the flow first asks for its API: only after the command has loaded
+everything else, and after importing Prefect's whole server package into the
+crawl's process (about 2 s of CPU) just to launch a subprocess; the crawl then
+waits about 5 s, doing nothing, for the server to answer.  Started here, as
+the command begins and without importing Prefect, the server loads on the
+other core while the crawl loads, and the crawl's process never imports it.
+It is the same server, run the way Prefect runs it (uvicorn with Prefect's
+app factory, the UI off, its services those of a temporary server, its
+database the one in ``PREFECT_HOME``), and the flow is the same Prefect flow
+against it, through ``PREFECT_API_URL`` for the run's lifetime.
+"""
+
+from __future__ import annotations
+
+import atexit
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from newsarchive.errors import CrawlError
+
+STARTUP_TIMEOUT_SECONDS = 120  # a loaded two-core machine was seen to need far more than 20 s
+POLL_SECONDS = 0.05
+STOP_SECONDS = 5
+PORT_IN_USE = 3  # uvicorn's exit code when its port was taken meanwhile
+
+# What Prefect sets for the temporary server it starts itself (prefect.server.api.server).
+SERVER_ENVIRONMENT = {
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+}
+
+
+class TemporaryServer:
+    """A Prefect server on a free loopback port, started at once, waited for when needed."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = _launch(self.port)
+        self.used = False  # a flow was (about to be) run against it
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+        """Return once the server answers its health check; a server that cannot start is a
+        CrawlError.  A port taken between choosing and binding it means another port."""
+        self.used = True
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code == PORT_IN_USE:
+                self.port = _free_port()
+                self.process = _launch(self.port)
+            elif code is not None:
+                raise CrawlError(f"the temporary Prefect server exited with code {code}")
+            elif _healthy(self.port):
+                return
+            time.sleep(POLL_SECONDS)
+        raise CrawlError(f"the temporary Prefect server did not start within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def prefect_api() -> Iterator[TemporaryServer | None]:
+    """The Prefect API the run uses: ``PREFECT_API_URL`` when set, else a temporary server.
+
+    The temporary server is named in ``PREFECT_API_URL``.  Once a flow has run
+    against it, it stops when the interpreter exits, as Prefect's own
+    temporary server does: Prefect's log and event workers send their last
+    records then, and need it.  If the block ends before any flow ran, it
+    stops at once.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield None
+        return
+    server = TemporaryServer()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    atexit.register(server.stop)
+    try:
+        yield server
+    finally:
+        if not server.used:
+            atexit.unregister(server.stop)
+            os.environ.pop("PREFECT_API_URL", None)
+            server.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _launch(port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", "--factory"]
+    command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(command, env={**os.environ, **SERVER_ENVIRONMENT})
+
+
+def _healthy(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/api/health")
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
