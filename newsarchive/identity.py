@@ -43,9 +43,12 @@ def canonical_url(url: str) -> str:
     if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         raise InputError(f"not an http(s) URL: {text[:200]!r}")
     try:
-        return canonicalize_url(normalize_url(text), keep_fragments=False)
+        canonical = canonicalize_url(normalize_url(text), keep_fragments=False)
     except ValueError as exc:  # a host that IDNA cannot encode, say
         raise InputError(f"not a URL: {text[:200]!r} ({exc})") from None
+    if not urlsplit(canonical).hostname:  # a host of control characters, which normalising drops
+        raise InputError(f"not an http(s) URL: {text[:200]!r}")
+    return canonical
 
 
 def article_key(url: str) -> str:

@@ -7,8 +7,10 @@ asyncio logs the exception and carries on, and the crawl goes on waiting for a
 page that may hang for minutes.  So the SIGTERM handler that is active during
 a crawl is chained: it first starts a deadline, then lets Prefect's handler
 raise.  If the process is still alive when the deadline passes, it says so
-once and exits at once.  That is safe because nothing here relies on a clean
-exit: a capture is filed completely or not at all, as the SIGKILL tests show.
+once, stops its child processes (the temporary Prefect server, the extraction
+workers) and exits at once.  That is safe because nothing here relies on a
+clean exit: a capture is filed completely or not at all, as the SIGKILL tests
+show.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 STOPPED = "newsarchive: stopped (SIGTERM)"
 EXIT_CODE = 128 + signal.SIGTERM  # as shells report a process that SIGTERM stopped
@@ -35,12 +38,29 @@ def announce_stop() -> None:
         sys.stderr.flush()
 
 
-def _exit_after(seconds: float) -> None:
-    def overrun() -> None:
-        announce_stop()
-        os._exit(EXIT_CODE)
+def _children() -> list[int]:
+    """This process's child processes (the temporary Prefect server, extraction workers).
 
-    timer = threading.Timer(seconds, overrun)
+    Linux lists them per thread of the parent in ``/proc``; elsewhere none are found.
+    """
+    pids: list[int] = []
+    for listing in Path("/proc/self/task").glob("*/children"):
+        with suppress(OSError):
+            pids += [int(pid) for pid in listing.read_text().split()]
+    return pids
+
+
+def _exit_now() -> NoReturn:
+    """Stop the children, which an exit that skips clean-up would leave running, then exit."""
+    announce_stop()
+    for pid in _children():
+        with suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    os._exit(EXIT_CODE)
+
+
+def _exit_after(seconds: float) -> None:
+    timer = threading.Timer(seconds, _exit_now)
     timer.daemon = True
     timer.start()
 
@@ -63,8 +83,7 @@ def stop_within(seconds: float) -> Iterator[None]:
         _exit_after(seconds)
         if callable(inner):
             return inner(signum, frame)
-        announce_stop()  # the default action: stop now
-        os._exit(EXIT_CODE)
+        _exit_now()  # the default action: stop now
 
     handler: Callable[[int, FrameType | None], Any] = deadline_then_inner
     signal.signal(signal.SIGTERM, handler)

@@ -138,11 +138,15 @@ def test_a_hung_crawl_stops_on_sigterm_within_seconds(
     assert waited < 10, (waited, said)
     assert crawl.returncode == 143  # 128 + SIGTERM, as shells report it
     assert said == "newsarchive: stopped (SIGTERM)\n"
+    assert _group_members(crawl.pid) == []  # the temporary server and workers went too
 
 
 SWALLOWED = """
-import asyncio, os, signal, sys
+import asyncio, os, signal, subprocess, sys
 from newsarchive.termination import stop_within
+
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print(child.pid, flush=True)
 
 def lost(signum, frame):  # a graceful path that never arrives, as when asyncio logs it away
     print("inner handler ran", flush=True)
@@ -164,6 +168,39 @@ def test_sigterm_ends_a_crawl_whose_graceful_stop_was_swallowed() -> None:
         [sys.executable, "-c", SWALLOWED], capture_output=True, text=True, timeout=30, check=False
     )
     assert time.monotonic() - started < 15
-    assert ended.stdout == "inner handler ran\n"  # the handler it chained still ran first
+    child, said = ended.stdout.splitlines()
+    assert said == "inner handler ran"  # the handler it chained still ran first
     assert ended.returncode == 143
     assert ended.stderr == "newsarchive: stopped (SIGTERM)\n"
+    assert not _alive(int(child))  # its child process went with it, not left running
+
+
+def _group_members(group: int, within: float = 20) -> list[str]:
+    """The live processes of a process group after at most ``within`` seconds (zombies aside)."""
+    deadline = time.monotonic() + within
+    while True:
+        members = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(") ", 1)[-1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                members.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        if not members or time.monotonic() > deadline:
+            return members
+        time.sleep(0.2)
+
+
+def _alive(pid: int, within: float = 10) -> bool:
+    """Whether ``pid`` still runs after ``within`` seconds (a zombie counts as gone)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0]
+        except FileNotFoundError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.1)
+    return True
