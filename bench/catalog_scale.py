@@ -117,9 +117,7 @@ def _content_sha(index: int, texts: list[str]) -> str:
     return hashlib.sha256(f"filler-{index}".encode()).hexdigest()
 
 
-def _article_rows(
-    index: int, texts: list[str], paragraphs: list[str]
-) -> tuple[Row, Row, Row, Row]:
+def _article_rows(index: int, texts: list[str], paragraphs: list[str]) -> tuple[Row, Row, Row, Row]:
     """Article, fetch, version and full-text rows of the index-th prefilled article (id index+1)."""
     row_id = index + 1
     outlet_id = 1 + index % OUTLETS
@@ -178,8 +176,8 @@ def _article_rows(
 
 def _search_insert(connection: Connection, table: str, key: str) -> Any:
     if connection.dialect.name == "sqlite":
-        return text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)")  # noqa: S608
-    return text(f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body)")  # noqa: S608
+        return text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)")
+    return text(f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body)")
 
 
 def fill_articles(connection: Connection, texts: list[str], total: int, seed: int) -> None:
@@ -200,7 +198,8 @@ def fill_articles(connection: Connection, texts: list[str], total: int, seed: in
     paragraphs = [p for _ in range(200) for p in article_paragraphs(rng, sentences)]
     started = time.perf_counter()
     for start in range(0, total, BATCH):
-        rows = [_article_rows(i, texts, paragraphs) for i in range(start, min(start + BATCH, total))]
+        stop = min(start + BATCH, total)
+        rows = [_article_rows(i, texts, paragraphs) for i in range(start, stop)]
         connection.execute(insert(ArticleRow), [r[0] for r in rows])
         connection.execute(insert(FetchRow), [r[1] for r in rows])
         connection.execute(insert(VersionRow), [r[2] for r in rows])
@@ -219,7 +218,7 @@ def fill_articles(connection: Connection, texts: list[str], total: int, seed: in
         for table in ("outlets", "articles", "fetches", "versions"):
             connection.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                     f" (SELECT max(id) FROM {table}))"
                 )
             )
@@ -311,7 +310,20 @@ def run(args: argparse.Namespace) -> list[Measured]:
         results.append(measure_size(args.database_url, total, pages, args.seed))
         results[-1].ratio = results[-1].rate / results[0].rate
         print(table(results[-1:]), file=sys.stderr)
+        if args.json:  # after every size: a long run stopped early keeps what it measured
+            write_json(args.json, results)
     return results
+
+
+def write_json(path: Path, results: list[Measured]) -> None:
+    rows = [{**asdict(r), "pages_per_second": r.rate} for r in results]
+    document = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "results": rows,
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -344,10 +356,6 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(1, f"catalog_scale.py: {message}\n")
     print(table(results))
     print(f"pages/s: {args.pages} new pages filed one after another; {os.cpu_count()} cores")
-    if args.json:
-        rows = [{**asdict(r), "pages_per_second": r.rate} for r in results]
-        document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": rows}
-        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
