@@ -55,7 +55,7 @@ from typing import Any
 from neardup import BATCH, LOAD_CACHE_KIB, _is_postgresql, bench_database, fill, real_texts
 from newssite import Page, article_paragraphs, build_pages, seed_sentences
 from pipeline import PAGE_HEADERS, TimedArchive
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, event, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from newsarchive.errors import NewsarchiveError
@@ -249,6 +249,7 @@ class Measured:
     seconds: float
     outcomes: dict[str, int]
     storage_seconds: dict[str, float] = field(default_factory=dict)
+    statements: list[tuple[str, int, float]] = field(default_factory=list)  # sql, calls, seconds
     ratio: float = 0.0  # to the first size's rate in this run
 
     @property
@@ -256,35 +257,66 @@ class Measured:
         return self.pages / self.seconds if self.seconds else 0.0
 
 
-def ingest(engine: Engine, url: str, pages: list[Prepared]) -> tuple[float, Counter[str], Any]:
+class StatementTimes:
+    """Seconds per SQL statement text over an engine's executions (``--statements``).
+
+    Says which statement grows with the catalog when the rate is not flat.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        started = conn.info["bench_started"].pop()
+        key = " ".join(statement.split())[:150]
+        self.seconds[key] += time.perf_counter() - started
+        self.calls[key] += 1
+
+    def top(self, count: int) -> list[tuple[str, int, float]]:
+        return [(sql, self.calls[sql], round(s, 3)) for sql, s in self.seconds.most_common(count)]
+
+
+def ingest(
+    url: str, pages: list[Prepared], statements: int
+) -> tuple[float, Counter[str], dict[str, float], list[tuple[str, int, float]]]:
     """File every page as ``CaptureFiler.process`` does: record the fetch, then file its text."""
     with tempfile.TemporaryDirectory() as store:
         archive = TimedArchive.open(url, f"file://{store}")
         try:
             archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
+            times = StatementTimes(archive.engine) if statements else None
             outcomes: Counter[str] = Counter()
             started = time.perf_counter()
             for page in pages:
                 record = archive.record_fetch(page.fetch)
                 outcomes[archive.file_extraction(record, page.extraction).value] += 1
             seconds = time.perf_counter() - started
-            return seconds, outcomes, archive.take_seconds()
+            top = times.top(statements) if times else []
+            return seconds, outcomes, archive.take_seconds(), top
         finally:
             archive.close()
 
 
-def measure_size(url: str | None, total: int, pages: list[Prepared], seed: int) -> Measured:
+def measure_size(
+    url: str | None, total: int, pages: list[Prepared], seed: int, statements: int
+) -> Measured:
     with bench_database(url) as engine:
         name = engine.dialect.name
         print(f"prefilling {name} with {total:,} articles", file=sys.stderr)
         prefill_seconds = prefill(engine, total, seed)
         catalog_url = engine.url.render_as_string(hide_password=False)
-        seconds, outcomes, storage = ingest(engine, catalog_url, pages)
+        seconds, outcomes, storage, top = ingest(catalog_url, pages, statements)
         with engine.connect() as connection:
             articles = connection.scalar(select(func.count()).select_from(ArticleRow)) or 0
     if outcomes != {ArchiveOutcome.NEW.value: len(pages)} or articles != total + len(pages):
         raise SystemExit(f"filed {dict(outcomes)}, {articles} articles: the benchmark is void")
-    return Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage)
+    return Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage, top)
 
 
 def table(results: list[Measured]) -> str:
@@ -307,9 +339,11 @@ def run(args: argparse.Namespace) -> list[Measured]:
     pages = prepare(build_pages(args.pages, ORIGIN), datetime.now(UTC))
     results: list[Measured] = []
     for total in args.articles:
-        results.append(measure_size(args.database_url, total, pages, args.seed))
+        results.append(measure_size(args.database_url, total, pages, args.seed, args.statements))
         results[-1].ratio = results[-1].rate / results[0].rate
         print(table(results[-1:]), file=sys.stderr)
+        for sql, calls, seconds in results[-1].statements:
+            print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
         if args.json:  # after every size: a long run stopped early keeps what it measured
             write_json(args.json, results)
     return results
@@ -342,6 +376,13 @@ def main(argv: list[str] | None = None) -> None:
         " database is created beside DB and dropped); default: temporary SQLite",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--statements",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time every SQL statement of the filing and show the N slowest in total",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.pages < 1 or min(args.articles) < 1:
