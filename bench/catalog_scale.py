@@ -225,8 +225,13 @@ def fill_articles(connection: Connection, texts: list[str], total: int, seed: in
         connection.commit()
 
 
-def prefill(engine: Engine, total: int, seed: int) -> float:
-    """Contents and bands (``neardup.fill``), then the rest; ANALYZE; returns the seconds."""
+def prefill(engine: Engine, total: int, seed: int, analyze: bool = True) -> float:
+    """Contents and bands (``neardup.fill``), then the rest; ANALYZE; returns the seconds.
+
+    Without ``analyze``: on a shared disk, SQLite's ANALYZE of a 1M catalog (8 GB)
+    ran for over ten minutes; filing's statements are all primary-key or
+    unique-index lookups, whose plans do not depend on statistics.
+    """
     texts = real_texts(min(REAL_TEXTS, total), seed)
     started = time.perf_counter()
     with engine.connect() as loading:
@@ -234,7 +239,8 @@ def prefill(engine: Engine, total: int, seed: int) -> float:
             loading.exec_driver_sql(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
         fill(loading, texts, total, seed)
         fill_articles(loading, texts, total, seed)
-        loading.execute(text("ANALYZE"))
+        if analyze:
+            loading.execute(text("ANALYZE"))
         loading.commit()
     engine.dispose()  # filing starts on fresh connections with the default settings
     return time.perf_counter() - started
@@ -304,14 +310,14 @@ def ingest(
 
 
 def measure_size(
-    url: str | None, total: int, pages: list[Prepared], seed: int, statements: int
+    url: str | None, total: int, pages: list[Prepared], args: argparse.Namespace
 ) -> Measured:
     with bench_database(url) as engine:
         name = engine.dialect.name
         print(f"prefilling {name} with {total:,} articles", file=sys.stderr)
-        prefill_seconds = prefill(engine, total, seed)
+        prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
         catalog_url = engine.url.render_as_string(hide_password=False)
-        seconds, outcomes, storage, top = ingest(catalog_url, pages, statements)
+        seconds, outcomes, storage, top = ingest(catalog_url, pages, args.statements)
         with engine.connect() as connection:
             articles = connection.scalar(select(func.count()).select_from(ArticleRow)) or 0
     if outcomes != {ArchiveOutcome.NEW.value: len(pages)} or articles != total + len(pages):
@@ -339,7 +345,7 @@ def run(args: argparse.Namespace) -> list[Measured]:
     pages = prepare(build_pages(args.pages, ORIGIN), datetime.now(UTC))
     results: list[Measured] = []
     for total in args.articles:
-        results.append(measure_size(args.database_url, total, pages, args.seed, args.statements))
+        results.append(measure_size(args.database_url, total, pages, args))
         results[-1].ratio = results[-1].rate / results[0].rate
         print(table(results[-1:]), file=sys.stderr)
         for sql, calls, seconds in results[-1].statements:
@@ -382,6 +388,9 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         metavar="N",
         help="also time every SQL statement of the filing and show the N slowest in total",
+    )
+    parser.add_argument(
+        "--no-analyze", action="store_true", help="no ANALYZE after the prefill (see prefill)"
     )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
