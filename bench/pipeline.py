@@ -41,7 +41,13 @@ from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Extraction, Fetch
 from newsarchive.spiders.outlets import Outlet, OutletKind
 from newsarchive.spiders.settings import CrawlOptions
-from newsarchive.storage import Archive, FetchRecord
+from newsarchive.storage import (
+    Archive,
+    ExtractedPage,
+    FetchRecord,
+    PreparedText,
+    StoredRaw,
+)
 
 CONCURRENCY = 8
 PAGE_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
@@ -53,6 +59,7 @@ class Result:
     pages: int
     seconds: float
     cpu_seconds: float
+    main_cpu_seconds: float  # this process alone: Scrapy, the storage threads, the site
     note: str = ""
     storage_seconds: dict[str, float] = field(default_factory=dict)
     site_cpu_seconds: float = 0.0  # the loopback site's share of cpu_seconds
@@ -66,6 +73,11 @@ class Result:
         """CPU seconds per wall second: 1.0 is one busy core."""
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
+    @property
+    def main_ms_per_page(self) -> float:
+        """CPU ms per page of the process that runs Scrapy, the loopback site's share taken out."""
+        return 1000 * (self.main_cpu_seconds - self.site_cpu_seconds) / self.pages
+
 
 class TimedArchive(Archive):
     """The archive, adding up the seconds its write calls take (over all threads).
@@ -76,7 +88,7 @@ class TimedArchive(Archive):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seconds: dict[str, float] = dict.fromkeys(
-            ("record_fetch", "record_not_modified", "file_extraction"), 0.0
+            ("record_fetch", "record_and_file", "record_not_modified", "file_extraction"), 0.0
         )
         self._lock = threading.Lock()
 
@@ -84,12 +96,19 @@ class TimedArchive(Archive):
         with self._lock:
             self.seconds[name] += time.perf_counter() - started
 
-    def record_fetch(self, fetch: Fetch) -> FetchRecord:
+    def record_fetch(self, fetch: Fetch, raw: StoredRaw | None = None) -> FetchRecord:
         started = time.perf_counter()
         try:
-            return super().record_fetch(fetch)
+            return super().record_fetch(fetch, raw)
         finally:
             self._add("record_fetch", started)
+
+    def record_and_file(self, pages: Sequence[ExtractedPage]) -> list[ArchiveOutcome]:
+        started = time.perf_counter()
+        try:
+            return super().record_and_file(pages)
+        finally:
+            self._add("record_and_file", started)
 
     def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
         started = time.perf_counter()
@@ -98,10 +117,12 @@ class TimedArchive(Archive):
         finally:
             self._add("record_not_modified", started)
 
-    def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
+    def file_extraction(
+        self, record: FetchRecord, extraction: Extraction, prepared: PreparedText | None = None
+    ) -> ArchiveOutcome:
         started = time.perf_counter()
         try:
-            return super().file_extraction(record, extraction)
+            return super().file_extraction(record, extraction, prepared)
         finally:
             self._add("file_extraction", started)
 
@@ -111,19 +132,21 @@ class TimedArchive(Archive):
         return taken
 
 
-def _cpu_seconds() -> float:
-    """CPU of this process and of its finished children (the pool's workers once joined)."""
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU of this process, and of it plus its finished children (the pool's workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    mine = own.ru_utime + own.ru_stime
+    return mine, mine + children.ru_utime + children.ru_stime
 
 
 @contextmanager
 def timed(variant: str, pages: int, results: list[Result], note: str = "") -> Iterator[None]:
-    cpu, wall = _cpu_seconds(), time.perf_counter()
+    (mine, cpu), wall = _cpu_seconds(), time.perf_counter()
     yield
     seconds = time.perf_counter() - wall
-    results.append(Result(variant, pages, seconds, _cpu_seconds() - cpu, note))
+    mine_after, cpu_after = _cpu_seconds()
+    results.append(Result(variant, pages, seconds, cpu_after - cpu, mine_after - mine, note))
 
 
 def serial(pages: list[Page], origin: str, run: Callable[[Page, str], object]) -> None:
@@ -195,12 +218,15 @@ def run(count: int) -> list[Result]:
 
 def table(results: list[Result]) -> str:
     base = results[0].rate
-    header = f"{'variant':<26} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'x base':>7} {'CPU':>5}"
+    header = (
+        f"{'variant':<26} {'pages':>6} {'seconds':>8} {'pages/s':>8} {'x base':>7} {'CPU':>5}"
+        f" {'main ms/page':>12}"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
             f"{r.variant:<26} {r.pages:>6} {r.seconds:>8.2f} {r.rate:>8.1f} "
-            f"{r.rate / base:>7.2f} {r.cpu_share:>5.2f}  {r.note}"
+            f"{r.rate / base:>7.2f} {r.cpu_share:>5.2f} {r.main_ms_per_page:>12.1f}  {r.note}"
         )
     lines.append("")
     lines.append(f"where the pipeline's seconds went ({STORE_THREADS} storage threads, summed):")
@@ -224,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     results = run(args.pages)
     print(table(results))
     print(f"CPU = CPU s / wall s of this process and its children ({os.cpu_count()} cores)")
+    print("main ms/page = CPU of this process alone per page (Scrapy, storage threads)")
     if args.json:
         rows = [{**asdict(r), "pages_per_second": r.rate} for r in results]
         document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "results": rows}

@@ -5,7 +5,9 @@ hand it :mod:`newsarchive.records` values and get the results below back.
 """
 
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store
+from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text
+from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
+from newsarchive.storage.rawpages import StoredRaw, store_raw
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
@@ -21,13 +23,19 @@ __all__ = [
     "Archive",
     "ArticleSummary",
     "CaptureInfo",
+    "ExtractedPage",
     "ExtractionState",
     "FetchRecord",
     "ObjectMissing",
     "ObjectStore",
+    "PreparedText",
     "SearchHit",
     "Snapshot",
+    "StoredRaw",
     "VerifyReport",
     "VersionInfo",
     "open_store",
+    "prepare_text",
+    "sha256_hex",
+    "store_raw",
 ]

@@ -56,6 +56,7 @@ from newsarchive.storage.models import (
     VersionRow,
 )
 from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
+from newsarchive.storage.rawpages import StoredRaw, store_raw
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
@@ -150,25 +151,37 @@ class Archive:
                 latest[article_key(url)] = Validators(etag=etag, last_modified=last_modified)
         return {url: v for url, v in latest.items() if v.etag or v.last_modified}
 
-    def record_fetch(self, fetch: Fetch) -> FetchRecord:
+    def record_fetch(self, fetch: Fetch, raw: StoredRaw | None = None) -> FetchRecord:
         """Record one fetch attempt; a page is stored (raw, gzip) before its row.
 
         The page is compressed, hashed and written before the catalog write
         begins: an orphan object after a crash is harmless (content-addressed,
         write-once), while holding the catalog's write lock through that work
-        would make every other writer wait for it.
+        would make every other writer wait for it.  ``raw`` is the page
+        already stored by the caller (:meth:`earlier_raw`, :func:`store_raw`).
         """
-        raw = self._store_raw(fetch)
+        if raw is None:
+            raw = self._store_raw(fetch)
         with self._writing() as session:
-            row = _fetch_row(session, fetch.url, fetch.fetched_at)
-            if row is None:
-                values = _fetch_values(session, fetch, raw)
-                catalog.insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
-                row = _fetch_row(session, fetch.url, fetch.fetched_at)
-                assert row is not None
-                if fetch.outcome == FetchOutcome.NOT_MODIFIED:
-                    _seen_again(session, row)
-            return _record(session, row)
+            return _record(session, _recorded_fetch(session, fetch, raw))
+
+    def record_and_file(self, pages: Sequence[filing.ExtractedPage]) -> list[ArchiveOutcome]:
+        """Record fetches and file their extractions, all in one transaction.
+
+        The fast path of a crawl, for pages whose raw and text objects were
+        written beforehand (by worker processes): each gets the rows of
+        :meth:`record_fetch` then :meth:`file_extraction`, in order, so a page
+        deduplicates against those before it.  If it fails nothing is
+        written, and the caller files each page on its own.
+        """
+        outcomes = []
+        with self._writing() as session:
+            for page in pages:
+                row = _recorded_fetch(session, page.fetch, page.raw)
+                outcomes.append(
+                    filing.file_extraction(session, self.store, row.id, page.extraction, page.text)
+                )
+        return outcomes
 
     def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
         """Record conditional refetches answered 304, all in one transaction.
@@ -180,38 +193,34 @@ class Archive:
         """
         with self._writing() as session:
             outlets = {name: _outlet_id(session, name) for name in {f.outlet for f in fetches}}
-            rows = [_fetch_values(session, f, {}, outlets[f.outlet]) for f in fetches]
+            rows = [_fetch_values(session, f, None, outlets[f.outlet]) for f in fetches]
             notmodified.record(session, rows)
 
-    def _store_raw(self, fetch: Fetch) -> dict[str, Any]:
-        """Raw body gzip-compressed; bytes identical to an earlier fetch reuse its object.
-
-        Two writers storing the same new bytes at once both write the same
-        key: the store is write-once, so the second write is a no-op.
-        """
-        body = fetch.capture.body if fetch.capture is not None else b""
-        if not body:
-            return {}
-        body_sha = sha256_hex(body)
+    def earlier_raw(self, url: str, body_sha256: str) -> StoredRaw | None:
+        """The object an earlier fetch of ``url`` stored for the same bytes, if any."""
         with self._reading() as session:
             earlier = session.execute(
-                select(FetchRow.raw_key, FetchRow.raw_object_sha256)
-                .where(FetchRow.url == fetch.url, FetchRow.raw_sha256 == body_sha)
+                select(FetchRow.raw_key, FetchRow.raw_size, FetchRow.raw_object_sha256)
+                .where(FetchRow.url == url, FetchRow.raw_sha256 == body_sha256)
                 .limit(1)
             ).first()
+        if earlier is None:
+            return None
+        key, size, object_sha = earlier
+        if key is None or size is None or object_sha is None:  # named whole, or not at all
+            return None
+        return StoredRaw(key=key, sha256=body_sha256, size=size, object_sha256=object_sha)
+
+    def _store_raw(self, fetch: Fetch) -> StoredRaw | None:
+        """Raw body stored; bytes identical to an earlier fetch of the URL reuse its object."""
+        body = fetch.capture.body if fetch.capture is not None else b""
+        if not body:
+            return None
+        body_sha = sha256_hex(body)
+        earlier = self.earlier_raw(fetch.url, body_sha)
         if earlier is not None:
-            key, object_sha = earlier
-        else:
-            data = layout.compress_raw(body)
-            key = layout.raw_key(fetch.outlet, fetch.fetched_at, body_sha)
-            object_sha = sha256_hex(data)
-            self.store.put(key, data)
-        return {
-            "raw_key": key,
-            "raw_sha256": body_sha,
-            "raw_size": len(body),
-            "raw_object_sha256": object_sha,
-        }
+            return earlier
+        return store_raw(self.store, fetch.outlet, fetch.fetched_at, body, body_sha)
 
     def record_requisite(self, capture: Capture) -> bool:
         """Keep one fetch of a page requisite; True when its bytes were new to the archive.
@@ -226,14 +235,19 @@ class Archive:
             catalog.insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
         return new
 
-    def file_extraction(self, record: FetchRecord, extraction: Extraction) -> ArchiveOutcome:
+    def file_extraction(
+        self,
+        record: FetchRecord,
+        extraction: Extraction,
+        prepared: filing.PreparedText | None = None,
+    ) -> ArchiveOutcome:
         """Deduplicate and file the text of a recorded fetch; filing twice changes nothing.
 
         A text not yet archived has its object written and its MinHash computed
-        before the write transaction, which then only inserts rows.
+        before the write transaction (here, unless ``prepared`` says it was),
+        which then only inserts rows.
         """
-        prepared = None
-        if extraction.text.strip():
+        if prepared is None and extraction.text.strip():
             with self._reading() as session:
                 known = session.get(ContentRow, filing.text_sha256(extraction.text)) is not None
             prepared = None if known else filing.prepare_text(self.store, extraction.text)
@@ -427,8 +441,19 @@ def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | N
     return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
+def _recorded_fetch(session: Session, fetch: Fetch, raw: StoredRaw | None) -> FetchRow:
+    """The fetch's row, inserted unless this fetch was recorded already."""
+    values = _fetch_values(session, fetch, raw)
+    inserted = catalog.insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
+    row = _fetch_row(session, fetch.url, fetch.fetched_at)
+    assert row is not None
+    if inserted and fetch.outcome == FetchOutcome.NOT_MODIFIED:
+        _seen_again(session, row)
+    return row
+
+
 def _fetch_values(
-    session: Session, fetch: Fetch, raw: dict[str, Any], outlet_id: int | None = None
+    session: Session, fetch: Fetch, raw: StoredRaw | None, outlet_id: int | None = None
 ) -> dict[str, Any]:
     capture = fetch.capture
     values: dict[str, Any] = {
@@ -456,8 +481,8 @@ def _fetch_values(
         "etag": capture.header("ETag"),
         "last_modified": capture.header("Last-Modified"),
     }
-    if raw:
-        values |= raw
+    if raw is not None:
+        values |= raw.columns()
         if fetch.outcome == FetchOutcome.FETCHED:
             values["extraction_state"] = ExtractionState.PENDING
     return values

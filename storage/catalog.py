@@ -144,15 +144,17 @@ def insert_ignoring_conflicts(
     model: type[Base],
     values: dict[str, Any] | list[dict[str, Any]],
     conflict: list[str],
-) -> None:
+) -> bool:
     """``INSERT ... ON CONFLICT DO NOTHING``: the loser of a race simply re-reads.
 
-    A list of rows goes in one executemany statement.
+    A list of rows goes in one executemany statement.  True when a single
+    row was inserted, False when it was there already (or for a list).
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).on_conflict_do_nothing(index_elements=conflict)
     if isinstance(values, dict):
-        session.execute(statement.values(**values))
-    else:
-        session.execute(statement, values)
+        keys = inspect(model).primary_key
+        return session.execute(statement.values(**values).returning(*keys)).first() is not None
+    session.execute(statement, values)
+    return False

@@ -26,14 +26,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
-from newsarchive.records import ArchiveOutcome, Extraction
+from newsarchive.records import ArchiveOutcome, Extraction, Fetch
 from newsarchive.storage import fulltext, layout, neardup
 from newsarchive.storage.catalog import insert_ignoring_conflicts
 from newsarchive.storage.models import (
@@ -45,6 +46,7 @@ from newsarchive.storage.models import (
     VersionRow,
 )
 from newsarchive.storage.objects import ObjectStore, sha256_hex
+from newsarchive.storage.rawpages import StoredRaw
 from newsarchive.storage.reading import version_at
 from newsarchive.storage.results import ExtractionState
 
@@ -73,17 +75,20 @@ def file_extraction(
         raise InputError(f"extraction of {fetch.url} holds no text")
 
     content = _ensure_content(session, store, extraction.text, prepared)
-    article = _lock_article(session, fetch)
+    article, created = _lock_article(session, fetch)
     article.first_seen = min(article.first_seen, fetch.fetched_at)
     article.last_seen = max(article.last_seen, fetch.fetched_at)
-    same = _same_text_version(session, article.id, fetch, content.sha256)
+    # An article this filing created has no versions yet: nothing to compare or count.
+    same = None if created else _same_text_version(session, article.id, fetch, content.sha256)
     if same is not None:
         same.last_seen = max(same.last_seen, fetch.fetched_at)
         version, outcome = same, ArchiveOutcome.UNCHANGED
     else:
-        highest = session.scalar(
-            select(func.max(VersionRow.number)).where(VersionRow.article_id == article.id)
-        )
+        highest = None
+        if not created:
+            highest = session.scalar(
+                select(func.max(VersionRow.number)).where(VersionRow.article_id == article.id)
+            )
         if highest is not None:
             outcome = ArchiveOutcome.UPDATED
         else:
@@ -94,7 +99,7 @@ def file_extraction(
         number = (highest or 0) + 1
         version = _add_version(session, store, fetch, article, content, number, extraction)
         fulltext.index_version(session, version.id, extraction.title, extraction.text)
-        if version_at(session, article.id, None) is version:  # the newest text is searched
+        if created or version_at(session, article.id, None) is version:  # the newest is searched
             fulltext.index_article(session, article.id, extraction.title, extraction.text)
 
     fetch.extraction_state = ExtractionState.FILED
@@ -122,6 +127,16 @@ def _same_text_version(
         if candidate is not None and candidate.text_sha256 == text_sha256:
             return candidate
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """A fetched page ready for its rows: raw and text objects written, extraction made."""
+
+    fetch: Fetch
+    raw: StoredRaw
+    extraction: Extraction
+    text: PreparedText | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +189,10 @@ def _ensure_content(
     return locked
 
 
-def _lock_article(session: Session, fetch: FetchRow) -> ArticleRow:
-    """The article this fetch is a capture of, created on its first capture, row-locked."""
+def _lock_article(session: Session, fetch: FetchRow) -> tuple[ArticleRow, bool]:
+    """The article this fetch is a capture of, row-locked; True when this call created it."""
     key = article_key(fetch.url)
-    insert_ignoring_conflicts(
+    created = insert_ignoring_conflicts(
         session,
         ArticleRow,
         {
@@ -190,7 +205,7 @@ def _lock_article(session: Session, fetch: FetchRow) -> ArticleRow:
         ["url_key"],
     )
     query = select(ArticleRow).where(ArticleRow.url_key == key).with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one()
+    return session.scalars(query.execution_options(populate_existing=True)).one(), created
 
 
 def _original_of(session: Session, content: ContentRow, article_id: int) -> int | None:
@@ -210,21 +225,33 @@ def _original_of(session: Session, content: ContentRow, article_id: int) -> int 
 
 def near_candidates_query(minhash_bands: list[tuple[int, int]], exclude: str) -> Any:
     """Texts sharing at least one LSH band: equality lookups on the band index only."""
+    return _near_candidates().params(_near_parameters(minhash_bands, exclude))
+
+
+@cache
+def _near_candidates() -> Any:
+    """The lookup with its values as parameters: built, and its cache key made, once."""
     matches = [
-        and_(LshBandRow.band == band, LshBandRow.hash == value) for band, value in minhash_bands
+        and_(LshBandRow.band == band, LshBandRow.hash == bindparam(f"band{band}"))
+        for band in range(neardup.BANDS)
     ]
     return (
         select(LshBandRow.content_sha256)
-        .where(or_(*matches), LshBandRow.content_sha256 != exclude)
+        .where(or_(*matches), LshBandRow.content_sha256 != bindparam("exclude"))
         .distinct()
         .limit(MAX_CANDIDATES)
     )
 
 
+def _near_parameters(minhash_bands: list[tuple[int, int]], exclude: str) -> dict[str, Any]:
+    return {f"band{band}": value for band, value in minhash_bands} | {"exclude": exclude}
+
+
 def _near_texts(session: Session, content: ContentRow) -> list[str]:
     """Archived texts at or above the similarity threshold, most similar first."""
     minhash = neardup.unpack(content.minhash)
-    candidates = session.scalars(near_candidates_query(neardup.bands(minhash), content.sha256))
+    parameters = _near_parameters(neardup.bands(minhash), content.sha256)
+    candidates = session.scalars(_near_candidates(), parameters)
     rows = session.execute(
         select(ContentRow.sha256, ContentRow.minhash).where(ContentRow.sha256.in_(list(candidates)))
     )

@@ -1,30 +1,67 @@
 """One capture's path from fetch to archive: stored, extracted, filed, counted.
 
-The order is the archive's promise: the raw response is stored (and its
-fetch row committed) *before* extraction runs, so an extraction failure
-loses nothing and can be redone later from the stored raw page.  Extraction
-is CPU-bound and runs in a process pool when one is given; storage calls are
-I/O and run in the caller's threads.
+The order is the archive's promise: the raw response is stored *before*
+extraction runs and before any row names it, so an extraction failure loses
+nothing and can be redone later from the stored raw page.  Storing,
+extraction and text preparation are CPU work and run in a process pool when
+one is given (:mod:`work`).  The catalog rows are written in the caller's
+threads, a page's fetch row and filing in the same transaction, many pages
+per transaction (:mod:`groupcommit`).  When that fast path fails in any way,
+each of its pages takes the two steps on its own (fetch row, then filing),
+so each failure is kept and reported exactly as it happened.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import suppress
 from dataclasses import dataclass, field
 
+from newsarchive.archiving.groupcommit import GroupCommit
 from newsarchive.archiving.refetches import NotModifiedWriter
-from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.report import OutletReport, why
 from newsarchive.archiving.requisites import file_requisite
-from newsarchive.errors import NewsarchiveError, StorageError
+from newsarchive.archiving.work import PageJob, PageWork, work_on
+from newsarchive.errors import StorageError
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.requisites import is_requisite
-from newsarchive.storage import Archive, FetchRecord, ObjectMissing
+from newsarchive.storage import (
+    Archive,
+    ExtractedPage,
+    FetchRecord,
+    ObjectMissing,
+    PreparedText,
+    StoredRaw,
+    sha256_hex,
+)
 
 log = logging.getLogger(__name__)
+
+
+class PageWriter(GroupCommit[ExtractedPage, ArchiveOutcome]):
+    """Writes extracted pages in batches: fetch row and filing, many pages per transaction."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        alone: Callable[[ExtractedPage], None],
+        filed: Callable[[ExtractedPage, ArchiveOutcome], None],
+    ) -> None:
+        super().__init__()
+        self.archive, self._alone, self._filed = archive, alone, filed
+
+    def write_batch(self, batch: list[ExtractedPage]) -> list[ArchiveOutcome]:
+        return self.archive.record_and_file(batch)
+
+    def write_alone(self, item: ExtractedPage) -> None:
+        self._alone(item)
+
+    def written(self, item: ExtractedPage, result: ArchiveOutcome) -> None:
+        self._filed(item, result)
 
 
 def extract_capture(capture: Capture, profile: str) -> Extraction:
@@ -47,9 +84,11 @@ class CaptureFiler:
     extract_pool: Executor | None = None
     reports: dict[str, OutletReport] = field(default_factory=dict)
     refetches: NotModifiedWriter = field(init=False)
+    pages: PageWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.refetches = NotModifiedWriter(self.archive, self._not_modified_written)
+        self.pages = PageWriter(self.archive, self._file_alone, self._page_filed)
 
     @classmethod
     def for_outlets(
@@ -72,8 +111,8 @@ class CaptureFiler:
 
         Nothing a single capture brings can stop the run: a failure is counted
         against that capture, with its reason, and the next fetch is filed.
-        A 304 goes to the refetch writer and is counted once written, maybe by
-        another thread (None here, then).
+        A 304, and a page extracted in the fast path, go to a group commit
+        and are counted once written, maybe by another thread (None here, then).
         """
         if is_requisite(fetch):  # a page's stylesheet or image: kept, never extracted
             return file_requisite(self.archive, fetch)
@@ -81,11 +120,26 @@ class CaptureFiler:
             self.refetches.add(fetch)
             return None
         report = self.report(fetch.outlet)
+        capture = fetch.capture
+        if fetch.outcome is FetchOutcome.FETCHED and capture is not None and capture.body:
+            try:
+                work = self._work(fetch, capture)
+            except Exception:
+                log.debug("working on %s failed; taking the slow path", fetch.url, exc_info=True)
+            else:
+                if work.extraction is None:
+                    return self._extraction_failed(fetch, capture, work, report)
+                self.pages.add(ExtractedPage(fetch, work.raw, work.extraction, work.text))
+                return None
+        return self._record_then_file(fetch, report)
+
+    def _record_then_file(self, fetch: Fetch, report: OutletReport) -> ArchiveOutcome:
+        """The slow path: the fetch row committed first, then extraction and filing."""
         requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
         try:
             record = self.archive.record_fetch(fetch)
         except Exception as exc:  # nothing was kept: the next run fetches the page again
-            return _ended(report, requested, ArchiveOutcome.FAILED, _why("storing", exc))
+            return _ended(report, requested, ArchiveOutcome.FAILED, why("storing", exc))
         if fetch.outcome is not FetchOutcome.FETCHED or fetch.capture is None:
             outcome = ArchiveOutcome.SKIPPED if fetch.outcome.declined else ArchiveOutcome.FAILED
             reason = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}"
@@ -93,10 +147,62 @@ class CaptureFiler:
         report.fetched += 1
         return self.file(record, fetch.capture, report)
 
+    def _work(self, fetch: Fetch, capture: Capture) -> PageWork:
+        """The page's raw object, extraction and text, made in the pool when there is one."""
+        body_sha = sha256_hex(capture.body)
+        job = PageJob(
+            capture=capture,
+            profile=self.profiles.get(capture.outlet, "generic"),
+            store_url=self.archive.store.url,
+            body_sha256=body_sha,
+            raw=self.archive.earlier_raw(fetch.url, body_sha),
+        )
+        if self.extract_pool is None:
+            return work_on(job, extract_capture, self.archive.store)
+        return self.extract_pool.submit(work_on, job, extract_capture).result()
+
+    def _extraction_failed(
+        self, fetch: Fetch, capture: Capture, work: PageWork, report: OutletReport
+    ) -> ArchiveOutcome:
+        """The raw page is kept and the capture recorded as failed, with extraction's reason."""
+        record = self._recorded(fetch, work.raw, report)
+        if record is None:
+            return ArchiveOutcome.FAILED
+        report.extraction_failures += 1
+        reason = work.failure or "extraction: no result"
+        return self._failed(record, report, capture.requested_url, reason, capture.url)
+
+    def _file_alone(self, page: ExtractedPage) -> None:
+        """A page whose batch failed: its fetch row first, then its filing, each on its own."""
+        capture = page.fetch.capture
+        assert capture is not None  # only fetched pages are batched
+        report = self.report(page.fetch.outlet)
+        record = self._recorded(page.fetch, page.raw, report)
+        if record is not None:
+            self._file_extraction(record, capture, page.extraction, report, page.text)
+
+    def _recorded(self, fetch: Fetch, raw: StoredRaw, report: OutletReport) -> FetchRecord | None:
+        """The fetch row of a page whose raw object is stored; None, counted failed, if not."""
+        requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
+        try:
+            record = self.archive.record_fetch(fetch, raw)
+        except Exception as exc:  # no row names the page: the next run fetches it again
+            _ended(report, requested, ArchiveOutcome.FAILED, why("storing", exc))
+            return None
+        report.fetched += 1
+        return record
+
+    def _page_filed(self, page: ExtractedPage, outcome: ArchiveOutcome) -> None:
+        capture = page.fetch.capture
+        assert capture is not None
+        report = self.report(page.fetch.outlet)
+        report.fetched += 1
+        _ended(report, capture.requested_url, outcome, url=capture.url)
+
     def _not_modified_written(self, fetch: Fetch, error: Exception | None) -> None:
         report = self.report(fetch.outlet)
         if error is not None:  # nothing was kept: the next run asks again
-            _ended(report, fetch.url, ArchiveOutcome.FAILED, _why("storing", error))
+            _ended(report, fetch.url, ArchiveOutcome.FAILED, why("storing", error))
         else:
             _ended(report, fetch.url, ArchiveOutcome.UNCHANGED, url=fetch.url)
 
@@ -112,14 +218,25 @@ class CaptureFiler:
             extraction = self._extract(capture, self.profiles.get(capture.outlet, "generic"))
         except Exception as exc:
             report.extraction_failures += 1
-            return self._failed(record, report, requested, _why("extraction", exc), capture.url)
+            return self._failed(record, report, requested, why("extraction", exc), capture.url)
+        return self._file_extraction(record, capture, extraction, report)
+
+    def _file_extraction(
+        self,
+        record: FetchRecord,
+        capture: Capture,
+        extraction: Extraction,
+        report: OutletReport,
+        prepared: PreparedText | None = None,
+    ) -> ArchiveOutcome:
+        requested = capture.requested_url
         try:
-            outcome = self.archive.file_extraction(record, extraction)
+            outcome = self.archive.file_extraction(record, extraction, prepared)
         except StorageError as exc:
-            return _ended(report, requested, ArchiveOutcome.FAILED, _why("filing", exc))
+            return _ended(report, requested, ArchiveOutcome.FAILED, why("filing", exc))
         except Exception as exc:
             log.warning("filing %s failed", capture.url, exc_info=True)
-            return self._failed(record, report, requested, _why("filing", exc), capture.url)
+            return self._failed(record, report, requested, why("filing", exc), capture.url)
         return _ended(report, requested, outcome, url=capture.url)
 
     def _failed(
@@ -142,10 +259,10 @@ class CaptureFiler:
             try:
                 capture = self.archive.load_capture(record)
             except ObjectMissing as exc:
-                self._failed(record, report, record.url, _why("stored page", exc), record.url)
+                self._failed(record, report, record.url, why("stored page", exc), record.url)
                 continue
             except StorageError as exc:
-                _ended(report, record.url, ArchiveOutcome.FAILED, _why("stored page", exc))
+                _ended(report, record.url, ArchiveOutcome.FAILED, why("stored page", exc))
                 continue
             self.file(record, capture, report)
         return len(records)
@@ -166,11 +283,3 @@ def _ended(
 ) -> ArchiveOutcome:
     report.add(requested, outcome, reason, url=url)
     return outcome
-
-
-def _why(doing: str, error: Exception) -> str:
-    """A one-line reason: the project's own errors say it, others are named by their type."""
-    first = str(error).splitlines()[0] if str(error) else ""
-    if isinstance(error, NewsarchiveError):
-        return f"{doing}: {first}"
-    return f"{doing}: {type(error).__name__}: {first}".rstrip(": ")

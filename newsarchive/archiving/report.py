@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsarchive.errors import NewsarchiveError
 from newsarchive.records import ArchiveOutcome, RunCounts
 
 SUMMARY_COLUMNS = RunCounts.columns()
@@ -156,3 +157,11 @@ class OutletReport:
     def extraction_failure_rate(self) -> float:
         """Share of fetched pages whose text could not be extracted (a layout-change signal)."""
         return self.extraction_failures / self.fetched if self.fetched else 0.0
+
+
+def why(doing: str, error: BaseException) -> str:
+    """A one-line reason: the project's own errors say it, others are named by their type."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    if isinstance(error, NewsarchiveError):
+        return f"{doing}: {first}"
+    return f"{doing}: {type(error).__name__}: {first}".rstrip(": ")

@@ -1,0 +1,88 @@
+"""Catalog writes in group commits: one transaction for everything that queued meanwhile.
+
+Given a write transaction each, a crawl's storage threads spend their time
+queueing for the catalog's write lock, and each transaction's own cost
+(begin, commit, a connection from the pool) is paid per page.  Here the
+thread that finds no batch being written becomes the writer: it writes
+everything queued so far in one transaction, then what arrived while it
+wrote, until nothing is left, and the other threads go back to work at once.
+Nobody waits for a batch to fill, so a lone item is written as soon as it
+comes, while a burst takes few transactions; one batch is written at a time
+and no transaction stays open between batches.
+
+The guarantees stay those of one transaction per item: an item is reported
+only once its batch is committed; an item not written when the run dies is
+redone by the next run as if it had never come; and when a batch fails, each
+of its items is written on its own, so one that cannot be stored fails
+alone, with its reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+BATCH_MAX = 500  # items per transaction at most, so that one stays short
+
+
+class GroupCommit(ABC, Generic[Item, Result]):
+    """Queued items written in batches, on whichever adding thread finds none being written."""
+
+    batch_max = BATCH_MAX
+
+    def __init__(self) -> None:
+        self._queue: list[Item] = []
+        self._writing = False
+        self._lock = threading.Lock()
+
+    def add(self, item: Item) -> None:
+        """Queue one item; unless a batch is being written, write the queue (this one included)."""
+        with self._lock:
+            self._queue.append(item)
+            if self._writing:
+                return  # the writer takes it with its next batch
+            self._writing = True
+        try:
+            while batch := self._take():
+                self._write(batch)
+        except BaseException:
+            with self._lock:
+                self._writing = False
+            raise
+
+    def _take(self) -> list[Item]:
+        """The next batch; an empty one ends this thread's turn as the writer.
+
+        Both under one lock, so an item is either taken here or sees no writer
+        and writes itself: none is left behind.
+        """
+        with self._lock:
+            batch, self._queue = self._queue[: self.batch_max], self._queue[self.batch_max :]
+            self._writing = bool(batch)
+            return batch
+
+    def _write(self, batch: list[Item]) -> None:
+        try:
+            results = self.write_batch(batch)
+        except Exception:  # each on its own: one that cannot be stored fails alone
+            for item in batch:
+                self.write_alone(item)
+            return
+        for item, result in zip(batch, results, strict=True):
+            self.written(item, result)
+
+    @abstractmethod
+    def write_batch(self, batch: list[Item]) -> list[Result]:
+        """Write the batch in one transaction; raise to have each item written alone."""
+
+    @abstractmethod
+    def write_alone(self, item: Item) -> None:
+        """Write one item and report how it went; never raises."""
+
+    @abstractmethod
+    def written(self, item: Item, result: Result) -> None:
+        """Report an item whose batch was committed."""

@@ -1,0 +1,81 @@
+"""A page's CPU work, done in a worker process: store the raw page, extract, prepare the text.
+
+The process that runs Scrapy shares one GIL between its event loop and the
+threads that file captures; every millisecond of compression, hashing,
+extraction or MinHash spent there slows the crawl.  So a new page's
+body goes to a worker once, and comes back as small results: where its raw
+object is, its extraction, its text's digest and signature.  The caller
+keeps the network and the catalog rows.
+
+The order still holds: the raw page is written before extraction runs and
+before any row names it, and a text object before the row that names it.
+Objects written for a capture whose rows never commit are harmless orphans
+(content-addressed, write-once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from newsarchive.archiving.report import why
+from newsarchive.records import Capture, Extraction
+from newsarchive.storage import (
+    ObjectStore,
+    PreparedText,
+    StoredRaw,
+    open_store,
+    prepare_text,
+    store_raw,
+)
+
+Extract = Callable[[Capture, str], Extraction]
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One fetched page to work on; ``raw`` is set when its bytes are stored already."""
+
+    capture: Capture
+    profile: str
+    store_url: str
+    body_sha256: str
+    raw: StoredRaw | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageWork:
+    """What came of a page: its stored raw object, then its text or why there is none."""
+
+    raw: StoredRaw
+    extraction: Extraction | None = None
+    text: PreparedText | None = None
+    failure: str | None = None  # why extraction failed
+
+
+def work_on(job: PageJob, extract: Extract, store: ObjectStore | None = None) -> PageWork:
+    """Store, extract, prepare; a module-level function so a process pool can pickle it.
+
+    ``store`` is the caller's own when run in its process; a worker opens the
+    store by its URL once.  An extraction that raises is reported, not
+    raised: the raw page is kept and the capture is recorded as failed.  A
+    store that fails raises, and the caller takes the slow path.
+    """
+    store = store if store is not None else _opened(job.store_url)
+    capture = job.capture
+    raw = job.raw or store_raw(
+        store, capture.outlet, capture.fetched_at, capture.body, job.body_sha256
+    )
+    try:
+        extraction = extract(capture, job.profile)
+    except Exception as exc:
+        return PageWork(raw, failure=why("extraction", exc))
+    text = prepare_text(store, extraction.text) if extraction.text.strip() else None
+    return PageWork(raw, extraction, text)
+
+
+@cache
+def _opened(store_url: str) -> ObjectStore:
+    """The worker's store, opened once per process (an S3 client is not cheap to make)."""
+    return open_store(store_url)
