@@ -1,0 +1,118 @@
+"""Pages filed many to a transaction leave exactly the rows and objects of one step at a time.
+
+The crawl's fast path writes a page's raw and text objects first (in a worker
+process) and then its fetch row and filing, several pages in one transaction
+(:meth:`Archive.record_and_file`).  The reference is the slow path:
+:meth:`Archive.record_fetch` then :meth:`Archive.file_extraction`, a
+transaction each.  The pages cover every outcome: new, a copy at another URL,
+a new version, the same text again, the same bytes again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from storage_builders import T0, XINHUA_VANGUARD, edit_words, extracted, fetched, hours, page
+from storage_builders import seed_text as seed
+
+from newsarchive.errors import InputError
+from newsarchive.records import ArchiveOutcome, Fetch
+from newsarchive.storage import Archive, ExtractedPage, prepare_text, sha256_hex, store_raw
+
+URL = "https://www.vanguardngr.com/2021/01/xi-congratulates-kim-on-election/"
+COPY = "https://www.vanguardngr.com/2021/01/xi-kim-message-copy/"
+OTHER = "https://www.vanguardngr.com/2021/01/other-story/"
+TABLES = ("fetches", "articles", "versions", "contents", "lsh_bands")
+
+
+def rounds() -> list[list[tuple[Fetch, str]]]:
+    """Two crawls: three new pages, then a change, an unchanged text and the same bytes."""
+    wire, other = seed(XINHUA_VANGUARD), seed("003")
+    changed = edit_words(wire, 40)
+    first = [(URL, wire), (COPY, wire), (OTHER, other)]
+    second = [(URL, changed), (COPY, wire), (OTHER, other)]
+    return [
+        [(fetched(url, page(body), T0 + hours(n)), body) for n, (url, body) in enumerate(first)],
+        [
+            (fetched(url, page(body), T0 + hours(24 + n)), body)
+            for n, (url, body) in enumerate(second)
+        ],
+    ]
+
+
+def one_step_at_a_time(archive: Archive) -> list[ArchiveOutcome]:
+    outcomes = []
+    for crawl in rounds():
+        for fetch, body in crawl:
+            record = archive.record_fetch(fetch)
+            outcomes.append(archive.file_extraction(record, extracted(fetch.url, body)))
+    return outcomes
+
+
+def worked(archive: Archive, fetch: Fetch, body: str) -> ExtractedPage:
+    """What a worker process hands back: both objects written, nothing in the catalog yet."""
+    assert fetch.capture is not None
+    sha = sha256_hex(fetch.capture.body)
+    raw = archive.earlier_raw(fetch.url, sha) or store_raw(
+        archive.store, fetch.outlet, fetch.fetched_at, fetch.capture.body, sha
+    )
+    return ExtractedPage(fetch, raw, extracted(fetch.url, body), prepare_text(archive.store, body))
+
+
+def in_batches(archive: Archive) -> list[ArchiveOutcome]:
+    outcomes = []
+    for crawl in rounds():
+        outcomes += archive.record_and_file([worked(archive, f, body) for f, body in crawl])
+    return outcomes
+
+
+def rows(archive: Archive) -> list[Any]:
+    """Every row of the filing tables, less the wall-clock time a content row was made at."""
+    with archive.engine.connect() as connection:
+        tables = []
+        for table in TABLES:
+            result = connection.execute(text(f"SELECT * FROM {table}"))
+            keep = [i for i, column in enumerate(result.keys()) if column != "created_at"]
+            tables.append(sorted(tuple(row[i] for i in keep) for row in result))
+        return tables
+
+
+def objects(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_batches_leave_the_rows_and_objects_of_one_page_at_a_time(tmp_path: Path) -> None:
+    one = Archive.open(f"sqlite:///{tmp_path / 'one.db'}", f"file://{tmp_path / 'one'}")
+    batched = Archive.open(f"sqlite:///{tmp_path / 'batch.db'}", f"file://{tmp_path / 'batch'}")
+    with one, batched:
+        expected = one_step_at_a_time(one)
+        assert in_batches(batched) == expected
+        assert rows(batched) == rows(one)
+    assert objects(tmp_path / "batch") == objects(tmp_path / "one")
+
+
+def test_a_batch_files_every_outcome_on_each_catalog(archive: Archive) -> None:
+    assert in_batches(archive) == [
+        ArchiveOutcome.NEW,
+        ArchiveOutcome.DUPLICATE,
+        ArchiveOutcome.NEW,
+        ArchiveOutcome.UPDATED,
+        ArchiveOutcome.UNCHANGED,
+        ArchiveOutcome.UNCHANGED,
+    ]
+    assert [v.version for v in archive.history(URL)] == [1, 2]
+    assert archive.copies(URL) == [COPY]
+    assert archive.verify().ok
+
+
+def test_a_failed_batch_writes_nothing(archive: Archive) -> None:
+    (crawl, _) = rounds()
+    pages = [worked(archive, fetch, body) for fetch, body in crawl]
+    pages[-1] = ExtractedPage(pages[-1].fetch, pages[-1].raw, extracted(OTHER, "  "), None)
+    with pytest.raises(InputError, match="holds no text"):
+        archive.record_and_file(pages)
+    assert list(archive.list_articles()) == []
+    assert archive.unextracted() == []
