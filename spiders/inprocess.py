@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -40,6 +40,9 @@ class _KnownExperimentalHandler(logging.Filter):
         return "is experimental" not in record.getMessage()
 
 
+Emit = Callable[[Fetch], Awaitable[None] | None]
+"""Where fetches go; an awaitable it returns holds the crawl back until it is done."""
+
 logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
     _KnownExperimentalHandler()
 )
@@ -48,19 +51,28 @@ logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
 class _CrawlWatcher:
     """Signal receivers of one outlet's crawler (kept alive: signals hold weak refs)."""
 
-    def __init__(self, crawler: Crawler, emit: Callable[[Fetch], None]) -> None:
+    def __init__(self, crawler: Crawler, emit: Emit) -> None:
         self.crawler = crawler
         self.emit = emit
         self.stats = CrawlStats()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
-    def item_scraped(self, item: Any) -> None:
+    async def item_scraped(self, item: Any) -> None:
+        """Hand the fetch on; Scrapy awaits this, so a receiver that is full slows the crawl.
+
+        While the awaitable ``emit`` returned is pending, the response stays
+        in Scrapy's scraper slot, and past ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``
+        bytes Scrapy stops handing out downloads: fetched pages never pile up
+        in memory waiting for the archive.
+        """
         if not isinstance(item, Fetch):
             return
         self.stats.count(item)
         try:
-            self.emit(item)
+            handed = self.emit(item)
+            if handed is not None:
+                await handed
         except Exception:
             self.stats.callback_errors += 1
             logger.exception("on_fetch failed for %s (%s)", item.url, item.outcome)
@@ -74,7 +86,7 @@ async def run_scrapy(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
-    emit: Callable[[Fetch], None],
+    emit: Emit,
     known: Mapping[str, Mapping[str, Validators]] | None = None,
     reactor: bool,
     resolver: Resolver | None = None,

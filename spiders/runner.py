@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from newsarchive.errors import ConfigError, NewsarchiveError
 from newsarchive.records import Fetch, Validators
 from newsarchive.spiders.child import ChildJob
 from newsarchive.spiders.guard import Resolver
-from newsarchive.spiders.inprocess import run_scrapy
+from newsarchive.spiders.inprocess import Emit, run_scrapy
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.stats import SPIDER_SIDE, CrawlStats
@@ -45,11 +45,14 @@ async def fetch_outlets(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
-    on_fetch: Callable[[Fetch], None],
+    on_fetch: Emit,
     known: Known | None = None,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
     """Discover and fetch ``outlets`` once; ``on_fetch`` sees every article fetch as it ends.
+
+    An awaitable returned by ``on_fetch`` holds the crawl back until it is
+    done: the receiver's way to say it is full.
 
     ``resolver`` replaces DNS for the private-address guard (in-process mode
     only; tests use it).  Exceptions raised by ``on_fetch`` are logged and
@@ -75,7 +78,7 @@ async def _fetch_in_child(
     outlets: Sequence[Outlet],
     *,
     options: CrawlOptions,
-    on_fetch: Callable[[Fetch], None],
+    on_fetch: Emit,
     known: Known | None,
 ) -> dict[str, CrawlStats]:
     """Run the crawl in a child process and hand its records on here as they arrive."""
@@ -100,7 +103,7 @@ async def _fetch_in_child(
         assert child.stdout is not None
         try:
             async for line in child.stdout:
-                _receive(json.loads(line), stats, on_fetch)
+                await _receive(json.loads(line), stats, on_fetch)
             code = await child.wait()
         finally:
             if child.returncode is None:  # the crawl was cancelled or stopped: so is the child
@@ -111,16 +114,16 @@ async def _fetch_in_child(
     return stats
 
 
-def _receive(
-    message: dict[str, Any], stats: dict[str, CrawlStats], on_fetch: Callable[[Fetch], None]
-) -> None:
+async def _receive(message: dict[str, Any], stats: dict[str, CrawlStats], on_fetch: Emit) -> None:
     """Handle one line of the child: a fetch record or an outlet's final numbers."""
     if "fetch" in message:
         fetch = codec.from_json(Fetch, message["fetch"])
         outlet_stats = stats[fetch.outlet]
         outlet_stats.count(fetch)
         try:
-            on_fetch(fetch)
+            handed = on_fetch(fetch)
+            if handed is not None:
+                await handed  # a full receiver: the child's output waits in its pipe
         except Exception:
             outlet_stats.callback_errors += 1
             logger.exception("on_fetch failed for %s (%s)", fetch.url, fetch.outcome)

@@ -1,8 +1,9 @@
 """One crawl run: the spiders feed the capture filer as pages arrive.
 
 Scrapy fetches on the event loop; each fetch is handed to a small thread pool
-that stores it and waits for its extraction in a process pool, so the crawl
-never waits for extraction and both cores work.  The Prefect flows wrap this
+that has its page worked on in a process pool and files it, so the crawl
+does not wait for extraction and both cores work, until ``IN_FLIGHT``
+fetches are on their way: then the crawl waits for room.  The Prefect flows wrap this
 function; the CLI's ``reextract``, the tests and the benchmark call the
 same code directly.
 """
@@ -24,6 +25,13 @@ from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 from newsarchive.storage import Archive
 
 STORE_THREADS = 4
+IN_FLIGHT = 4 * STORE_THREADS
+"""Fetches handed to the storage threads and not yet filed, at most.
+
+Enough to keep every thread and every worker process busy; beyond it the
+crawl is held back (see :func:`fetch_outlets`), so a fast site never piles
+its pages up in memory: a crawl's memory does not grow with its size.
+"""
 PROGRESS_SECONDS = 5.0
 
 
@@ -70,9 +78,14 @@ async def archive_outlets(
     ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
     try:
         with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:
+            room = asyncio.Semaphore(IN_FLIGHT)
+            loop = asyncio.get_running_loop()
 
-            def on_fetch(fetch: Fetch) -> None:
-                pending.append(pool.submit(filer.process, fetch))
+            async def on_fetch(fetch: Fetch) -> None:
+                await room.acquire()  # the crawl waits here while the archive is full
+                future = pool.submit(filer.process, fetch)
+                future.add_done_callback(lambda _: loop.call_soon_threadsafe(room.release))
+                pending.append(future)
 
             stats = await fetch_outlets(outlets, options=options, on_fetch=on_fetch, known=known)
             for future in pending:
