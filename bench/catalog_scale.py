@@ -256,6 +256,7 @@ class Measured:
     outcomes: dict[str, int]
     storage_seconds: dict[str, float] = field(default_factory=dict)
     statements: list[tuple[str, int, float]] = field(default_factory=list)  # sql, calls, seconds
+    catalog_bytes: int = 0  # after the prefill
     ratio: float = 0.0  # to the first size's rate in this run
 
     @property
@@ -329,19 +330,54 @@ def measure_size(
         name = engine.dialect.name
         print(f"prefilling {name} with {total:,} articles", file=sys.stderr)
         prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+        size = catalog_bytes(engine)
         catalog_url = engine.url.render_as_string(hide_password=False)
+        if args.catalog_options:
+            catalog_url += "?" + args.catalog_options
+        if args.cold:
+            evict_from_page_cache(engine)
         seconds, outcomes, storage, top = ingest(catalog_url, pages, args.statements)
         with engine.connect() as connection:
             articles = connection.scalar(select(func.count()).select_from(ArticleRow)) or 0
     if outcomes != {ArchiveOutcome.NEW.value: len(pages)} or articles != total + len(pages):
         raise SystemExit(f"filed {dict(outcomes)}, {articles} articles: the benchmark is void")
-    return Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage, top)
+    measured = Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage)
+    measured.statements, measured.catalog_bytes = top, size
+    return measured
+
+
+def catalog_bytes(engine: Engine) -> int:
+    """The prefilled catalog's size: the SQLite file (checkpointed) or the PostgreSQL database."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return int(connection.scalar(text("SELECT pg_database_size(current_database())")))
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return Path(str(engine.url.database)).stat().st_size
+
+
+def evict_from_page_cache(engine: Engine) -> None:
+    """``--cold``: drop the SQLite catalog's pages from the OS page cache (that file only).
+
+    As a crawler finds a catalog that other work has pushed out of memory; a
+    PostgreSQL server's own buffers cannot be emptied from here.
+    """
+    if engine.dialect.name != "sqlite":
+        raise SystemExit("--cold is for the SQLite catalog only")
+    engine.dispose()
+    for path in Path(str(engine.url.database)).parent.glob("catalog.db*"):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)  # dirty pages cannot be dropped
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(descriptor)
 
 
 def table(results: list[Measured]) -> str:
     header = (
         f"{'catalog':<10} {'prefilled':>10} {'prefill s':>10} {'pages':>6}"
-        f" {'pages/s':>8} {'x first':>8}  record_fetch s / file_extraction s"
+        f" {'MB':>7} {'pages/s':>8} {'x first':>8}  record_fetch s / file_extraction s"
     )
     lines = [header, "-" * len(header)]
     for r in results:
@@ -349,7 +385,7 @@ def table(results: list[Measured]) -> str:
         split = f"{seconds.get('record_fetch', 0):.1f} / {seconds.get('file_extraction', 0):.1f}"
         lines.append(
             f"{r.engine:<10} {r.articles:>10,} {r.prefill_seconds:>10.0f} {r.pages:>6}"
-            f" {r.rate:>8.1f} {r.ratio:>8.2f}  {split}"
+            f" {r.catalog_bytes / 1e6:>7,.0f} {r.rate:>8.1f} {r.ratio:>8.2f}  {split}"
         )
     return "\n".join(lines)
 
@@ -365,14 +401,16 @@ def run(args: argparse.Namespace) -> list[Measured]:
         for sql, calls, seconds in results[-1].statements:
             print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
         if args.json:  # after every size: a long run stopped early keeps what it measured
-            write_json(args.json, results)
+            write_json(args.json, results, args)
     return results
 
 
-def write_json(path: Path, results: list[Measured]) -> None:
+def write_json(path: Path, results: list[Measured], args: argparse.Namespace) -> None:
     rows = [{**asdict(r), "pages_per_second": r.rate} for r in results]
     document = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "catalog_options": args.catalog_options,
+        "cold": args.cold,
         "cores": os.cpu_count(),
         "load_average": os.getloadavg(),
         "results": rows,
@@ -402,6 +440,16 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         metavar="N",
         help="also time every SQL statement of the filing and show the N slowest in total",
+    )
+    parser.add_argument(
+        "--catalog-options",
+        metavar="QUERY",
+        help="URL query added to the catalog URL filing opens, e.g. cache_mib=0&mmap_mib=0",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="SQLite: drop the catalog file from the OS page cache before filing",
     )
     parser.add_argument(
         "--no-analyze", action="store_true", help="no ANALYZE after the prefill (see prefill)"
