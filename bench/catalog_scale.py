@@ -43,6 +43,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -323,6 +324,75 @@ def ingest(
             archive.close()
 
 
+def versus(total: int, pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
+    """``--versus``: one SQLite prefill, filed into twice, page by page in turn.
+
+    The prefilled file is copied; the original is opened with
+    ``--catalog-options`` and the copy with ``--versus``, and each page is
+    filed into one then the other (which goes first alternates), so both
+    settings see the same catalog and the same load on a shared machine.
+    """
+    with bench_database(None) as engine:
+        print(f"prefilling sqlite with {total:,} articles", file=sys.stderr)
+        prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+        size = catalog_bytes(engine)
+        original = Path(str(engine.url.database))
+        copy = original.with_name("versus.db")
+        shutil.copyfile(original, copy)
+        if args.cold:
+            evict_from_page_cache(engine)
+            for path in (copy,):
+                descriptor = os.open(path, os.O_RDONLY)
+                os.fsync(descriptor)
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+                os.close(descriptor)
+        queries = [args.catalog_options or "", args.versus]
+        urls = [
+            f"sqlite:///{path}?{query}"
+            for path, query in zip((original, copy), queries, strict=True)
+        ]
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            archives = [
+                TimedArchive.open(url, f"file://{store}")
+                for url, store in zip(urls, (a, b), strict=True)
+            ]
+            try:
+                times = []
+                for archive in archives:
+                    archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
+                    times.append(StatementTimes(archive.engine))
+                seconds = [0.0, 0.0]
+                outcomes: list[Counter[str]] = [Counter(), Counter()]
+                for number, page in enumerate(pages):
+                    for side in (0, 1) if number % 2 == 0 else (1, 0):
+                        started = time.perf_counter()
+                        record = archives[side].record_fetch(page.fetch)
+                        filed = archives[side].file_extraction(record, page.extraction)
+                        seconds[side] += time.perf_counter() - started
+                        outcomes[side][filed.value] += 1
+                results = []
+                for side in (0, 1):
+                    measured = Measured(
+                        f"sqlite {queries[side] or 'default'}"[:40],
+                        total,
+                        prefill_seconds,
+                        len(pages),
+                        seconds[side],
+                        dict(outcomes[side]),
+                        archives[side].take_seconds(),
+                    )
+                    measured.statements = times[side].top(args.statements)
+                    measured.catalog_bytes = size
+                    results.append(measured)
+            finally:
+                for archive in archives:
+                    archive.close()
+    for measured in results:
+        if measured.outcomes != {ArchiveOutcome.NEW.value: len(pages)}:
+            raise SystemExit(f"filed {measured.outcomes}: the benchmark is void")
+    return results
+
+
 def measure_size(
     url: str | None, total: int, pages: list[Prepared], args: argparse.Namespace
 ) -> Measured:
@@ -376,7 +446,7 @@ def evict_from_page_cache(engine: Engine) -> None:
 
 def table(results: list[Measured]) -> str:
     header = (
-        f"{'catalog':<10} {'prefilled':>10} {'prefill s':>10} {'pages':>6}"
+        f"{'catalog':<24} {'prefilled':>10} {'prefill s':>10} {'pages':>6}"
         f" {'MB':>7} {'pages/s':>8} {'x first':>8}  record_fetch s / file_extraction s"
     )
     lines = [header, "-" * len(header)]
@@ -384,7 +454,7 @@ def table(results: list[Measured]) -> str:
         seconds = r.storage_seconds
         split = f"{seconds.get('record_fetch', 0):.1f} / {seconds.get('file_extraction', 0):.1f}"
         lines.append(
-            f"{r.engine:<10} {r.articles:>10,} {r.prefill_seconds:>10.0f} {r.pages:>6}"
+            f"{r.engine:<24.24} {r.articles:>10,} {r.prefill_seconds:>10.0f} {r.pages:>6}"
             f" {r.catalog_bytes / 1e6:>7,.0f} {r.rate:>8.1f} {r.ratio:>8.2f}  {split}"
         )
     return "\n".join(lines)
@@ -395,11 +465,17 @@ def run(args: argparse.Namespace) -> list[Measured]:
     pages = prepare(build_pages(args.pages, ORIGIN), datetime.now(UTC))
     results: list[Measured] = []
     for total in args.articles:
-        results.append(measure_size(args.database_url, total, pages, args))
-        results[-1].ratio = results[-1].rate / results[0].rate
-        print(table(results[-1:]), file=sys.stderr)
-        for sql, calls, seconds in results[-1].statements:
-            print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
+        if args.versus is None:
+            measured = [measure_size(args.database_url, total, pages, args)]
+        else:
+            measured = versus(total, pages, args)
+        for one in measured:
+            results.append(one)
+            first = results[0] if args.versus is None else measured[0]
+            one.ratio = one.rate / first.rate
+            print(table([one]), file=sys.stderr)
+            for sql, calls, seconds in one.statements:
+                print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
         if args.json:  # after every size: a long run stopped early keeps what it measured
             write_json(args.json, results, args)
     return results
@@ -447,6 +523,12 @@ def main(argv: list[str] | None = None) -> None:
         help="URL query added to the catalog URL filing opens, e.g. cache_mib=0&mmap_mib=0",
     )
     parser.add_argument(
+        "--versus",
+        metavar="QUERY",
+        help="SQLite: file the pages also into a copy of each prefilled catalog opened with"
+        " this URL query, in turn page by page; ratios are then to --catalog-options's rate",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="SQLite: drop the catalog file from the OS page cache before filing",
@@ -458,6 +540,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.pages < 1 or min(args.articles) < 1:
         parser.error("--pages and --articles must be at least 1")
+    if args.versus is not None and args.database_url:
+        parser.error("--versus is for the SQLite catalog only")
     if args.database_url and not _is_postgresql(args.database_url):
         parser.error("--database-url must be a postgresql+psycopg:// URL (SQLite is the default)")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

@@ -71,11 +71,11 @@ def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
     if not url.database or url.database == ":memory:":
         raise ConfigError("the SQLite catalog needs a file: sqlite:///PATH")
     options = _sqlite_options(url.query)
-    url = url.difference_update_query(_SQLITE_OPTIONS)
     if create:
         _make_home(Path(url.database).parent)
     elif not Path(url.database).is_file():
         raise NotFoundError(f"no archive here: {url.database} does not exist")
+    url = url.difference_update_query(_SQLITE_OPTIONS)
     try:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     except NoSuchModuleError as exc:
