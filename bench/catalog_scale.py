@@ -313,11 +313,12 @@ def ingest(
             archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
             times = StatementTimes(archive.engine) if statements else None
             outcomes: Counter[str] = Counter()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for page in pages:
                 record = archive.record_fetch(page.fetch)
                 outcomes[archive.file_extraction(record, page.extraction).value] += 1
             seconds = time.perf_counter() - started
+            print(f"  {time.process_time() - cpu:.1f} s of CPU in this process", file=sys.stderr)
             top = times.top(statements) if times else []
             return seconds, outcomes, archive.take_seconds(), top
         finally:
