@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -325,13 +326,78 @@ def ingest(
             archive.close()
 
 
-def versus(total: int, pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
-    """``--versus``: one SQLite prefill, filed into twice, page by page in turn.
+@dataclass
+class Side:
+    """One catalog of an in-turn run: where it is, how it is opened, what it was prefilled with."""
 
-    The prefilled file is copied; the original is opened with
-    ``--catalog-options`` and the copy with ``--versus``, and each page is
-    filed into one then the other (which goes first alternates), so both
-    settings see the same catalog and the same load on a shared machine.
+    label: str
+    url: str
+    total: int
+    prefill_seconds: float
+    size: int
+
+
+def _evict_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)  # dirty pages cannot be dropped
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
+def file_in_turn(sides: list[Side], pages: list[Prepared], statements: int) -> list[Measured]:
+    """Each page filed into one catalog then the other (which goes first alternates).
+
+    Both catalogs see the same pages under the same load on a shared machine,
+    so their ratio does not depend on what else the machine did meanwhile.
+    """
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        archives = [
+            TimedArchive.open(side.url, f"file://{store}")
+            for side, store in zip(sides, (a, b), strict=True)
+        ]
+        try:
+            times = []
+            for archive in archives:
+                archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
+                times.append(StatementTimes(archive.engine))
+            seconds = [0.0, 0.0]
+            outcomes: list[Counter[str]] = [Counter(), Counter()]
+            for number, page in enumerate(pages):
+                for one in (0, 1) if number % 2 == 0 else (1, 0):
+                    started = time.perf_counter()
+                    record = archives[one].record_fetch(page.fetch)
+                    filed = archives[one].file_extraction(record, page.extraction)
+                    seconds[one] += time.perf_counter() - started
+                    outcomes[one][filed.value] += 1
+            results = []
+            for one, side in enumerate(sides):
+                measured = Measured(
+                    side.label,
+                    side.total,
+                    side.prefill_seconds,
+                    len(pages),
+                    seconds[one],
+                    dict(outcomes[one]),
+                    archives[one].take_seconds(),
+                )
+                measured.statements = times[one].top(statements)
+                measured.catalog_bytes = side.size
+                results.append(measured)
+        finally:
+            for archive in archives:
+                archive.close()
+    for measured in results:
+        if measured.outcomes != {ArchiveOutcome.NEW.value: len(pages)}:
+            raise SystemExit(f"filed {measured.outcomes}: the benchmark is void")
+    return results
+
+
+def versus(total: int, pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
+    """``--versus``: one SQLite prefill, copied, filed into in turn with two URL queries.
+
+    The original is opened with ``--catalog-options``, the copy with ``--versus``.
     """
     with bench_database(None) as engine:
         print(f"prefilling sqlite with {total:,} articles", file=sys.stderr)
@@ -342,56 +408,37 @@ def versus(total: int, pages: list[Prepared], args: argparse.Namespace) -> list[
         shutil.copyfile(original, copy)
         if args.cold:
             evict_from_page_cache(engine)
-            for path in (copy,):
-                descriptor = os.open(path, os.O_RDONLY)
-                os.fsync(descriptor)
-                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-                os.close(descriptor)
+            _evict_file(copy)
         queries = [args.catalog_options or "", args.versus]
-        urls = [
-            f"sqlite:///{path}?{query}"
+        sides = [
+            Side(
+                f"sqlite {query or 'default'}",
+                f"sqlite:///{path}?{query}",
+                total,
+                prefill_seconds,
+                size,
+            )
             for path, query in zip((original, copy), queries, strict=True)
         ]
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            archives = [
-                TimedArchive.open(url, f"file://{store}")
-                for url, store in zip(urls, (a, b), strict=True)
-            ]
-            try:
-                times = []
-                for archive in archives:
-                    archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
-                    times.append(StatementTimes(archive.engine))
-                seconds = [0.0, 0.0]
-                outcomes: list[Counter[str]] = [Counter(), Counter()]
-                for number, page in enumerate(pages):
-                    for side in (0, 1) if number % 2 == 0 else (1, 0):
-                        started = time.perf_counter()
-                        record = archives[side].record_fetch(page.fetch)
-                        filed = archives[side].file_extraction(record, page.extraction)
-                        seconds[side] += time.perf_counter() - started
-                        outcomes[side][filed.value] += 1
-                results = []
-                for side in (0, 1):
-                    measured = Measured(
-                        f"sqlite {queries[side] or 'default'}"[:40],
-                        total,
-                        prefill_seconds,
-                        len(pages),
-                        seconds[side],
-                        dict(outcomes[side]),
-                        archives[side].take_seconds(),
-                    )
-                    measured.statements = times[side].top(args.statements)
-                    measured.catalog_bytes = size
-                    results.append(measured)
-            finally:
-                for archive in archives:
-                    archive.close()
-    for measured in results:
-        if measured.outcomes != {ArchiveOutcome.NEW.value: len(pages)}:
-            raise SystemExit(f"filed {measured.outcomes}: the benchmark is void")
-    return results
+        return file_in_turn(sides, pages, args.statements)
+
+
+def in_turn(totals: list[int], pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
+    """``--in-turn``: two sizes prefilled, then filed into in turn with the same options."""
+    sides = []
+    with ExitStack() as stack:
+        for total in totals:
+            engine = stack.enter_context(bench_database(args.database_url))
+            print(f"prefilling {engine.dialect.name} with {total:,} articles", file=sys.stderr)
+            prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+            size = catalog_bytes(engine)
+            if args.cold:
+                evict_from_page_cache(engine)
+            url = engine.url.render_as_string(hide_password=False)
+            if args.catalog_options:
+                url += "?" + args.catalog_options
+            sides.append(Side(engine.dialect.name, url, total, prefill_seconds, size))
+        return file_in_turn(sides, pages, args.statements)
 
 
 def measure_size(
@@ -466,13 +513,17 @@ def run(args: argparse.Namespace) -> list[Measured]:
     pages = prepare(build_pages(args.pages, ORIGIN), datetime.now(UTC))
     results: list[Measured] = []
     for total in args.articles:
-        if args.versus is None:
+        if args.in_turn:
+            if total != args.articles[0]:
+                continue
+            measured = in_turn(args.articles, pages, args)
+        elif args.versus is None:
             measured = [measure_size(args.database_url, total, pages, args)]
         else:
             measured = versus(total, pages, args)
         for one in measured:
             results.append(one)
-            first = results[0] if args.versus is None else measured[0]
+            first = results[0] if args.versus is None and not args.in_turn else measured[0]
             one.ratio = one.rate / first.rate
             print(table([one]), file=sys.stderr)
             for sql, calls, seconds in one.statements:
@@ -530,6 +581,12 @@ def main(argv: list[str] | None = None) -> None:
         " this URL query, in turn page by page; ratios are then to --catalog-options's rate",
     )
     parser.add_argument(
+        "--in-turn",
+        action="store_true",
+        help="two --articles sizes, both prefilled, then each page filed into one and the"
+        " other in turn (the ratio is then free of the machine's load changing over time)",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="SQLite: drop the catalog file from the OS page cache before filing",
@@ -541,6 +598,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.pages < 1 or min(args.articles) < 1:
         parser.error("--pages and --articles must be at least 1")
+    if args.in_turn and (len(args.articles) != 2 or args.versus is not None):
+        parser.error("--in-turn takes exactly two --articles sizes and no --versus")
     if args.versus is not None and args.database_url:
         parser.error("--versus is for the SQLite catalog only")
     if args.database_url and not _is_postgresql(args.database_url):
