@@ -19,8 +19,10 @@ read straight from the operating system's page cache, shared between
 connections and processes and given back under memory pressure) and keep a
 larger private cache for the pages they write.  Both can be set per catalog
 in its URL, in MiB: ``sqlite:///PATH?cache_mib=256&mmap_mib=1024``
-(``cache_mib=0`` keeps SQLite's 2 MB, ``mmap_mib=0`` reads without a map);
-``bench/README.md`` (``catalog_scale.py``) has what they changed.
+(``cache_mib=0`` keeps SQLite's 2 MB, ``mmap_mib=0`` reads without a map).
+``bench/README.md`` (``catalog_scale.py``) measures what they change: the
+band inserts 2.5-5x faster, the filing rate by a few per cent only, since
+filing's time is mostly CPU outside the catalog.
 """
 
 from __future__ import annotations
