@@ -43,10 +43,12 @@ import json
 import logging
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -256,6 +258,7 @@ class Measured:
     outcomes: dict[str, int]
     storage_seconds: dict[str, float] = field(default_factory=dict)
     statements: list[tuple[str, int, float]] = field(default_factory=list)  # sql, calls, seconds
+    catalog_bytes: int = 0  # after the prefill
     ratio: float = 0.0  # to the first size's rate in this run
 
     @property
@@ -267,6 +270,8 @@ class StatementTimes:
     """Seconds per SQL statement text over an engine's executions (``--statements``).
 
     Says which statement grows with the catalog when the rate is not flat.
+    Commits are timed too (as ``COMMIT``): they go to the driver without a
+    cursor, and they are where WAL pages are written and synced.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -274,6 +279,17 @@ class StatementTimes:
         self.calls: Counter[str] = Counter()
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
+        commit = engine.dialect.do_commit
+
+        def timed_commit(dbapi_connection: Any) -> None:
+            started = time.perf_counter()
+            try:
+                commit(dbapi_connection)
+            finally:
+                self.seconds["COMMIT"] += time.perf_counter() - started
+                self.calls["COMMIT"] += 1
+
+        engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
 
     def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         conn.info.setdefault("bench_started", []).append(time.perf_counter())
@@ -298,15 +314,131 @@ def ingest(
             archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
             times = StatementTimes(archive.engine) if statements else None
             outcomes: Counter[str] = Counter()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for page in pages:
                 record = archive.record_fetch(page.fetch)
                 outcomes[archive.file_extraction(record, page.extraction).value] += 1
             seconds = time.perf_counter() - started
+            print(f"  {time.process_time() - cpu:.1f} s of CPU in this process", file=sys.stderr)
             top = times.top(statements) if times else []
             return seconds, outcomes, archive.take_seconds(), top
         finally:
             archive.close()
+
+
+@dataclass
+class Side:
+    """One catalog of an in-turn run: where it is, how it is opened, what it was prefilled with."""
+
+    label: str
+    url: str
+    total: int
+    prefill_seconds: float
+    size: int
+
+
+def _evict_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)  # dirty pages cannot be dropped
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
+def file_in_turn(sides: list[Side], pages: list[Prepared], statements: int) -> list[Measured]:
+    """Each page filed into one catalog then the other (which goes first alternates).
+
+    Both catalogs see the same pages under the same load on a shared machine,
+    so their ratio does not depend on what else the machine did meanwhile.
+    """
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        archives = [
+            TimedArchive.open(side.url, f"file://{store}")
+            for side, store in zip(sides, (a, b), strict=True)
+        ]
+        try:
+            times = []
+            for archive in archives:
+                archive.ensure_outlet(NEW_OUTLET, kind="feed", profile="generic")
+                times.append(StatementTimes(archive.engine))
+            seconds = [0.0, 0.0]
+            outcomes: list[Counter[str]] = [Counter(), Counter()]
+            for number, page in enumerate(pages):
+                for one in (0, 1) if number % 2 == 0 else (1, 0):
+                    started = time.perf_counter()
+                    record = archives[one].record_fetch(page.fetch)
+                    filed = archives[one].file_extraction(record, page.extraction)
+                    seconds[one] += time.perf_counter() - started
+                    outcomes[one][filed.value] += 1
+            results = []
+            for one, side in enumerate(sides):
+                measured = Measured(
+                    side.label,
+                    side.total,
+                    side.prefill_seconds,
+                    len(pages),
+                    seconds[one],
+                    dict(outcomes[one]),
+                    archives[one].take_seconds(),
+                )
+                measured.statements = times[one].top(statements)
+                measured.catalog_bytes = side.size
+                results.append(measured)
+        finally:
+            for archive in archives:
+                archive.close()
+    for measured in results:
+        if measured.outcomes != {ArchiveOutcome.NEW.value: len(pages)}:
+            raise SystemExit(f"filed {measured.outcomes}: the benchmark is void")
+    return results
+
+
+def versus(total: int, pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
+    """``--versus``: one SQLite prefill, copied, filed into in turn with two URL queries.
+
+    The original is opened with ``--catalog-options``, the copy with ``--versus``.
+    """
+    with bench_database(None) as engine:
+        print(f"prefilling sqlite with {total:,} articles", file=sys.stderr)
+        prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+        size = catalog_bytes(engine)
+        original = Path(str(engine.url.database))
+        copy = original.with_name("versus.db")
+        shutil.copyfile(original, copy)
+        if args.cold:
+            evict_from_page_cache(engine)
+            _evict_file(copy)
+        queries = [args.catalog_options or "", args.versus]
+        sides = [
+            Side(
+                f"sqlite {query or 'default'}",
+                f"sqlite:///{path}?{query}",
+                total,
+                prefill_seconds,
+                size,
+            )
+            for path, query in zip((original, copy), queries, strict=True)
+        ]
+        return file_in_turn(sides, pages, args.statements)
+
+
+def in_turn(totals: list[int], pages: list[Prepared], args: argparse.Namespace) -> list[Measured]:
+    """``--in-turn``: two sizes prefilled, then filed into in turn with the same options."""
+    sides = []
+    with ExitStack() as stack:
+        for total in totals:
+            engine = stack.enter_context(bench_database(args.database_url))
+            print(f"prefilling {engine.dialect.name} with {total:,} articles", file=sys.stderr)
+            prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+            size = catalog_bytes(engine)
+            if args.cold:
+                evict_from_page_cache(engine)
+            url = engine.url.render_as_string(hide_password=False)
+            if args.catalog_options:
+                url += "?" + args.catalog_options
+            sides.append(Side(engine.dialect.name, url, total, prefill_seconds, size))
+        return file_in_turn(sides, pages, args.statements)
 
 
 def measure_size(
@@ -316,26 +448,62 @@ def measure_size(
         name = engine.dialect.name
         print(f"prefilling {name} with {total:,} articles", file=sys.stderr)
         prefill_seconds = prefill(engine, total, args.seed, not args.no_analyze)
+        size = catalog_bytes(engine)
         catalog_url = engine.url.render_as_string(hide_password=False)
+        if args.catalog_options:
+            catalog_url += "?" + args.catalog_options
+        if args.cold:
+            evict_from_page_cache(engine)
         seconds, outcomes, storage, top = ingest(catalog_url, pages, args.statements)
         with engine.connect() as connection:
             articles = connection.scalar(select(func.count()).select_from(ArticleRow)) or 0
     if outcomes != {ArchiveOutcome.NEW.value: len(pages)} or articles != total + len(pages):
         raise SystemExit(f"filed {dict(outcomes)}, {articles} articles: the benchmark is void")
-    return Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage, top)
+    measured = Measured(name, total, prefill_seconds, len(pages), seconds, dict(outcomes), storage)
+    measured.statements, measured.catalog_bytes = top, size
+    return measured
+
+
+def catalog_bytes(engine: Engine) -> int:
+    """The prefilled catalog's size: the SQLite file (checkpointed) or the PostgreSQL database."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return int(connection.scalar(text("SELECT pg_database_size(current_database())")))
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return Path(str(engine.url.database)).stat().st_size
+
+
+def evict_from_page_cache(engine: Engine) -> None:
+    """``--cold``: drop the SQLite catalog's pages from the OS page cache (that file only).
+
+    As a crawler finds a catalog that other work has pushed out of memory; a
+    PostgreSQL server's own buffers cannot be emptied from here.
+    """
+    if engine.dialect.name != "sqlite":
+        raise SystemExit("--cold is for the SQLite catalog only")
+    engine.dispose()
+    for path in Path(str(engine.url.database)).parent.glob("catalog.db*"):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)  # dirty pages cannot be dropped
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(descriptor)
 
 
 def table(results: list[Measured]) -> str:
     header = (
-        f"{'catalog':<10} {'prefilled':>10} {'prefill s':>10} {'pages':>6}"
-        f" {'pages/s':>8} {'x first':>8}  record_fetch s / file_extraction s"
+        f"{'catalog':<24} {'prefilled':>10} {'prefill s':>10} {'pages':>6}"
+        f" {'MB':>7} {'pages/s':>8} {'x first':>8}  record_fetch s / file_extraction s"
     )
     lines = [header, "-" * len(header)]
     for r in results:
-        split = " / ".join(f"{v:.1f}" for v in r.storage_seconds.values())
+        seconds = r.storage_seconds
+        split = f"{seconds.get('record_fetch', 0):.1f} / {seconds.get('file_extraction', 0):.1f}"
         lines.append(
-            f"{r.engine:<10} {r.articles:>10,} {r.prefill_seconds:>10.0f} {r.pages:>6}"
-            f" {r.rate:>8.1f} {r.ratio:>8.2f}  {split}"
+            f"{r.engine:<24.24} {r.articles:>10,} {r.prefill_seconds:>10.0f} {r.pages:>6}"
+            f" {r.catalog_bytes / 1e6:>7,.0f} {r.rate:>8.1f} {r.ratio:>8.2f}  {split}"
         )
     return "\n".join(lines)
 
@@ -345,20 +513,32 @@ def run(args: argparse.Namespace) -> list[Measured]:
     pages = prepare(build_pages(args.pages, ORIGIN), datetime.now(UTC))
     results: list[Measured] = []
     for total in args.articles:
-        results.append(measure_size(args.database_url, total, pages, args))
-        results[-1].ratio = results[-1].rate / results[0].rate
-        print(table(results[-1:]), file=sys.stderr)
-        for sql, calls, seconds in results[-1].statements:
-            print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
+        if args.in_turn:
+            if total != args.articles[0]:
+                continue
+            measured = in_turn(args.articles, pages, args)
+        elif args.versus is None:
+            measured = [measure_size(args.database_url, total, pages, args)]
+        else:
+            measured = versus(total, pages, args)
+        for one in measured:
+            results.append(one)
+            first = results[0] if args.versus is None and not args.in_turn else measured[0]
+            one.ratio = one.rate / first.rate
+            print(table([one]), file=sys.stderr)
+            for sql, calls, seconds in one.statements:
+                print(f"  {seconds:8.3f} s {calls:6} x {sql}", file=sys.stderr)
         if args.json:  # after every size: a long run stopped early keeps what it measured
-            write_json(args.json, results)
+            write_json(args.json, results, args)
     return results
 
 
-def write_json(path: Path, results: list[Measured]) -> None:
+def write_json(path: Path, results: list[Measured], args: argparse.Namespace) -> None:
     rows = [{**asdict(r), "pages_per_second": r.rate} for r in results]
     document = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "catalog_options": args.catalog_options,
+        "cold": args.cold,
         "cores": os.cpu_count(),
         "load_average": os.getloadavg(),
         "results": rows,
@@ -390,12 +570,38 @@ def main(argv: list[str] | None = None) -> None:
         help="also time every SQL statement of the filing and show the N slowest in total",
     )
     parser.add_argument(
+        "--catalog-options",
+        metavar="QUERY",
+        help="URL query added to the catalog URL filing opens, e.g. cache_mib=0&mmap_mib=0",
+    )
+    parser.add_argument(
+        "--versus",
+        metavar="QUERY",
+        help="SQLite: file the pages also into a copy of each prefilled catalog opened with"
+        " this URL query, in turn page by page; ratios are then to --catalog-options's rate",
+    )
+    parser.add_argument(
+        "--in-turn",
+        action="store_true",
+        help="two --articles sizes, both prefilled, then each page filed into one and the"
+        " other in turn (the ratio is then free of the machine's load changing over time)",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="SQLite: drop the catalog file from the OS page cache before filing",
+    )
+    parser.add_argument(
         "--no-analyze", action="store_true", help="no ANALYZE after the prefill (see prefill)"
     )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if args.pages < 1 or min(args.articles) < 1:
         parser.error("--pages and --articles must be at least 1")
+    if args.in_turn and (len(args.articles) != 2 or args.versus is not None):
+        parser.error("--in-turn takes exactly two --articles sizes and no --versus")
+    if args.versus is not None and args.database_url:
+        parser.error("--versus is for the SQLite catalog only")
     if args.database_url and not _is_postgresql(args.database_url):
         parser.error("--database-url must be a postgresql+psycopg:// URL (SQLite is the default)")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

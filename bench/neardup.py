@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import random
 import re
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from datasketch import MinHash
 
 BATCH = 20_000
+_DATABASES = itertools.count()  # several bench databases in one process (--in-turn)
 LOAD_CACHE_KIB = 1024 * 1024
 EDIT = "The agency said the report had been updated with further details."
 
@@ -163,7 +165,7 @@ def bench_database(url: str | None) -> Iterator[Engine]:
             engine.dispose()
         return
     server = make_url(url).set(drivername="postgresql+psycopg")
-    name = f"bench_neardup_{os.getpid()}"
+    name = f"bench_neardup_{os.getpid()}_{next(_DATABASES)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

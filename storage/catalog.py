@@ -9,6 +9,20 @@ connections from :func:`for_writing` begin that way; read transactions stay
 deferred so a long listing never holds the write lock.  PostgreSQL is
 used as is; concurrency there rests on unique constraints, row locks and
 ``INSERT ... ON CONFLICT``.
+
+SQLite's page cache is per connection and 2 MB by default: filing a text
+inserts 16 LSH band rows at random places in ``ix_lsh_bands_band_hash``
+(about 335 bytes per archived text, 335 MB at a million), so with the
+default cache every one of those inserts re-reads its index pages.  Catalog
+connections therefore map the file into memory (``mmap_size``: pages are
+read straight from the operating system's page cache, shared between
+connections and processes and given back under memory pressure) and keep a
+larger private cache for the pages they write.  Both can be set per catalog
+in its URL, in MiB: ``sqlite:///PATH?cache_mib=256&mmap_mib=1024``
+(``cache_mib=0`` keeps SQLite's 2 MB, ``mmap_mib=0`` reads without a map).
+``bench/README.md`` (``catalog_scale.py``) measures what they change: the
+band inserts 2.5-5x faster, the filing rate by a few per cent only, since
+filing's time is mostly CPU outside the catalog.
 """
 
 from __future__ import annotations
@@ -32,6 +46,9 @@ from newsarchive.errors import ConfigError, NotFoundError, StorageError
 from newsarchive.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
+CACHE_MIB = 64  # private page cache per SQLite connection (SQLite's default is 2 MB)
+MMAP_MIB = 2048  # address space, not memory; this build of SQLite caps it at 2 GiB
+_SQLITE_OPTIONS = {"cache_mib": CACHE_MIB, "mmap_mib": MMAP_MIB}
 _WRITES = "newsarchive_writes"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,17 +72,32 @@ def create_catalog_engine(database_url: str, *, create: bool = True) -> Engine:
         raise ConfigError(f"catalog must be sqlite or postgresql, not {backend}")
     if not url.database or url.database == ":memory:":
         raise ConfigError("the SQLite catalog needs a file: sqlite:///PATH")
+    options = _sqlite_options(url.query)
     if create:
         _make_home(Path(url.database).parent)
     elif not Path(url.database).is_file():
         raise NotFoundError(f"no archive here: {url.database} does not exist")
+    url = url.difference_update_query(_SQLITE_OPTIONS)
     try:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     except NoSuchModuleError as exc:
         raise ConfigError(f"unsupported database URL: {exc}") from None
-    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "connect", lambda dbapi, _record: _configure_sqlite(dbapi, **options))
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def _sqlite_options(query: Any) -> dict[str, int]:
+    """``cache_mib`` and ``mmap_mib`` from the URL's query, else their defaults."""
+    options = dict(_SQLITE_OPTIONS)
+    for name in options:
+        value = query.get(name)
+        if value is None:
+            continue
+        if isinstance(value, tuple) or not value.isdigit():
+            raise ConfigError(f"the SQLite catalog's {name} must be a whole number of MiB")
+        options[name] = int(value)
+    return options
 
 
 def _make_home(folder: Path) -> None:
@@ -75,7 +107,9 @@ def _make_home(folder: Path) -> None:
         raise ConfigError(f"cannot create the catalog folder {folder}: {exc.strerror}") from None
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(
+    dbapi_connection: Any, *, cache_mib: int = CACHE_MIB, mmap_mib: int = MMAP_MIB
+) -> None:
     # pysqlite's own transaction handling would defer BEGIN; take it over.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -83,6 +117,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    if cache_mib:  # negative: a size in KiB, not in pages
+        cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
+    cursor.execute(f"PRAGMA mmap_size={mmap_mib * 1024 * 1024}")
     cursor.close()
 
 
