@@ -5,7 +5,8 @@ whole extraction about 25 ms), and the rules would walk it seven times between
 them: meta tags and JSON-LD scripts for the metadata, the headline for the
 title, lead and byline, tables, ``<time>``.
 :func:`landmarks` walks once and keeps the result for the tree in hand, so
-every rule (a profile's included) can go on taking just the tree.
+every rule (a profile's included) can go on taking just the tree; the
+pipeline calls :func:`forget` when the page is done.
 """
 
 from __future__ import annotations
@@ -55,3 +56,18 @@ def landmarks(tree: HtmlElement) -> Landmarks:
     )
     _last = (tree, marks)
     return marks
+
+
+def forget(tree: HtmlElement) -> None:
+    """Drop what was found for ``tree``, whose page is done.
+
+    Kept until the next page, the tree and the proxies of its landmarks would
+    outlive the collections of Python's young garbage-collector generations
+    and be promoted to the oldest one, where such promotions add up to a full
+    collection (65 ms with trafilatura's, htmldate's and dateparser's data
+    loaded) about every 150 pages: about 1.5 % of an extraction.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is tree:
+        _last = None
