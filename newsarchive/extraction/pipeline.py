@@ -27,6 +27,7 @@ from newsarchive.errors import ExtractionError, InputError
 from newsarchive.extraction.bylines import markup_byline
 from newsarchive.extraction.dates import choose, modified_date, published_candidates
 from newsarchive.extraction.decoding import decode_html
+from newsarchive.extraction.landmarks import forget
 from newsarchive.extraction.page_metadata import PageMetadata
 from newsarchive.extraction.paragraphs import body_paragraphs, clean
 from newsarchive.extraction.profile import Profile, Syndication
@@ -104,6 +105,17 @@ def extract(
     if tree is None:
         raise InputError("could not parse the document as HTML")
 
+    try:
+        return _read(tree, url, chosen, discovery)
+    finally:
+        forget(tree)  # not kept past its page: see landmarks.forget
+
+
+def _read(
+    tree: HtmlElement, url: str | None, chosen: Profile, discovery: Discovery | None
+) -> Extraction:
+    """Everything :func:`extract` reads out of the parsed page (apart, so the page's
+    landmarks are forgotten however it ends)."""
     meta = PageMetadata.read(tree)
     lead = chosen.lead(tree) if chosen.lead else None
     if chosen.options.include_tables:
