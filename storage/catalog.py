@@ -14,15 +14,14 @@ SQLite's page cache is per connection and 2 MB by default: filing a text
 inserts 16 LSH band rows at random places in ``ix_lsh_bands_band_hash``
 (about 335 bytes per archived text, 335 MB at a million), so with the
 default cache every one of those inserts re-reads its index pages.  Catalog
-connections therefore map the file into memory (``mmap_size``: pages are
-read straight from the operating system's page cache, shared between
-connections and processes and given back under memory pressure) and keep a
-larger private cache for the pages they write.  Both can be set per catalog
-in its URL, in MiB: ``sqlite:///PATH?cache_mib=256&mmap_mib=1024``
-(``cache_mib=0`` keeps SQLite's 2 MB, ``mmap_mib=0`` reads without a map).
-``bench/README.md`` (``catalog_scale.py``) measures what they change: the
-band inserts 2.5-5x faster, the filing rate by a few per cent only, since
-filing's time is mostly CPU outside the catalog.
+connections therefore keep a larger private cache.  A memory map of the file
+(``mmap_size``) helps the same inserts further in a very large catalog, but
+it is off by default: with it, a recrawl right after a first crawl stalled
+for seconds at a time, idle (``bench/pipeline.py``'s 304 refetch: 9.8-11.8 s
+in three runs of four with a 2 GiB map, 1.3-2.1 s without).  Both can be set
+per catalog in its URL, in MiB: ``sqlite:///PATH?cache_mib=256&mmap_mib=1024``
+(``cache_mib=0`` keeps SQLite's 2 MB).  ``bench/README.md``
+(``catalog_scale.py``) measures what they change.
 """
 
 from __future__ import annotations
@@ -47,7 +46,7 @@ from newsarchive.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
 CACHE_MIB = 64  # private page cache per SQLite connection (SQLite's default is 2 MB)
-MMAP_MIB = 2048  # address space, not memory; this build of SQLite caps it at 2 GiB
+MMAP_MIB = 0  # no map unless asked for: see the module's docstring
 _SQLITE_OPTIONS = {"cache_mib": CACHE_MIB, "mmap_mib": MMAP_MIB}
 _WRITES = "newsarchive_writes"
 MIGRATIONS = Path(__file__).parent / "migrations"
