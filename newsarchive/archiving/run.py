@@ -29,8 +29,8 @@ IN_FLIGHT = 4 * STORE_THREADS
 """Fetches handed to the storage threads and not yet filed, at most.
 
 Enough to keep every thread and every worker process busy; beyond it the
-crawl is held back (see :func:`fetch_outlets`), so a fast site never piles
-its pages up in memory: a crawl's memory does not grow with its size.
+crawl is held back (see :func:`fetch_outlets`), so pages fetched faster than
+they can be filed never queue up in memory without bound.
 """
 PROGRESS_SECONDS = 5.0
 
