@@ -484,12 +484,7 @@ def evict_from_page_cache(engine: Engine) -> None:
         raise SystemExit("--cold is for the SQLite catalog only")
     engine.dispose()
     for path in Path(str(engine.url.database)).parent.glob("catalog.db*"):
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)  # dirty pages cannot be dropped
-            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(descriptor)
+        _evict_file(path)
 
 
 def table(results: list[Measured]) -> str:
