@@ -36,7 +36,7 @@ from newsarchive.replay import replayed
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
-from newsarchive.termination import stop_within
+from newsarchive.termination import quiet_worker, stop_within
 
 STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path (about 2 s) is lost
 
@@ -145,7 +145,7 @@ async def _archive_planned(
             outlets,
             options,
         ),
-        ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+        ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=quiet_worker) as pool,
     ):
         states = await asyncio.gather(
             *(

@@ -92,3 +92,15 @@ def stop_within(seconds: float) -> Iterator[None]:
     finally:
         if signal.getsignal(signal.SIGTERM) is handler:
             signal.signal(signal.SIGTERM, inner)
+
+
+def quiet_worker() -> None:
+    """A pool worker's signals: SIGTERM ends it at once and silently, SIGINT is its parent's.
+
+    Forked inside a flow, a worker inherits Prefect's SIGTERM handler, which
+    raises in the worker; when a stopped crawl then signals its children, each
+    idle worker printed a traceback under the crawl's one line.  A worker holds
+    nothing to save: what it wrote is content-addressed and write-once.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
