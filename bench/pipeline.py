@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from newssite import Page, serve
 
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import STORE_THREADS, archive_outlets
+from newsarchive.archiving.work import worker_pool
 from newsarchive.config import Settings
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome, Extraction, Fetch
@@ -174,7 +174,7 @@ def crawl_once(origin: str, pages: int, settings: Settings, archive: TimedArchiv
         max_pages=pages + 10,
     )
     # The pool is made and joined inside the timed block, so its workers' CPU is counted.
-    with ProcessPoolExecutor(os.cpu_count()) as pool:
+    with worker_pool(os.cpu_count() or 1) as pool:
         options = CrawlOptions.from_settings(settings)
         reports = asyncio.run(archive_outlets([outlet], archive, options, extract_pool=pool))
     return reports[outlet.name]

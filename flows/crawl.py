@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from typing import Any, cast
@@ -29,6 +29,7 @@ from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.archiving.sites import holding_sites, site_names
+from newsarchive.archiving.work import worker_pool
 from newsarchive.config import CrawlMode, Settings, load_settings
 from newsarchive.errors import StorageError
 from newsarchive.flows.artifacts import ProgressArtifacts, publish_run_artifacts
@@ -36,7 +37,7 @@ from newsarchive.replay import replayed
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
-from newsarchive.termination import quiet_worker, stop_within
+from newsarchive.termination import stop_within
 
 STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path (about 2 s) is lost
 
@@ -145,7 +146,7 @@ async def _archive_planned(
             outlets,
             options,
         ),
-        ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=quiet_worker) as pool,
+        worker_pool(os.cpu_count() or 1) as pool,
     ):
         states = await asyncio.gather(
             *(

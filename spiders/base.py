@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 import scrapy
+from parsel import Selector
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
@@ -33,7 +34,7 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.requisites import requisite_requests
+from newsarchive.spiders.requisites import requisite_requests, requisite_urls
 from newsarchive.spiders.retry import retry_after
 from newsarchive.spiders.stats import (
     DISCOVERED,
@@ -261,8 +262,9 @@ class ArticleSpider(scrapy.Spider):
         elif not is_html(response):
             outcome = FetchOutcome.NOT_HTML
         else:
-            yield self._fetched(response, lead, now)
-            yield from requisite_requests(self, response)
+            declared, requisites = self._links(response)
+            yield self._fetched(response, declared, lead, now)
+            yield from requisite_requests(self, response.url, requisites)
             return
         yield Fetch(
             outlet=self.name,
@@ -275,8 +277,24 @@ class ArticleSpider(scrapy.Spider):
             attempts=_attempts(response.meta),
         )
 
-    def _fetched(self, response: Response, lead: ArticleLead, now: datetime) -> Fetch:
-        declared = response.xpath("//link[@rel='canonical']/@href").get()
+    def _links(self, response: Response) -> tuple[str | None, list[str]]:
+        """The page's declared canonical link, and its requisites' URLs when the outlet keeps them.
+
+        Read from a tree of their own that dies here, not with
+        ``response.xpath``, which keeps the parsed page (about 0.5 MB for an
+        80 KB page) on the response for as long as anything holds that: in a
+        2,000-page crawl the crawl's process peaked 390 MB higher with it.
+        """
+        page = Selector(text=response.text)
+        declared = page.xpath("//link[@rel='canonical']/@href").get()
+        if not self.outlet.requisites:
+            return declared, []
+        hosts = (*self.outlet.allowed_domains, *self.outlet.requisite_hosts)
+        return declared, requisite_urls(page, response.url, hosts)
+
+    def _fetched(
+        self, response: Response, declared: str | None, lead: ArticleLead, now: datetime
+    ) -> Fetch:
         url = choose_canonical(
             response.url, joined(response, declared) if declared else None, self.allowed_domains
         )

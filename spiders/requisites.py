@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -42,25 +43,23 @@ def is_requisite(fetch: Fetch) -> bool:
     return fetch.discovery is not None and fetch.discovery.via == REQUISITE_VIA
 
 
-def requisite_urls(response: Response, hosts: tuple[str, ...]) -> list[str]:
+def requisite_urls(page: Selector, page_url: str, hosts: tuple[str, ...]) -> list[str]:
     """Stylesheets then images the page references, absolute, on ``hosts``, each once."""
     found: list[str] = []
-    for value in response.xpath(STYLESHEETS).getall() + response.xpath(IMAGES).getall():
+    for value in page.xpath(STYLESHEETS).getall() + page.xpath(IMAGES).getall():
         if not value.strip():
             continue  # an empty src names the page itself
-        url = urljoin(response.url, value.strip())
+        url = urljoin(page_url, value.strip())
         if on_site(url, hosts) and url not in found:
             found.append(url)
     return found
 
 
-def requisite_requests(spider: ArticleSpider, response: Response) -> Iterator[scrapy.Request]:
-    """Requests for the requisites of an article page, when its outlet asks for them."""
-    outlet = spider.outlet
-    if not outlet.requisites:
-        return
-    hosts = (*outlet.allowed_domains, *outlet.requisite_hosts)
-    for url in requisite_urls(response, hosts):
+def requisite_requests(
+    spider: ArticleSpider, page_url: str, urls: list[str]
+) -> Iterator[scrapy.Request]:
+    """Requests for an article page's requisites (:func:`requisite_urls`), once each, in budget."""
+    for url in urls:
         seen = f"requisite {url}"
         if seen in spider._seen:
             continue
@@ -71,7 +70,7 @@ def requisite_requests(spider: ArticleSpider, response: Response) -> Iterator[sc
             url,
             callback=partial(_received, spider),
             errback=partial(_failed, spider),
-            cb_kwargs={"page": response.url},
+            cb_kwargs={"page": page_url},
             meta={"allow_offsite": True},  # requisite_hosts are not the spider's domains
             dont_filter=True,
         )

@@ -6,6 +6,7 @@ hand it :mod:`newsarchive.records` values and get the results below back.
 
 from newsarchive.storage.archive import Archive
 from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text
+from newsarchive.storage.neardup import load_signatures
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
 from newsarchive.storage.rawpages import StoredRaw, store_raw
 from newsarchive.storage.results import (
@@ -34,6 +35,7 @@ __all__ = [
     "StoredRaw",
     "VerifyReport",
     "VersionInfo",
+    "load_signatures",
     "open_store",
     "prepare_text",
     "sha256_hex",

@@ -66,6 +66,15 @@ def _minhash_factory() -> tuple[type[MinHash], Any]:
     return MinHash, MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
 
 
+def load_signatures() -> None:
+    """Load datasketch and the shared permutations now, not at the first signature.
+
+    A process about to fork workers that will sign texts calls this, so that
+    they share one copy (datasketch loads scipy: about 30 MB a process).
+    """
+    _minhash_factory()
+
+
 def _minhash(**values: Any) -> MinHash:
     minhash_class, permutations = _minhash_factory()
     return minhash_class(num_perm=NUM_PERM, scheme=_SCHEME, permutations=permutations, **values)

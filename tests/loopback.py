@@ -18,7 +18,7 @@ from newsarchive.replay.server import Request as Seen
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 
-__all__ = ["UA", "Reply", "Seen", "Site", "html", "options", "outlet", "rss", "run"]
+__all__ = ["UA", "Reply", "Seen", "Site", "html", "options", "outlet", "rss", "run", "settled"]
 
 UA = "newsarchive-test/1.0 (+https://example.org/contact)"
 
@@ -85,3 +85,16 @@ def rss(site: Site, paths: list[str], feed_path: str = "/feed.xml") -> str:
         "application/rss+xml",
     )
     return feed_path
+
+
+async def settled(site: Site, prefix: str = "/a/") -> int:
+    """The requests for paths under ``prefix`` served once the crawl has stopped asking for more."""
+    last, still = -1, 0
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+        served = sum(1 for path in site.paths() if path.startswith(prefix))
+        still = still + 1 if served == last else 0
+        if still >= 20 and served:
+            return served
+        last = served
+    raise AssertionError("the crawl never stood still")

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 class PageWriter(GroupCommit[ExtractedPage, ArchiveOutcome]):
     """Writes extracted pages in batches: fetch row and filing, many pages per transaction."""
 
+    queue_max = 64  # a queued page holds its body and extraction, ~0.1 MB
+
     def __init__(
         self,
         archive: Archive,

@@ -10,6 +10,11 @@ Nobody waits for a batch to fill, so a lone item is written as soon as it
 comes, while a burst takes few transactions; one batch is written at a time
 and no transaction stays open between batches.
 
+The queue is bounded: when the writer falls behind, adding threads wait for
+room, which holds back whoever feeds them (a crawl's fetches, and so Scrapy).
+Unbounded, a catalog slower than the network let a queue of pages grow with
+the length of the crawl.
+
 The guarantees stay those of one transaction per item: an item is reported
 only once its batch is committed; an item not written when the run dies is
 redone by the next run as if it had never come; and when a batch fails, each
@@ -27,21 +32,27 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 BATCH_MAX = 500  # items per transaction at most, so that one stays short
+QUEUE_MAX = BATCH_MAX  # items waiting for the writer at most; adders wait beyond it
 
 
 class GroupCommit(ABC, Generic[Item, Result]):
     """Queued items written in batches, on whichever adding thread finds none being written."""
 
     batch_max = BATCH_MAX
+    queue_max = QUEUE_MAX
 
     def __init__(self) -> None:
         self._queue: list[Item] = []
         self._writing = False
-        self._lock = threading.Lock()
+        self._room = threading.Condition()
 
     def add(self, item: Item) -> None:
-        """Queue one item; unless a batch is being written, write the queue (this one included)."""
-        with self._lock:
+        """Queue one item; unless a batch is being written, write the queue (this one included).
+
+        While the queue is full, wait for the writer to take a batch.
+        """
+        with self._room:
+            self._room.wait_for(lambda: len(self._queue) < self.queue_max or not self._writing)
             self._queue.append(item)
             if self._writing:
                 return  # the writer takes it with its next batch
@@ -50,8 +61,9 @@ class GroupCommit(ABC, Generic[Item, Result]):
             while batch := self._take():
                 self._write(batch)
         except BaseException:
-            with self._lock:
+            with self._room:
                 self._writing = False
+                self._room.notify_all()  # a waiting adder becomes the writer
             raise
 
     def _take(self) -> list[Item]:
@@ -60,9 +72,10 @@ class GroupCommit(ABC, Generic[Item, Result]):
         Both under one lock, so an item is either taken here or sees no writer
         and writes itself: none is left behind.
         """
-        with self._lock:
+        with self._room:
             batch, self._queue = self._queue[: self.batch_max], self._queue[self.batch_max :]
             self._writing = bool(batch)
+            self._room.notify_all()
             return batch
 
     def _write(self, batch: list[Item]) -> None:

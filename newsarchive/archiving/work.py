@@ -15,9 +15,12 @@ Objects written for a capture whose rows never commit are harmless orphans
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing.context import ForkContext, ForkProcess
 
 from newsarchive.archiving.report import why
 from newsarchive.records import Capture, Extraction
@@ -25,10 +28,12 @@ from newsarchive.storage import (
     ObjectStore,
     PreparedText,
     StoredRaw,
+    load_signatures,
     open_store,
     prepare_text,
     store_raw,
 )
+from newsarchive.termination import quiet_worker
 
 Extract = Callable[[Capture, str], Extraction]
 
@@ -79,3 +84,37 @@ def work_on(job: PageJob, extract: Extract, store: ObjectStore | None = None) ->
 def _opened(store_url: str) -> ObjectStore:
     """The worker's store, opened once per process (an S3 client is not cheap to make)."""
     return open_store(store_url)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for :func:`work_on`; its workers are forked at its first job.
+
+    Forked so that they share, instead of copying, what the crawl's process
+    loaded (see :class:`_SharingFork`); their signals are set by
+    :func:`~newsarchive.termination.quiet_worker`.
+    """
+    return ProcessPoolExecutor(workers, mp_context=_SharingForkContext(), initializer=quiet_worker)
+
+
+class _SharingFork(ForkProcess):
+    """A worker forked to share its parent's memory for as long as it runs.
+
+    Just before the fork the parent loads what every worker would otherwise
+    load on its own (datasketch and scipy, for the signatures), and freezes
+    its objects: a worker's garbage collector then never writes to the
+    objects it inherited, so their pages stay shared rather than being copied
+    into each worker.  In a 2,000-page crawl with two workers: 190 MB PSS a
+    worker before, 145 MB with both.
+    """
+
+    def start(self) -> None:
+        load_signatures()
+        gc.freeze()
+        try:
+            super().start()
+        finally:
+            gc.unfreeze()  # the parent collects its own objects as before
+
+
+class _SharingForkContext(ForkContext):
+    Process = _SharingFork

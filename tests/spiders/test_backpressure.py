@@ -5,30 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 
-from loopback import Site, html, options, outlet, rss
+from loopback import Site, html, options, outlet, rss, settled
 
 from newsarchive.records import Fetch
 from newsarchive.spiders.runner import fetch_outlets
 
 PAGES = [f"/a/{n}.html" for n in range(120)]
 WORDS = "word " * 40_000  # 200 KB a page: Scrapy's 5 MB scraper slot holds about 25
-
-
-def articles_served(site: Site) -> int:
-    return sum(1 for path in site.paths() if path.startswith("/a/"))
-
-
-async def settled(site: Site) -> int:
-    """The article requests served once the crawl has stopped asking for more."""
-    last, still = -1, 0
-    for _ in range(300):
-        await asyncio.sleep(0.1)
-        served = articles_served(site)
-        still = still + 1 if served == last else 0
-        if still >= 20 and served:
-            return served
-        last = served
-    raise AssertionError("the crawl never stood still")
 
 
 def test_a_full_receiver_holds_the_crawl_back_and_it_resumes(site: Site, mode: str) -> None:

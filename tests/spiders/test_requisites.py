@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loopback import Site, html, outlet, rss, run
-from scrapy.http import HtmlResponse
+from parsel import Selector
 
 from newsarchive.records import Fetch
 from newsarchive.spiders.requisites import REQUISITE_VIA, is_requisite, requisite_urls
@@ -20,14 +20,14 @@ def test_requisite_urls_are_stylesheets_and_images_on_the_outlets_hosts() -> Non
         '<img src="https://tracker.example/pixel.gif"><img src="data:image/png;base64,AAAA">'
         '<img src="/img/a.png"><img src=""></body></html>'
     )
-    page = HtmlResponse("https://www.news.example/2026/story/", body=body.encode())
-    assert requisite_urls(page, ("news.example",)) == [
+    page, url = Selector(text=body), "https://www.news.example/2026/story/"
+    assert requisite_urls(page, url, ("news.example",)) == [
         "https://www.news.example/2026/story/css/print.css",
         "https://www.news.example/img/a.png",
         "https://cdn.news.example/b.jpg",  # a subdomain of an allowed domain
     ]
     assert "https://tracker.example/pixel.gif" in requisite_urls(
-        page, ("news.example", "tracker.example")
+        page, url, ("news.example", "tracker.example")
     )  # only when listed in requisite_hosts
 
 

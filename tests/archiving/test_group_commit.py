@@ -1,0 +1,129 @@
+"""Group commits have a bounded queue: a catalog that falls behind holds the crawl back.
+
+Without the bound, pages extracted faster than their rows could be written
+queued up without limit, body and all, and the crawl's memory grew with the
+length of the crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from loopback import Site, html, options, outlet, rss, settled
+
+from newsarchive.archiving.groupcommit import GroupCommit
+from newsarchive.archiving.run import archive_outlets
+from newsarchive.config import Settings
+from newsarchive.records import ArchiveOutcome
+from newsarchive.storage import Archive, ExtractedPage
+
+WAIT = 10.0  # seconds, for anything the test expects to happen at once
+
+
+class Dying(BaseException):
+    """What a writer dies of (a KeyboardInterrupt, say): not handled as a failed batch."""
+
+
+class Gated(GroupCommit[int, int]):
+    """Records its batches; the first one waits for ``gate``, and ``die`` makes it raise."""
+
+    batch_max = 2
+    queue_max = 3
+
+    def __init__(self, die: bool = False) -> None:
+        super().__init__()
+        self.gate, self.started, self.die = threading.Event(), threading.Event(), die
+        self.batches: list[list[int]] = []
+        self.reported: list[int] = []
+
+    def write_batch(self, batch: list[int]) -> list[int]:
+        if not self.started.is_set():
+            self.started.set()
+            assert self.gate.wait(WAIT)
+            if self.die:
+                raise Dying
+        self.batches.append(batch)
+        return batch
+
+    def write_alone(self, item: int) -> None:
+        raise AssertionError("no batch fails here")
+
+    def written(self, item: int, result: int) -> None:
+        self.reported.append(item)
+
+
+def adding(writer: Gated, item: int) -> threading.Thread:
+    def add() -> None:
+        with contextlib.suppress(Dying):  # the writer's own death, as its thread sees it
+            writer.add(item)
+
+    thread = threading.Thread(target=add, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("die", [False, True], ids=["writer-finishes", "writer-dies"])
+def test_adders_wait_while_the_queue_is_full_and_every_item_is_written_once(die: bool) -> None:
+    writer = Gated(die=die)
+    first = adding(writer, 0)
+    assert writer.started.wait(WAIT)  # 0 is being written, and holds the writer up
+    queued = [adding(writer, n) for n in (1, 2, 3)]
+    for thread in queued:
+        thread.join(WAIT)
+        assert not thread.is_alive()  # room in the queue: they return at once
+    late = adding(writer, 4)
+    late.join(0.5)
+    assert late.is_alive()  # the queue holds 3: the fourth waits for room
+    writer.gate.set()
+    for thread in (first, late):
+        thread.join(WAIT)
+        assert not thread.is_alive()
+    written = [item for batch in writer.batches for item in batch]
+    assert sorted(written) == ([1, 2, 3, 4] if die else [0, 1, 2, 3, 4])
+    assert writer.reported == written  # reported once each, once committed
+    assert all(len(batch) <= Gated.batch_max for batch in writer.batches)
+
+
+class SlowCatalog(Archive):
+    """An archive whose group commits wait until the test opens ``gate``."""
+
+    gate: threading.Event
+
+    def record_and_file(self, pages: Sequence[ExtractedPage]) -> list[ArchiveOutcome]:
+        assert self.gate.wait(60)
+        return super().record_and_file(pages)
+
+
+@pytest.fixture
+def slow_archive(tmp_path: Path) -> Iterator[SlowCatalog]:
+    settings = Settings(home=tmp_path / "archive")
+    with SlowCatalog.open(settings.database_url, settings.store_url) as opened:
+        assert isinstance(opened, SlowCatalog)
+        opened.gate = threading.Event()
+        yield opened
+
+
+def test_a_catalog_that_falls_behind_holds_the_crawl_back(slow_archive: SlowCatalog) -> None:
+    paths = [f"/a/{n}.html" for n in range(300)]
+    with Site() as site:
+        for n, path in enumerate(paths):
+            site.page(path, html(f"Story {n}", f"Story number {n} begins. " + "word " * 40_000))
+        rss(site, paths)
+        target = outlet(site, "feed", "/feed.xml", max_pages=400)
+
+        async def crawl() -> tuple[int, dict[str, Any]]:
+            task = asyncio.create_task(archive_outlets([target], slow_archive, options()))
+            held = await settled(site)
+            slow_archive.gate.set()
+            reports = await task
+            return held, reports[target.name].row()
+
+        held, row = asyncio.run(crawl())
+    assert held < len(paths) // 2  # the crawl stopped fetching while no row could be written
+    assert row["new"] == len(paths) and row["failed"] == 0  # and it all came in once it could
