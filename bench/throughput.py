@@ -16,7 +16,9 @@ and ``concurrency = 16``.  Rows:
 Each crawl row gives wall seconds, CPU (CPU seconds of the crawl's whole
 process tree divided by wall seconds: 2.0 is both cores) and the peak memory of
 the process tree (every descendant of the crawl, sampled every 50 ms): summed
-RSS, and summed PSS, which counts the pages forked workers share once.  The
+RSS, and summed PSS, which counts the pages forked workers share once, with
+each part's PSS at that peak (the crawl's process, its workers, the temporary
+Prefect server).  The
 run is void unless the first crawl files every page as new and the recrawl
 every page as unchanged.  ``--database-url`` and ``--store-url`` point the
 crawl at PostgreSQL and S3 (with ``--moto``, a moto S3 server started on
@@ -39,7 +41,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +64,16 @@ class Row:
     rate: float = 0.0  # pages per second (beyond the empty run, for crawls)
     ratio: float = 0.0  # rate / the baseline's rate
     note: str = ""
+    peak_parts_mb: dict[str, list[int]] = field(default_factory=dict)  # PSS by part, at the peak
 
     @property
     def cpu_share(self) -> float:
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
-def _tree_memory(root: int) -> tuple[int, int]:
-    """Summed RSS and summed PSS (bytes) of ``root`` and all its descendants, from /proc.
+def _tree_memory(root: int) -> tuple[int, int, dict[str, list[int]]]:
+    """Summed RSS and summed PSS (bytes) of ``root`` and all its descendants, from /proc,
+    and each one's PSS by its part in the crawl (see :func:`_part`).
 
     RSS counts the pages a forked worker still shares with its parent once
     per process; PSS splits shared pages between their sharers, so its sum
@@ -84,6 +88,7 @@ def _tree_memory(root: int) -> tuple[int, int]:
                 continue
             parents[int(entry.name)] = int(stat.rsplit(b")", 1)[1].split()[1])
     rss = pss = 0
+    parts: dict[str, list[int]] = {}
     for pid in parents:
         ancestor = pid
         while ancestor not in (root, 0, 1) and ancestor in parents:
@@ -92,6 +97,7 @@ def _tree_memory(root: int) -> tuple[int, int]:
             continue
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
         for line in rollup.splitlines():
@@ -99,19 +105,31 @@ def _tree_memory(root: int) -> tuple[int, int]:
                 rss += int(line.split()[1]) * 1024
             elif line.startswith("Pss:"):
                 pss += int(line.split()[1]) * 1024
-    return rss, pss
+                parts.setdefault(_part(pid, root, command), []).append(int(line.split()[1]) * 1024)
+    return rss, pss, parts
+
+
+def _part(pid: int, root: int, command: bytes) -> str:
+    if pid == root:
+        return "crawl"
+    if b"uvicorn" in command:
+        return "Prefect server"
+    return "worker"
 
 
 @contextmanager
-def _peak_memory(root: int) -> Iterator[list[int]]:
-    """Sample the tree's memory until the block ends; peaks [RSS, PSS] left in the list."""
-    peak = [0, 0]
+def _peak_memory(root: int) -> Iterator[list[Any]]:
+    """Sample the tree's memory until the block ends; left in the list: the peak RSS, the
+    peak PSS and the PSS of each part of the tree at that peak."""
+    peak: list[Any] = [0, 0, {}]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            rss, pss = _tree_memory(root)
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            rss, pss, parts = _tree_memory(root)
+            peak[0] = max(peak[0], rss)
+            if pss > peak[1]:
+                peak[1], peak[2] = pss, parts
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -147,6 +165,7 @@ def crawl(outlet: str, outlets_file: Path, env: dict[str, str], pages: int) -> t
         sys.exit(f"bench: crawl {outlet} failed ({child.returncode}): {out['stderr'][-2000:]!r}")
     cpu = usage.ru_utime + usage.ru_stime
     row = Row(outlet, pages, seconds, cpu, peak[0] / 2**20, peak[1] / 2**20)
+    row.peak_parts_mb = {part: [round(b / 2**20) for b in sizes] for part, sizes in peak[2].items()}
     return row, lines[0]
 
 
@@ -281,6 +300,13 @@ def table(rows: list[Row]) -> str:
             f"{r.what:<24} {r.pages:>6} {r.seconds:>8.2f} {rate} {ratio} {r.cpu_share:>5.2f}"
             f" {rss} {pss}  {r.note}"
         )
+    lines.append("peak PSS MB by part of the tree, at the tree's peak:")
+    for r in rows:
+        if r.peak_parts_mb:
+            parts = ", ".join(
+                f"{part} {' + '.join(map(str, mb))}" for part, mb in sorted(r.peak_parts_mb.items())
+            )
+            lines.append(f"  {r.what}: {parts}")
     return "\n".join(lines)
 
 

@@ -84,8 +84,12 @@ def crawler_settings(
         "DOWNLOAD_DELAY_JITTER": 0.5,  # waits 0.5x to 1.5x the delay
         "CONCURRENT_REQUESTS_PER_DOMAIN": outlet.concurrency,
         "CONCURRENT_REQUESTS": max(8, outlet.concurrency),
-        # AutoThrottle only ever slows down below DOWNLOAD_DELAY's pace.
+        # AutoThrottle only ever slows down below DOWNLOAD_DELAY's pace; ours lets 304s count.
         "AUTOTHROTTLE_ENABLED": True,
+        "EXTENSIONS": {
+            "scrapy.extensions.throttle.AutoThrottle": None,
+            "newsarchive.spiders.throttle.Throttle": 0,
+        },
         "AUTOTHROTTLE_START_DELAY": delay,
         "AUTOTHROTTLE_MAX_DELAY": max(30.0, delay * 10),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(outlet.concurrency),
