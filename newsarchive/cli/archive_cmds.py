@@ -9,15 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsarchive.cli.output import echo_json, iso, parse_when, write_file
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.storage import Archive, memento
-from newsarchive.storage.fulltext import Filters
+
+if TYPE_CHECKING:
+    from newsarchive.storage import Archive
 
 DEFAULT_BASE = "http://127.0.0.1:8000"
 """Where ``newsarchive web`` listens unless told otherwise."""
@@ -30,8 +31,13 @@ def open_archive(settings: Settings | None = None, *, create: bool = False) -> I
     """The archive named by the settings (loaded here when not given), closed at the end.
 
     Commands that only read open it without ``create``: pointing them at the
-    wrong place says so instead of leaving an empty catalog behind.
+    wrong place says so instead of leaving an empty catalog behind.  The
+    storage package is imported here, not with the CLI: ``crawl`` starts its
+    temporary Prefect server before it needs the archive, and the sooner the
+    server starts, the sooner a run can begin.
     """
+    from newsarchive.storage import Archive
+
     settings = settings or load_settings()
     archive = Archive.open(settings.database_url, settings.store_url, create=create)
     try:
@@ -144,6 +150,8 @@ def timemap(
     """Print the Memento TimeMap (RFC 7089 link format) of an article: one memento per capture."""
     if not base.startswith(("http://", "https://")):
         raise InputError(f"--base must be an http(s) URL, not {base!r}")
+    from newsarchive.storage import memento
+
     with open_archive() as archive:
         found = archive.captures(url)
     typer.echo(memento.timemap(base, found[0].url, found), nl=False)
@@ -178,6 +186,8 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search; copies of an article are listed under the article they copy."""
+    from newsarchive.storage.fulltext import Filters
+
     if not query.strip():
         raise InputError("the search query is empty")
     filters = Filters(
