@@ -137,16 +137,13 @@ class CaptureFiler:
 
     def _record_then_file(self, fetch: Fetch, report: OutletReport) -> ArchiveOutcome:
         """The slow path: the fetch row committed first, then extraction and filing."""
-        requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
-        try:
-            record = self.archive.record_fetch(fetch)
-        except Exception as exc:  # nothing was kept: the next run fetches the page again
-            return _ended(report, requested, ArchiveOutcome.FAILED, why("storing", exc))
+        record = self._recorded(fetch, report)
+        if record is None:
+            return ArchiveOutcome.FAILED
         if fetch.outcome is not FetchOutcome.FETCHED or fetch.capture is None:
             outcome = ArchiveOutcome.SKIPPED if fetch.outcome.declined else ArchiveOutcome.FAILED
             reason = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}"
-            return _ended(report, requested, outcome, reason)
-        report.fetched += 1
+            return _ended(report, _requested(fetch), outcome, reason)
         return self.file(record, fetch.capture, report)
 
     def _work(self, fetch: Fetch, capture: Capture) -> PageWork:
@@ -167,7 +164,7 @@ class CaptureFiler:
         self, fetch: Fetch, capture: Capture, work: PageWork, report: OutletReport
     ) -> ArchiveOutcome:
         """The raw page is kept and the capture recorded as failed, with extraction's reason."""
-        record = self._recorded(fetch, work.raw, report)
+        record = self._recorded(fetch, report, work.raw)
         if record is None:
             return ArchiveOutcome.FAILED
         report.extraction_failures += 1
@@ -179,19 +176,25 @@ class CaptureFiler:
         capture = page.fetch.capture
         assert capture is not None  # only fetched pages are batched
         report = self.report(page.fetch.outlet)
-        record = self._recorded(page.fetch, page.raw, report)
+        record = self._recorded(page.fetch, report, page.raw)
         if record is not None:
             self._file_extraction(record, capture, page.extraction, report, page.text)
 
-    def _recorded(self, fetch: Fetch, raw: StoredRaw, report: OutletReport) -> FetchRecord | None:
-        """The fetch row of a page whose raw object is stored; None, counted failed, if not."""
-        requested = fetch.capture.requested_url if fetch.capture is not None else fetch.url
+    def _recorded(
+        self, fetch: Fetch, report: OutletReport, raw: StoredRaw | None = None
+    ) -> FetchRecord | None:
+        """The fetch row, with its page stored first unless ``raw`` says where it is already.
+
+        None, counted failed, when it could not be kept; a page received is
+        counted as fetched once its row is.
+        """
         try:
             record = self.archive.record_fetch(fetch, raw)
         except Exception as exc:  # no row names the page: the next run fetches it again
-            _ended(report, requested, ArchiveOutcome.FAILED, why("storing", exc))
+            _ended(report, _requested(fetch), ArchiveOutcome.FAILED, why("storing", exc))
             return None
-        report.fetched += 1
+        if fetch.outcome is FetchOutcome.FETCHED and fetch.capture is not None:
+            report.fetched += 1
         return record
 
     def _page_filed(self, page: ExtractedPage, outcome: ArchiveOutcome) -> None:
@@ -273,6 +276,11 @@ class CaptureFiler:
         if self.extract_pool is None:
             return extract_capture(capture, profile)
         return self.extract_pool.submit(extract_capture, capture, profile).result()
+
+
+def _requested(fetch: Fetch) -> str:
+    """The URL the crawl asked for, under which the run's report lists the fetch."""
+    return fetch.capture.requested_url if fetch.capture is not None else fetch.url
 
 
 def _ended(
