@@ -71,14 +71,25 @@ class Row:
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
-def _tree_memory(root: int) -> tuple[int, int, dict[str, list[int]]]:
-    """Summed RSS and summed PSS (bytes) of ``root`` and all its descendants, from /proc,
-    and each one's PSS by its part in the crawl (see :func:`_part`).
+@dataclass
+class TreeMemory:
+    """The memory of a process tree: summed RSS, and each process's PSS by its part.
 
     RSS counts the pages a forked worker still shares with its parent once
     per process; PSS splits shared pages between their sharers, so its sum
     is what the tree really holds.
     """
+
+    rss: int = 0  # bytes
+    parts: dict[str, list[int]] = field(default_factory=dict)  # part -> each process's PSS, bytes
+
+    @property
+    def pss(self) -> int:
+        return sum(sum(sizes) for sizes in self.parts.values())
+
+
+def _tree_memory(root: int) -> TreeMemory:
+    """The memory of ``root`` and all its descendants, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -87,8 +98,7 @@ def _tree_memory(root: int) -> tuple[int, int, dict[str, list[int]]]:
             except OSError:
                 continue
             parents[int(entry.name)] = int(stat.rsplit(b")", 1)[1].split()[1])
-    rss = pss = 0
-    parts: dict[str, list[int]] = {}
+    memory = TreeMemory()
     for pid in parents:
         ancestor = pid
         while ancestor not in (root, 0, 1) and ancestor in parents:
@@ -101,12 +111,13 @@ def _tree_memory(root: int) -> tuple[int, int, dict[str, list[int]]]:
         except OSError:
             continue
         for line in rollup.splitlines():
-            if line.startswith("Rss:"):
-                rss += int(line.split()[1]) * 1024
-            elif line.startswith("Pss:"):
-                pss += int(line.split()[1]) * 1024
-                parts.setdefault(_part(pid, root, command), []).append(int(line.split()[1]) * 1024)
-    return rss, pss, parts
+            if line.startswith(("Rss:", "Pss:")):
+                size = int(line.split()[1]) * 1024
+                if line.startswith("Rss:"):
+                    memory.rss += size
+                else:
+                    memory.parts.setdefault(_part(pid, root, command), []).append(size)
+    return memory
 
 
 def _part(pid: int, root: int, command: bytes) -> str:
@@ -117,24 +128,29 @@ def _part(pid: int, root: int, command: bytes) -> str:
     return "worker"
 
 
+@dataclass
+class Peaks:
+    rss: int = 0  # the tree's highest summed RSS, bytes
+    pss: TreeMemory = field(default_factory=TreeMemory)  # the sample with the highest PSS
+
+
 @contextmanager
-def _peak_memory(root: int) -> Iterator[list[Any]]:
-    """Sample the tree's memory until the block ends; left in the list: the peak RSS, the
-    peak PSS and the PSS of each part of the tree at that peak."""
-    peak: list[Any] = [0, 0, {}]
+def _peak_memory(root: int) -> Iterator[Peaks]:
+    """Sample the tree's memory until the block ends, keeping its peaks."""
+    peaks = Peaks()
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            rss, pss, parts = _tree_memory(root)
-            peak[0] = max(peak[0], rss)
-            if pss > peak[1]:
-                peak[1], peak[2] = pss, parts
+            memory = _tree_memory(root)
+            peaks.rss = max(peaks.rss, memory.rss)
+            if memory.pss > peaks.pss.pss:
+                peaks.pss = memory
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        yield peak
+        yield peaks
     finally:
         done.set()
         sampler.join()
@@ -164,8 +180,10 @@ def crawl(outlet: str, outlets_file: Path, env: dict[str, str], pages: int) -> t
     if child.returncode not in (0, 1) or not lines:
         sys.exit(f"bench: crawl {outlet} failed ({child.returncode}): {out['stderr'][-2000:]!r}")
     cpu = usage.ru_utime + usage.ru_stime
-    row = Row(outlet, pages, seconds, cpu, peak[0] / 2**20, peak[1] / 2**20)
-    row.peak_parts_mb = {part: [round(b / 2**20) for b in sizes] for part, sizes in peak[2].items()}
+    row = Row(outlet, pages, seconds, cpu, peak.rss / 2**20, peak.pss.pss / 2**20)
+    row.peak_parts_mb = {
+        part: [round(b / 2**20) for b in sizes] for part, sizes in peak.pss.parts.items()
+    }
     return row, lines[0]
 
 
