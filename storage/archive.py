@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Row, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.errors import NotFoundError
@@ -176,11 +176,14 @@ class Archive:
         """
         outcomes = []
         with self._writing() as session:
+            outlets = _outlet_ids(session, {page.fetch.outlet for page in pages})
             for page in pages:
-                row = _recorded_fetch(session, page.fetch, page.raw)
-                outcomes.append(
-                    filing.file_extraction(session, self.store, row.id, page.extraction, page.text)
+                fetch = page.fetch
+                row = _recorded_fetch(session, fetch, page.raw, outlets[fetch.outlet])
+                filed = filing.file_fetch(
+                    session, self.store, row, fetch.outlet, page.extraction, page.text
                 )
+                outcomes.append(filed)
         return outcomes
 
     def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
@@ -192,18 +195,15 @@ class Archive:
         is read or written, and nothing is read back.
         """
         with self._writing() as session:
-            outlets = {name: _outlet_id(session, name) for name in {f.outlet for f in fetches}}
+            outlets = _outlet_ids(session, {f.outlet for f in fetches})
             rows = [_fetch_values(session, f, None, outlets[f.outlet]) for f in fetches]
             notmodified.record(session, rows)
 
     def earlier_raw(self, url: str, body_sha256: str) -> StoredRaw | None:
         """The object an earlier fetch of ``url`` stored for the same bytes, if any."""
-        with self._reading() as session:
-            earlier = session.execute(
-                select(FetchRow.raw_key, FetchRow.raw_size, FetchRow.raw_object_sha256)
-                .where(FetchRow.url == url, FetchRow.raw_sha256 == body_sha256)
-                .limit(1)
-            ).first()
+        failing_as = catalog.unavailable_as_storage_error("catalog read failed")
+        with failing_as, self.engine.connect() as connection:  # once a page: no ORM session
+            earlier = connection.execute(_EARLIER_RAW, {"url": url, "sha": body_sha256}).first()
         if earlier is None:
             return None
         key, size, object_sha = earlier
@@ -429,6 +429,13 @@ class Archive:
             return list(session.scalars(query))
 
 
+_EARLIER_RAW = (
+    select(FetchRow.raw_key, FetchRow.raw_size, FetchRow.raw_object_sha256)
+    .where(FetchRow.url == bindparam("url"), FetchRow.raw_sha256 == bindparam("sha"))
+    .limit(1)
+)
+
+
 def _outlet_id(session: Session, name: str) -> int:
     layout.checked_outlet(name)
     values = {"name": name, "info": {}, "created_at": datetime.now(UTC)}
@@ -436,19 +443,25 @@ def _outlet_id(session: Session, name: str) -> int:
     return session.scalars(select(OutletRow.id).where(OutletRow.name == name)).one()
 
 
-def _fetch_row(session: Session, url: str, fetched_at: datetime) -> FetchRow | None:
-    query = select(FetchRow).where(FetchRow.url == url, FetchRow.fetched_at == fetched_at)
-    return session.scalars(query.execution_options(populate_existing=True)).first()
+def _outlet_ids(session: Session, names: set[str]) -> dict[str, int]:
+    return {name: _outlet_id(session, name) for name in names}
 
 
-def _recorded_fetch(session: Session, fetch: Fetch, raw: StoredRaw | None) -> FetchRow:
+def _fetch_row(session: Session, url: str, fetched_at: datetime) -> Row[Any]:
+    query = select(FetchRow.__table__).where(FetchRow.url == url, FetchRow.fetched_at == fetched_at)
+    return session.connection().execute(query).one()
+
+
+def _recorded_fetch(
+    session: Session, fetch: Fetch, raw: StoredRaw | None, outlet_id: int | None = None
+) -> Row[Any]:
     """The fetch's row, inserted unless this fetch was recorded already."""
-    values = _fetch_values(session, fetch, raw)
-    inserted = catalog.insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
-    row = _fetch_row(session, fetch.url, fetch.fetched_at)
-    assert row is not None
-    if inserted and fetch.outcome == FetchOutcome.NOT_MODIFIED:
-        _seen_again(session, row)
+    values = _fetch_values(session, fetch, raw, outlet_id)
+    row = catalog.inserted_row(session, FetchRow, values, ["url", "fetched_at"])
+    if row is None:
+        return _fetch_row(session, fetch.url, fetch.fetched_at)
+    if fetch.outcome == FetchOutcome.NOT_MODIFIED and _seen_again(session, row):
+        return _fetch_row(session, fetch.url, fetch.fetched_at)
     return row
 
 
@@ -496,23 +509,30 @@ def _capture_discovery(capture: Capture | None) -> Discovery | None:
     return capture.discovery if capture is not None else None
 
 
-def _seen_again(session: Session, row: FetchRow) -> None:
-    """A 304: the text current at that time is still served, so last_seen moves."""
+def _seen_again(session: Session, row: Row[Any]) -> bool:
+    """A 304: the text current at that time is still served, so last_seen moves.
+
+    True when the fetch row was updated to name its article and version.
+    """
     article = session.scalars(
         select(ArticleRow).where(ArticleRow.url_key == article_key(row.url)).with_for_update()
     ).first()
     if article is None:
-        return
+        return False
     latest = reading.version_at(session, article.id, row.fetched_at)
     article.last_seen = max(article.last_seen, row.fetched_at)
-    row.article_id = article.id
-    row.archive_outcome = ArchiveOutcome.UNCHANGED.value
+    seen: dict[str, Any] = {
+        "article_id": article.id,
+        "archive_outcome": ArchiveOutcome.UNCHANGED.value,
+    }
     if latest is not None:
         latest.last_seen = max(latest.last_seen, row.fetched_at)
-        row.version_id = latest.id
+        seen["version_id"] = latest.id
+    session.execute(update(FetchRow).where(FetchRow.id == row.id).values(**seen))
+    return True
 
 
-def _record(session: Session, row: FetchRow) -> FetchRecord:
+def _record(session: Session, row: FetchRow | Row[Any]) -> FetchRecord:
     outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == row.outlet_id)).one()
     number = None
     if row.version_id is not None:

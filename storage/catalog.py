@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Insert, Row, Table, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
@@ -175,6 +176,10 @@ def unavailable_as_storage_error(doing: str) -> Iterator[None]:
         raise StorageError(f"{doing}: {reason}") from None
 
 
+def dialect_name(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def insert_ignoring_conflicts(
     session: Session,
     model: type[Base],
@@ -186,11 +191,29 @@ def insert_ignoring_conflicts(
     A list of rows goes in one executemany statement.  True when a single
     row was inserted, False when it was there already (or for a list).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).on_conflict_do_nothing(index_elements=conflict)
     if isinstance(values, dict):
-        keys = inspect(model).primary_key
-        return session.execute(statement.values(**values).returning(*keys)).first() is not None
-    session.execute(statement, values)
+        return inserted_row(session, model, values, conflict) is not None
+    statement = _ignoring(dialect_name(session), model.__table__, tuple(conflict), returning=False)
+    session.connection().execute(statement, values)
     return False
+
+
+def inserted_row(
+    session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]
+) -> Row[Any] | None:
+    """The row as inserted, every column as the catalog holds it; None when one was there.
+
+    A Core statement, built once, on the session's connection: filing runs a
+    handful of these per page, and the ORM's unit of work and statement
+    caching cost five times what SQLite spends executing them.
+    """
+    statement = _ignoring(dialect_name(session), model.__table__, tuple(conflict), returning=True)
+    return session.connection().execute(statement, values).first()
+
+
+@cache
+def _ignoring(dialect: str, table: Table, conflict: tuple[str, ...], *, returning: bool) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    # a row comes back only when inserted (psycopg's rowcount is -1 here)
+    return statement.returning(*table.columns) if returning else statement

@@ -27,16 +27,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome, Extraction, Fetch
 from newsarchive.storage import fulltext, layout, neardup
-from newsarchive.storage.catalog import insert_ignoring_conflicts
+from newsarchive.storage.catalog import insert_ignoring_conflicts, inserted_row
 from newsarchive.storage.models import (
     ArticleRow,
     ContentRow,
@@ -64,25 +64,47 @@ def file_extraction(
     prepared: PreparedText | None = None,
 ) -> ArchiveOutcome:
     """File the text of one recorded fetch; a filed fetch answers with its first outcome."""
-    fetch = session.get(FetchRow, fetch_id, with_for_update=True, populate_existing=True)
-    if fetch is None:
+    row = session.connection().execute(_LOCKED_FETCH, {"id": fetch_id}).first()
+    if row is None:
         raise NotFoundError(f"no fetch #{fetch_id} in the catalog")
+    outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == row.outlet_id)).one()
+    return file_fetch(session, store, row, outlet, extraction, prepared)
+
+
+def file_fetch(
+    session: Session,
+    store: ObjectStore,
+    fetch: Row[Any],
+    outlet: str,
+    extraction: Extraction,
+    prepared: PreparedText | None = None,
+) -> ArchiveOutcome:
+    """File the text of a fetch row this transaction holds (inserted or locked by it).
+
+    The rows are read and written through Core statements built once: a
+    first crawl files every page, and the ORM's unit of work would cost more
+    than the statements themselves.
+    """
     if fetch.extraction_state == ExtractionState.FILED and fetch.archive_outcome:
         return ArchiveOutcome(fetch.archive_outcome)
     if fetch.raw_key is None:
-        raise InputError(f"fetch #{fetch_id} of {fetch.url} stored no page to extract from")
+        raise InputError(f"fetch #{fetch.id} of {fetch.url} stored no page to extract from")
     if not extraction.text.strip():
         raise InputError(f"extraction of {fetch.url} holds no text")
 
-    content = _ensure_content(session, store, extraction.text, prepared)
+    connection = session.connection()
+    content, new_text = _ensure_content(session, store, extraction.text, prepared)
     article, created = _lock_article(session, fetch)
-    article.first_seen = min(article.first_seen, fetch.fetched_at)
-    article.last_seen = max(article.last_seen, fetch.fetched_at)
+    seen = {
+        "first_seen": min(article.first_seen, fetch.fetched_at),
+        "last_seen": max(article.last_seen, fetch.fetched_at),
+        "duplicate_of_id": article.duplicate_of_id,
+    }
     # An article this filing created has no versions yet: nothing to compare or count.
     same = None if created else _same_text_version(session, article.id, fetch, content.sha256)
     if same is not None:
         same.last_seen = max(same.last_seen, fetch.fetched_at)
-        version, outcome = same, ArchiveOutcome.UNCHANGED
+        version_id, outcome = same.id, ArchiveOutcome.UNCHANGED
     else:
         highest = None
         if not created:
@@ -92,26 +114,34 @@ def file_extraction(
         if highest is not None:
             outcome = ArchiveOutcome.UPDATED
         else:
-            article.duplicate_of_id = _original_of(session, content, article.id)
+            seen["duplicate_of_id"] = _original_of(session, content, article.id, new_text)
             outcome = (
-                ArchiveOutcome.NEW if article.duplicate_of_id is None else ArchiveOutcome.DUPLICATE
+                ArchiveOutcome.NEW if seen["duplicate_of_id"] is None else ArchiveOutcome.DUPLICATE
             )
         number = (highest or 0) + 1
-        version = _add_version(session, store, fetch, article, content, number, extraction)
-        fulltext.index_version(session, version.id, extraction.title, extraction.text)
-        if created or version_at(session, article.id, None) is version:  # the newest is searched
-            fulltext.index_article(session, article.id, extraction.title, extraction.text)
-
-    fetch.extraction_state = ExtractionState.FILED
-    fetch.archive_outcome = outcome.value
-    fetch.article_id = article.id
-    fetch.version_id = version.id
-    fetch.extraction_error = None
+        version_id = _add_version(
+            session, store, fetch, _NewVersion(outlet, article.id, number, content, extraction)
+        )
+        fulltext.index_version(session, version_id, extraction.title, extraction.text, new=True)
+        if created or _newest_version_id(session, article.id) == version_id:  # it is searched
+            fulltext.index_article(
+                session, article.id, extraction.title, extraction.text, new=created
+            )
+    if any(seen[name] != getattr(article, name) for name in seen):
+        connection.execute(_UPDATE_ARTICLE, {"row_id": article.id, **seen})
+    filed = {
+        "row_id": fetch.id,
+        "extraction_state": ExtractionState.FILED,
+        "archive_outcome": outcome.value,
+        "article_id": article.id,
+        "version_id": version_id,
+    }
+    connection.execute(_FILE_FETCH, filed)
     return outcome
 
 
 def _same_text_version(
-    session: Session, article_id: int, fetch: FetchRow, text_sha256: str
+    session: Session, article_id: int, fetch: Row[Any], text_sha256: str
 ) -> VersionRow | None:
     """The version this fetch saw again, if any: the one current at its time or the newest.
 
@@ -127,6 +157,11 @@ def _same_text_version(
         if candidate is not None and candidate.text_sha256 == text_sha256:
             return candidate
     return None
+
+
+def _newest_version_id(session: Session, article_id: int) -> int | None:
+    newest = version_at(session, article_id, None)
+    return newest.id if newest is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,58 +201,65 @@ def text_sha256(text: str) -> str:
 
 def _ensure_content(
     session: Session, store: ObjectStore, text: str, prepared: PreparedText | None
-) -> ContentRow:
-    """The catalog row of this text and its LSH bands, its object written first if new."""
+) -> tuple[Row[Any], bool]:
+    """The catalog row of this text, locked, with its LSH bands; True when this call added it.
+
+    A new text's object is written before its row (by the caller, when it
+    comes ``prepared``).
+    """
+    connection = session.connection()
     sha = prepared.sha256 if prepared is not None else text_sha256(text)
-    if session.get(ContentRow, sha) is None:
-        prepared = prepared or prepare_text(store, text)
-        values = {
-            "sha256": sha,
-            "key": layout.text_key(sha),
-            "size": prepared.size,
-            "minhash": neardup.pack(prepared.minhash),
-            "created_at": datetime.now(UTC),
-        }
-        insert_ignoring_conflicts(session, ContentRow, values, ["sha256"])
-        bands = [
-            {"content_sha256": sha, "band": band, "hash": band_hash}
-            for band, band_hash in neardup.bands(prepared.minhash)
-        ]
-        insert_ignoring_conflicts(session, LshBandRow, bands, ["content_sha256", "band"])
-    locked = session.get(ContentRow, sha, with_for_update=True, populate_existing=True)
-    assert locked is not None  # inserted above or by a writer we waited for
-    return locked
+    if prepared is None:
+        known = connection.execute(_LOCKED_CONTENT, {"sha": sha}).first()
+        if known is not None:
+            return known, False
+        prepared = prepare_text(store, text)
+    values = {
+        "sha256": sha,
+        "key": layout.text_key(sha),
+        "size": prepared.size,
+        "minhash": neardup.pack(prepared.minhash),
+        "created_at": datetime.now(UTC),
+    }
+    row = inserted_row(session, ContentRow, values, ["sha256"])
+    if row is None:  # there already, or a concurrent writer's, whose commit we waited for
+        return connection.execute(_LOCKED_CONTENT, {"sha": sha}).one(), False
+    bands = [
+        {"content_sha256": sha, "band": band, "hash": band_hash}
+        for band, band_hash in neardup.bands(prepared.minhash)
+    ]
+    insert_ignoring_conflicts(session, LshBandRow, bands, ["content_sha256", "band"])
+    return row, True
 
 
-def _lock_article(session: Session, fetch: FetchRow) -> tuple[ArticleRow, bool]:
+def _lock_article(session: Session, fetch: Row[Any]) -> tuple[Row[Any], bool]:
     """The article this fetch is a capture of, row-locked; True when this call created it."""
     key = article_key(fetch.url)
-    created = insert_ignoring_conflicts(
-        session,
-        ArticleRow,
-        {
-            "url": fetch.url,
-            "url_key": key,
-            "outlet_id": fetch.outlet_id,
-            "first_seen": fetch.fetched_at,
-            "last_seen": fetch.fetched_at,
-        },
-        ["url_key"],
-    )
-    query = select(ArticleRow).where(ArticleRow.url_key == key).with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one(), created
+    values = {
+        "url": fetch.url,
+        "url_key": key,
+        "outlet_id": fetch.outlet_id,
+        "first_seen": fetch.fetched_at,
+        "last_seen": fetch.fetched_at,
+        "duplicate_of_id": None,
+    }
+    created = inserted_row(session, ArticleRow, values, ["url_key"])
+    if created is not None:
+        return created, True
+    return session.connection().execute(_LOCKED_ARTICLE, {"key": key}).one(), False
 
 
-def _original_of(session: Session, content: ContentRow, article_id: int) -> int | None:
-    """The article a new URL copies: same text first, else the nearest similar text."""
-    for sha in [content.sha256, *_near_texts(session, content)]:
-        holder = session.scalars(
-            select(ArticleRow)
-            .join(VersionRow, VersionRow.article_id == ArticleRow.id)
-            .where(VersionRow.text_sha256 == sha, ArticleRow.id != article_id)
-            .order_by(ArticleRow.first_seen, ArticleRow.id)
-            .limit(1)
-        ).first()
+def _original_of(
+    session: Session, content: Row[Any], article_id: int, new_text: bool
+) -> int | None:
+    """The article a new URL copies: same text first, else the nearest similar text.
+
+    A text this filing added to the catalog has no version anywhere yet, so
+    only similar texts can have an article.
+    """
+    connection = session.connection()
+    for sha in [*([] if new_text else [content.sha256]), *_near_texts(session, content)]:
+        holder = connection.execute(_HOLDER, {"sha": sha, "article_id": article_id}).first()
         if holder is not None:
             return holder.duplicate_of_id or holder.id
     return None
@@ -247,32 +289,37 @@ def _near_parameters(minhash_bands: list[tuple[int, int]], exclude: str) -> dict
     return {f"band{band}": value for band, value in minhash_bands} | {"exclude": exclude}
 
 
-def _near_texts(session: Session, content: ContentRow) -> list[str]:
+def _near_texts(session: Session, content: Row[Any]) -> list[str]:
     """Archived texts at or above the similarity threshold, most similar first."""
     minhash = neardup.unpack(content.minhash)
     parameters = _near_parameters(neardup.bands(minhash), content.sha256)
-    candidates = session.scalars(_near_candidates(), parameters)
-    rows = session.execute(
-        select(ContentRow.sha256, ContentRow.minhash).where(ContentRow.sha256.in_(list(candidates)))
-    )
+    connection = session.connection()
+    candidates = list(connection.scalars(_near_candidates(), parameters))
+    if not candidates:
+        return []
+    rows = connection.execute(_SIGNATURES, {"shas": candidates})
     scored = [(neardup.similarity(minhash, neardup.unpack(blob)), sha) for sha, blob in rows]
     return [sha for score, sha in sorted(scored, reverse=True) if score >= neardup.THRESHOLD]
 
 
-def _add_version(
-    session: Session,
-    store: ObjectStore,
-    fetch: FetchRow,
-    article: ArticleRow,
-    content: ContentRow,
-    number: int,
-    extraction: Extraction,
-) -> VersionRow:
-    outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == fetch.outlet_id)).one()
+@dataclass(frozen=True, slots=True)
+class _NewVersion:
+    """What a new version of an article is made of, besides the fetch that brought it."""
+
+    outlet: str
+    article_id: int
+    number: int
+    content: Row[Any]
+    extraction: Extraction
+
+
+def _add_version(session: Session, store: ObjectStore, fetch: Row[Any], filed: _NewVersion) -> int:
+    """The new version's id; its metadata object is written before its row."""
+    outlet, content, extraction = filed.outlet, filed.content, filed.extraction
     meta = layout.snapshot_meta(
         url=fetch.url,
         outlet=outlet,
-        version=number,
+        version=filed.number,
         fetch=fetch_meta(fetch),
         discovery=fetch.discovery,
         raw={
@@ -287,24 +334,23 @@ def _add_version(
     meta_sha = sha256_hex(meta)
     key = layout.meta_key(outlet, fetch.fetched_at, meta_sha)
     store.put(key, meta)
-    version = VersionRow(
-        article_id=article.id,
-        number=number,
-        fetched_at=fetch.fetched_at,
-        last_seen=fetch.fetched_at,
-        text_sha256=content.sha256,
-        title=extraction.title,
-        published=extraction.published,
-        meta_key=key,
-        meta_sha256=meta_sha,
-        fetch_id=fetch.id,
-    )
-    session.add(version)
-    session.flush()
-    return version
+    values = {
+        "article_id": filed.article_id,
+        "number": filed.number,
+        "fetched_at": fetch.fetched_at,
+        "last_seen": fetch.fetched_at,
+        "text_sha256": content.sha256,
+        "title": extraction.title,
+        "published": extraction.published,
+        "meta_key": key,
+        "meta_sha256": meta_sha,
+        "fetch_id": fetch.id,
+    }
+    version_id: int = session.connection().execute(_INSERT_VERSION, values).scalar_one()
+    return version_id
 
 
-def fetch_meta(fetch: FetchRow) -> dict[str, Any]:
+def fetch_meta(fetch: FetchRow | Row[Any]) -> dict[str, Any]:
     """The response as the catalog recorded it, for the metadata object."""
     return {
         "requested_url": fetch.requested_url,
@@ -317,3 +363,43 @@ def fetch_meta(fetch: FetchRow) -> dict[str, Any]:
         "etag": fetch.etag,
         "last_modified": fetch.last_modified,
     }
+
+
+# The statements filing runs for every page, built once (see file_fetch).
+_FETCHES, _ARTICLES, _CONTENTS, _VERSIONS = (
+    cast(Table, model.__table__) for model in (FetchRow, ArticleRow, ContentRow, VersionRow)
+)
+_LOCKED_FETCH = select(_FETCHES).where(_FETCHES.c.id == bindparam("id")).with_for_update()
+_LOCKED_CONTENT = select(_CONTENTS).where(_CONTENTS.c.sha256 == bindparam("sha")).with_for_update()
+_LOCKED_ARTICLE = select(_ARTICLES).where(_ARTICLES.c.url_key == bindparam("key")).with_for_update()
+_SIGNATURES = select(_CONTENTS.c.sha256, _CONTENTS.c.minhash).where(
+    _CONTENTS.c.sha256.in_(bindparam("shas", expanding=True))
+)
+_HOLDER = (
+    select(_ARTICLES.c.id, _ARTICLES.c.duplicate_of_id)
+    .join(_VERSIONS, _VERSIONS.c.article_id == _ARTICLES.c.id)
+    .where(_VERSIONS.c.text_sha256 == bindparam("sha"), _ARTICLES.c.id != bindparam("article_id"))
+    .order_by(_ARTICLES.c.first_seen, _ARTICLES.c.id)
+    .limit(1)
+)
+_INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
+_UPDATE_ARTICLE = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("row_id"))
+    .values(
+        first_seen=bindparam("first_seen"),
+        last_seen=bindparam("last_seen"),
+        duplicate_of_id=bindparam("duplicate_of_id"),
+    )
+)
+_FILE_FETCH = (
+    update(_FETCHES)
+    .where(_FETCHES.c.id == bindparam("row_id"))
+    .values(
+        extraction_state=bindparam("extraction_state"),
+        archive_outcome=bindparam("archive_outcome"),
+        article_id=bindparam("article_id"),
+        version_id=bindparam("version_id"),
+        extraction_error=None,
+    )
+)

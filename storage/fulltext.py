@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Float, Integer, Text, bindparam, column, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnClause
+from sqlalchemy.sql.expression import ColumnClause, TextClause
 
 from newsarchive.errors import InputError
 from newsarchive.storage.models import UTCDateTime
@@ -40,33 +41,42 @@ _INDEXES = {
 }  # fmt: skip
 
 
-def index_article(session: Session, article_id: int, title: str | None, body: str) -> None:
-    """Make (title, body) the searchable latest document of the article."""
-    _index(session, "article_search", article_id, title, body)
+def index_article(
+    session: Session, article_id: int, title: str | None, body: str, *, new: bool = False
+) -> None:
+    """Make (title, body) the searchable latest document of the article (``new``: never indexed)."""
+    _index(session, "article_search", article_id, title, body, new=new)
 
 
-def index_version(session: Session, version_id: int, title: str | None, body: str) -> None:
-    """Make (title, body) searchable as the text of one version."""
-    _index(session, "version_search", version_id, title, body)
+def index_version(
+    session: Session, version_id: int, title: str | None, body: str, *, new: bool = False
+) -> None:
+    """Make (title, body) searchable as the text of one version (``new``: never indexed)."""
+    _index(session, "version_search", version_id, title, body, new=new)
 
 
-def _index(session: Session, table: str, row_id: int, title: str | None, body: str) -> None:
+def _index(
+    session: Session, table: str, row_id: int, title: str | None, body: str, *, new: bool
+) -> None:
+    """Replace the row's document; a row known to be new has none to delete first."""
     params = {"id": row_id, "title": title, "body": body}
-    if _dialect(session) == "sqlite":
-        session.execute(text(f"DELETE FROM {table} WHERE rowid = :id"), params)  # noqa: S608
-        session.execute(
-            text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)"),  # noqa: S608
-            params,
-        )
-        return
+    connection = session.connection()
+    for statement in _index_statements(_dialect(session), table, new=new):
+        connection.execute(statement, params)
+
+
+@cache
+def _index_statements(dialect: str, table: str, *, new: bool) -> list[TextClause]:
+    if dialect == "sqlite":
+        insert = text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)")  # noqa: S608
+        delete = text(f"DELETE FROM {table} WHERE rowid = :id")  # noqa: S608
+        return [insert] if new else [delete, insert]
     key = _INDEXES[table][0]
-    session.execute(
-        text(
-            f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body) "  # noqa: S608
-            f"ON CONFLICT ({key}) DO UPDATE SET title = excluded.title, body = excluded.body"
-        ),
-        params,
+    upsert = text(
+        f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body) "  # noqa: S608
+        f"ON CONFLICT ({key}) DO UPDATE SET title = excluded.title, body = excluded.body"
     )
+    return [upsert]
 
 
 _MISSING = """

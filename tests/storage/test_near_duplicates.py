@@ -35,6 +35,18 @@ def test_signature_similarity_against_the_threshold(target: float, expected: boo
     assert (estimate >= neardup.THRESHOLD) is expected
 
 
+@pytest.mark.parametrize(
+    "text", [ORIGINAL, seed_text("001"), "", "Kim", "four words, no more", "Ünïcode wörds ÀND case"]
+)
+def test_signature_is_datasketchs_own(text: str) -> None:
+    """The fast signature equals datasketch's plain one: the catalog's signatures stay valid."""
+    from datasketch import MinHash
+
+    reference = MinHash(num_perm=neardup.NUM_PERM, scheme="affine32")
+    reference.update_batch(list(neardup.shingles(text)))
+    assert neardup.signature(text).hashvalues.tolist() == reference.hashvalues.tolist()
+
+
 def test_signatures_survive_the_catalog_round_trip() -> None:
     signature = neardup.signature(ORIGINAL)
     restored = neardup.unpack(neardup.pack(signature))
