@@ -22,7 +22,9 @@ Prefect server).  The
 run is void unless the first crawl files every page as new and the recrawl
 every page as unchanged.  ``--database-url`` and ``--store-url`` point the
 crawl at PostgreSQL and S3 (with ``--moto``, a moto S3 server started on
-loopback for the run).
+loopback for the run).  ``--server-outside`` runs the crawls against a Prefect
+server started outside the measured tree, named in ``PREFECT_API_URL``, as
+operators run newsarchive; by default each crawl starts its temporary server.
 
 Usage: ``python bench/throughput.py --pages 2000 [--json out.json]``.
 """
@@ -47,6 +49,8 @@ from typing import Any
 
 import trafilatura
 from newssite import Page, serve
+
+from newsarchive.cli.temporary_server import TemporaryServer
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16
@@ -261,8 +265,35 @@ def _moto(env: dict[str, str]) -> Iterator[None]:
         server.wait()
 
 
+@contextmanager
+def _server_outside(env: dict[str, str], home: Path) -> Iterator[None]:
+    """A Prefect server outside the measured tree, named in ``PREFECT_API_URL`` for the crawls.
+
+    As operators run newsarchive (``serve``, work pools): the server is a
+    service of its own, and a crawl starts no temporary one.
+    """
+    saved = os.environ.get("PREFECT_HOME")
+    os.environ["PREFECT_HOME"] = str(home)  # the server's database, not the user's
+    server = TemporaryServer()
+    try:
+        server.wait_ready()
+        env["PREFECT_API_URL"] = server.api_url
+        yield
+    finally:
+        server.stop()
+        if saved is None:
+            os.environ.pop("PREFECT_HOME")
+        else:
+            os.environ["PREFECT_HOME"] = saved
+
+
 def run(
-    pages_wanted: int, kb: int, database_url: str | None, store_url: str | None, moto: bool
+    pages_wanted: int,
+    kb: int,
+    database_url: str | None,
+    store_url: str | None,
+    moto: bool,
+    server_outside: bool = False,
 ) -> list[Row]:
     sizes = (kb * 1024 * 3 // 4, kb * 1024 * 5 // 4)
     rows: list[Row] = []
@@ -280,7 +311,8 @@ def run(
         if store_url:
             env["NEWSARCHIVE_STORE_URL"] = store_url
         outlets = _outlets_file(Path(tmp), origin, len(pages))
-        with _moto(env) if moto else _nothing():
+        outside = _server_outside(env, Path(tmp) / "prefect") if server_outside else _nothing()
+        with outside, _moto(env) if moto else _nothing():
             crawl("bench-empty", outlets, env, 0)  # creates the archive
             empty, _ = crawl("bench-empty", outlets, env, 0)
             empty.what, empty.note = "empty run", "sitemap lists nothing, archive exists"
@@ -335,11 +367,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="catalog URL for the crawls (default SQLite)")
     parser.add_argument("--store-url", help="object store URL for the crawls (default file://)")
     parser.add_argument("--moto", action="store_true", help="serve S3 with moto on loopback")
+    parser.add_argument(
+        "--server-outside",
+        action="store_true",
+        help="run the crawls against a Prefect server outside the measured tree",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args(argv)
     if args.pages < 1:
         parser.error("--pages must be at least 1")
-    rows = run(args.pages, args.kb, args.database_url, args.store_url, args.moto)
+    rows = run(
+        args.pages, args.kb, args.database_url, args.store_url, args.moto, args.server_outside
+    )
     print(table(rows))
     print("rate of a crawl = pages / (its seconds - the empty run's); CPU = CPU s / wall s")
     if args.json:
@@ -348,6 +387,9 @@ def main(argv: list[str] | None = None) -> None:
             "cores": os.cpu_count(),
             "database_url": args.database_url or "sqlite",
             "store_url": args.store_url or "file",
+            "prefect_server": "outside the tree"
+            if args.server_outside
+            else "temporary, in the tree",
             "rows": [{**asdict(r), "cpu_share": r.cpu_share} for r in rows],
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -44,7 +44,7 @@ _TIME_ZONE = re.compile(r"[A-Z]{2,4}")
 
 
 @cache
-def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+def date_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     """Month names, and every other word of dates, of the locales of ``LANGUAGES`` (lower case).
 
     Loaded on the first line that could be a date line, once per process.
@@ -67,7 +67,7 @@ def is_dateline(line: str) -> bool:
     """True for a line that is a date (and time) with at most a short label."""
     if len(line) > MAX_LINE or line.startswith("|") or not _DIGIT.search(line):
         return False
-    months, others = _vocabulary()
+    months, others = date_vocabulary()
     tokens = _TOKEN.findall(line)
     numbers = [t for t in tokens if t[0].isdigit()]
     words = [t.casefold() for t in tokens if not t[0].isdigit()]
