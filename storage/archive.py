@@ -448,8 +448,9 @@ def _outlet_ids(session: Session, names: set[str]) -> dict[str, int]:
 
 
 def _fetch_row(session: Session, url: str, fetched_at: datetime) -> Row[Any]:
+    """A recorded fetch's row, locked as filing locks the fetches it files."""
     query = select(FetchRow.__table__).where(FetchRow.url == url, FetchRow.fetched_at == fetched_at)
-    return session.connection().execute(query).one()
+    return session.connection().execute(query.with_for_update()).one()
 
 
 def _recorded_fetch(
