@@ -177,13 +177,15 @@ class Archive:
         outcomes = []
         with self._writing() as session:
             outlets = _outlet_ids(session, {page.fetch.outlet for page in pages})
+            search = fulltext.SearchDocuments()
             for page in pages:
                 fetch = page.fetch
                 row = _recorded_fetch(session, fetch, page.raw, outlets[fetch.outlet])
                 filed = filing.file_fetch(
-                    session, self.store, row, fetch.outlet, page.extraction, page.text
+                    session, self.store, row, fetch.outlet, page.extraction, page.text, search
                 )
                 outcomes.append(filed)
+            search.write(session)
         return outcomes
 
     def record_not_modified(self, fetches: Sequence[Fetch]) -> None:

@@ -68,7 +68,10 @@ def file_extraction(
     if row is None:
         raise NotFoundError(f"no fetch #{fetch_id} in the catalog")
     outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == row.outlet_id)).one()
-    return file_fetch(session, store, row, outlet, extraction, prepared)
+    search = fulltext.SearchDocuments()
+    outcome = file_fetch(session, store, row, outlet, extraction, prepared, search)
+    search.write(session)
+    return outcome
 
 
 def file_fetch(
@@ -77,13 +80,15 @@ def file_fetch(
     fetch: Row[Any],
     outlet: str,
     extraction: Extraction,
-    prepared: PreparedText | None = None,
+    prepared: PreparedText | None,
+    search: fulltext.SearchDocuments,
 ) -> ArchiveOutcome:
     """File the text of a fetch row this transaction holds (inserted or locked by it).
 
     The rows are read and written through Core statements built once: a
     first crawl files every page, and the ORM's unit of work would cost more
-    than the statements themselves.
+    than the statements themselves.  The new text's search documents go to
+    ``search``, which the caller writes before the transaction commits.
     """
     if fetch.extraction_state == ExtractionState.FILED and fetch.archive_outcome:
         return ArchiveOutcome(fetch.archive_outcome)
@@ -122,11 +127,9 @@ def file_fetch(
         version_id = _add_version(
             session, store, fetch, _NewVersion(outlet, article.id, number, content, extraction)
         )
-        fulltext.index_version(session, version_id, extraction.title, extraction.text, new=True)
+        search.add_version(version_id, extraction.title, extraction.text)
         if created or _newest_version_id(session, article.id) == version_id:  # it is searched
-            fulltext.index_article(
-                session, article.id, extraction.title, extraction.text, new=created
-            )
+            search.add_article(article.id, extraction.title, extraction.text, new=created)
     if any(seen[name] != getattr(article, name) for name in seen):
         connection.execute(_UPDATE_ARTICLE, {"row_id": article.id, **seen})
     filed = {

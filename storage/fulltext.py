@@ -13,7 +13,7 @@ listed with the article it copies, not as a hit of its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -41,28 +41,54 @@ _INDEXES = {
 }  # fmt: skip
 
 
-def index_article(
-    session: Session, article_id: int, title: str | None, body: str, *, new: bool = False
-) -> None:
-    """Make (title, body) the searchable latest document of the article (``new``: never indexed)."""
-    _index(session, "article_search", article_id, title, body, new=new)
+def index_version(session: Session, version_id: int, title: str | None, body: str) -> None:
+    """Make (title, body) searchable as the text of one version."""
+    _write(session, "version_search", [{"id": version_id, "title": title, "body": body}], new=False)
 
 
-def index_version(
-    session: Session, version_id: int, title: str | None, body: str, *, new: bool = False
-) -> None:
-    """Make (title, body) searchable as the text of one version (``new``: never indexed)."""
-    _index(session, "version_search", version_id, title, body, new=new)
+@dataclass
+class SearchDocuments:
+    """The search documents of a transaction's filings, written together before it commits.
+
+    SQLite's FTS5 keeps the documents written to it in memory until a
+    statement opens a savepoint (filing's inserts and updates do), then
+    writes them out as a new segment of its index.  Written as each page is
+    filed, that was one segment a page, and the statement after them paid
+    for it: about 0.65 ms a page, of 5 ms of SQL.  Written once for a group
+    commit, they make one segment for the batch.
+    """
+
+    versions: dict[int, tuple[str | None, str]] = field(default_factory=dict)
+    articles: dict[int, tuple[str | None, str, bool]] = field(default_factory=dict)
+
+    def add_version(self, version_id: int, title: str | None, body: str) -> None:
+        self.versions[version_id] = (title, body)
+
+    def add_article(self, article_id: int, title: str | None, body: str, *, new: bool) -> None:
+        """The article's latest text; ``new`` when it has never been indexed (just created)."""
+        earlier = self.articles.get(article_id)
+        self.articles[article_id] = (title, body, new if earlier is None else earlier[2])
+
+    def write(self, session: Session) -> None:
+        versions = [{"id": i, "title": t, "body": b} for i, (t, b) in self.versions.items()]
+        _write(session, "version_search", versions, new=True)
+        for new in (True, False):
+            articles = [
+                {"id": i, "title": t, "body": b}
+                for i, (t, b, created) in self.articles.items()
+                if created is new
+            ]
+            _write(session, "article_search", articles, new=new)
+        self.versions.clear()
+        self.articles.clear()
 
 
-def _index(
-    session: Session, table: str, row_id: int, title: str | None, body: str, *, new: bool
-) -> None:
-    """Replace the row's document; a row known to be new has none to delete first."""
-    params = {"id": row_id, "title": title, "body": body}
-    connection = session.connection()
-    for statement in _index_statements(_dialect(session), table, new=new):
-        connection.execute(statement, params)
+def _write(session: Session, table: str, rows: list[dict[str, Any]], *, new: bool) -> None:
+    """Replace the rows' documents; rows known to be new have none to delete first."""
+    if rows:
+        connection = session.connection()
+        for statement in _index_statements(_dialect(session), table, new=new):
+            connection.execute(statement, rows)
 
 
 @cache
