@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -81,6 +82,9 @@ def stop_within(seconds: float) -> Iterator[None]:
         if inner == signal.SIG_IGN:
             return None  # whoever started us asked for SIGTERM to be ignored
         _exit_after(seconds)
+        # Unwinding the crawl drops coroutines the event loop never got to (Scrapy's
+        # output workers); Python's warning about each is no news to the user.
+        warnings.filterwarnings("ignore", r"coroutine .* was never awaited", RuntimeWarning)
         if callable(inner):
             return inner(signum, frame)
         _exit_now()  # the default action: stop now
