@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Row, Table, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, NotFoundError
@@ -368,6 +368,12 @@ def fetch_meta(fetch: FetchRow | Row[Any]) -> dict[str, Any]:
     }
 
 
+def _update_by_id(table: Table, *columns: str, **fixed: Any) -> Update:
+    """``UPDATE table SET column = :column, ... WHERE id = :row_id``, to be built once."""
+    values: dict[str, Any] = {name: bindparam(name) for name in columns} | fixed
+    return update(table).where(table.c.id == bindparam("row_id")).values(**values)
+
+
 # The statements filing runs for every page, built once (see file_fetch).
 _FETCHES, _ARTICLES, _CONTENTS, _VERSIONS = (
     cast(Table, model.__table__) for model in (FetchRow, ArticleRow, ContentRow, VersionRow)
@@ -386,23 +392,12 @@ _HOLDER = (
     .limit(1)
 )
 _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
-_UPDATE_ARTICLE = (
-    update(_ARTICLES)
-    .where(_ARTICLES.c.id == bindparam("row_id"))
-    .values(
-        first_seen=bindparam("first_seen"),
-        last_seen=bindparam("last_seen"),
-        duplicate_of_id=bindparam("duplicate_of_id"),
-    )
-)
-_FILE_FETCH = (
-    update(_FETCHES)
-    .where(_FETCHES.c.id == bindparam("row_id"))
-    .values(
-        extraction_state=bindparam("extraction_state"),
-        archive_outcome=bindparam("archive_outcome"),
-        article_id=bindparam("article_id"),
-        version_id=bindparam("version_id"),
-        extraction_error=None,
-    )
+_UPDATE_ARTICLE = _update_by_id(_ARTICLES, "first_seen", "last_seen", "duplicate_of_id")
+_FILE_FETCH = _update_by_id(
+    _FETCHES,
+    "extraction_state",
+    "archive_outcome",
+    "article_id",
+    "version_id",
+    extraction_error=None,
 )
