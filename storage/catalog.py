@@ -176,7 +176,7 @@ def unavailable_as_storage_error(doing: str) -> Iterator[None]:
         raise StorageError(f"{doing}: {reason}") from None
 
 
-def dialect_name(session: Session) -> str:
+def _dialect_name(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
@@ -193,7 +193,7 @@ def insert_ignoring_conflicts(
     """
     if isinstance(values, dict):
         return inserted_row(session, model, values, conflict) is not None
-    statement = _ignoring(dialect_name(session), model.__table__, tuple(conflict), returning=False)
+    statement = _ignoring(_dialect_name(session), model.__table__, tuple(conflict), returning=False)
     session.connection().execute(statement, values)
     return False
 
@@ -207,7 +207,7 @@ def inserted_row(
     handful of these per page, and the ORM's unit of work and statement
     caching cost five times what SQLite spends executing them.
     """
-    statement = _ignoring(dialect_name(session), model.__table__, tuple(conflict), returning=True)
+    statement = _ignoring(_dialect_name(session), model.__table__, tuple(conflict), returning=True)
     return session.connection().execute(statement, values).first()
 
 

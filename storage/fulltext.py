@@ -92,17 +92,17 @@ def _write(session: Session, table: str, rows: list[dict[str, Any]], *, new: boo
 
 
 @cache
-def _index_statements(dialect: str, table: str, *, new: bool) -> list[TextClause]:
+def _index_statements(dialect: str, table: str, *, new: bool) -> tuple[TextClause, ...]:
     if dialect == "sqlite":
         insert = text(f"INSERT INTO {table} (rowid, title, body) VALUES (:id, :title, :body)")  # noqa: S608
         delete = text(f"DELETE FROM {table} WHERE rowid = :id")  # noqa: S608
-        return [insert] if new else [delete, insert]
+        return (insert,) if new else (delete, insert)
     key = _INDEXES[table][0]
     upsert = text(
         f"INSERT INTO {table} ({key}, title, body) VALUES (:id, :title, :body) "  # noqa: S608
         f"ON CONFLICT ({key}) DO UPDATE SET title = excluded.title, body = excluded.body"
     )
-    return [upsert]
+    return (upsert,)
 
 
 _MISSING = """
