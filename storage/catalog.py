@@ -36,7 +36,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Insert, Row, Table, create_engine, event, inspect
+from sqlalchemy import (
+    Engine,
+    Insert,
+    Row,
+    Table,
+    Update,
+    bindparam,
+    create_engine,
+    event,
+    inspect,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
@@ -217,3 +228,9 @@ def _ignoring(dialect: str, table: Table, conflict: tuple[str, ...], *, returnin
     statement = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     # a row comes back only when inserted (psycopg's rowcount is -1 here)
     return statement.returning(*table.columns) if returning else statement
+
+
+def update_by_id(table: Table, *columns: str, **fixed: Any) -> Update:
+    """``UPDATE table SET column = :column, ... WHERE id = :row_id``, to be built once."""
+    values: dict[str, Any] = {name: bindparam(name) for name in columns} | fixed
+    return update(table).where(table.c.id == bindparam("row_id")).values(**values)

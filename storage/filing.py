@@ -29,14 +29,14 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Row, Table, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome, Extraction, Fetch
 from newsarchive.storage import fulltext, layout, neardup
-from newsarchive.storage.catalog import insert_ignoring_conflicts, inserted_row
+from newsarchive.storage.catalog import insert_ignoring_conflicts, inserted_row, update_by_id
 from newsarchive.storage.models import (
     ArticleRow,
     ContentRow,
@@ -316,13 +316,13 @@ class _NewVersion:
     extraction: Extraction
 
 
-def _add_version(session: Session, store: ObjectStore, fetch: Row[Any], filed: _NewVersion) -> int:
+def _add_version(session: Session, store: ObjectStore, fetch: Row[Any], new: _NewVersion) -> int:
     """The new version's id; its metadata object is written before its row."""
-    outlet, content, extraction = filed.outlet, filed.content, filed.extraction
+    outlet, content, extraction = new.outlet, new.content, new.extraction
     meta = layout.snapshot_meta(
         url=fetch.url,
         outlet=outlet,
-        version=filed.number,
+        version=new.number,
         fetch=fetch_meta(fetch),
         discovery=fetch.discovery,
         raw={
@@ -338,8 +338,8 @@ def _add_version(session: Session, store: ObjectStore, fetch: Row[Any], filed: _
     key = layout.meta_key(outlet, fetch.fetched_at, meta_sha)
     store.put(key, meta)
     values = {
-        "article_id": filed.article_id,
-        "number": filed.number,
+        "article_id": new.article_id,
+        "number": new.number,
         "fetched_at": fetch.fetched_at,
         "last_seen": fetch.fetched_at,
         "text_sha256": content.sha256,
@@ -368,12 +368,6 @@ def fetch_meta(fetch: FetchRow | Row[Any]) -> dict[str, Any]:
     }
 
 
-def _update_by_id(table: Table, *columns: str, **fixed: Any) -> Update:
-    """``UPDATE table SET column = :column, ... WHERE id = :row_id``, to be built once."""
-    values: dict[str, Any] = {name: bindparam(name) for name in columns} | fixed
-    return update(table).where(table.c.id == bindparam("row_id")).values(**values)
-
-
 # The statements filing runs for every page, built once (see file_fetch).
 _FETCHES, _ARTICLES, _CONTENTS, _VERSIONS = (
     cast(Table, model.__table__) for model in (FetchRow, ArticleRow, ContentRow, VersionRow)
@@ -392,8 +386,8 @@ _HOLDER = (
     .limit(1)
 )
 _INSERT_VERSION = insert(_VERSIONS).returning(_VERSIONS.c.id)
-_UPDATE_ARTICLE = _update_by_id(_ARTICLES, "first_seen", "last_seen", "duplicate_of_id")
-_FILE_FETCH = _update_by_id(
+_UPDATE_ARTICLE = update_by_id(_ARTICLES, "first_seen", "last_seen", "duplicate_of_id")
+_FILE_FETCH = update_by_id(
     _FETCHES,
     "extraction_state",
     "archive_outcome",

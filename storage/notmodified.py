@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome
+from newsarchive.storage.catalog import inserted_row, update_by_id
 from newsarchive.storage.models import ArticleRow, FetchRow, VersionRow
 
 _ARTICLES = ArticleRow.__table__
@@ -32,14 +32,6 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     recorded; each one inserted moves its article's and its version's ``last_seen``."""
     articles = _articles(session, {article_key(values["url"]) for values in rows})
     versions = _versions(session, [article_id for article_id, _ in articles.values()])
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(FetchRow)
-        .on_conflict_do_nothing(index_elements=["url", "fetched_at"])
-        .returning(FetchRow.id)  # a row back when inserted (psycopg's rowcount is -1 here)
-    )
-    connection = session.connection()
     recorded = _recorded(session, rows)
     article_seen: dict[int, datetime] = {}
     version_seen: dict[int, datetime] = {}
@@ -58,7 +50,8 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                 "archive_outcome": ArchiveOutcome.UNCHANGED.value,
                 "version_id": version[0] if version is not None else None,
             }
-        if connection.execute(statement, values).first() is None or article is None:
+        inserted = inserted_row(session, FetchRow, values, ["url", "fetched_at"])
+        if inserted is None or article is None:
             continue  # recorded already, or no article to have been seen again
         article_seen[article[0]] = max(article_seen.get(article[0], article[1]), at)
         if version is not None:
@@ -120,11 +113,6 @@ def _move_last_seen(
     session: Session, table: Any, seen: dict[int, datetime], before: dict[int, datetime]
 ) -> None:
     """One executemany UPDATE of the rows whose ``last_seen`` moved forward."""
-    moved = [{"row_id": i, "seen": at} for i, at in seen.items() if at > before[i]]
+    moved = [{"row_id": i, "last_seen": at} for i, at in seen.items() if at > before[i]]
     if moved:
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values(last_seen=bindparam("seen"))
-        )
-        session.connection().execute(statement, moved)
+        session.connection().execute(update_by_id(table, "last_seen"), moved)
