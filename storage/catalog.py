@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -202,10 +202,11 @@ def insert_ignoring_conflicts(
     A list of rows goes in one executemany statement.  True when a single
     row was inserted, False when it was there already (or for a list).
     """
+    dialect, table = _dialect_name(session), model.__table__
     if isinstance(values, dict):
-        return inserted_row(session, model, values, conflict) is not None
-    statement = _ignoring(_dialect_name(session), model.__table__, tuple(conflict), returning=False)
-    session.connection().execute(statement, values)
+        statement = _ignoring(dialect, table, tuple(conflict), "key")
+        return session.connection().execute(statement, values).first() is not None
+    session.connection().execute(_ignoring(dialect, table, tuple(conflict), "nothing"), values)
     return False
 
 
@@ -218,16 +219,23 @@ def inserted_row(
     handful of these per page, and the ORM's unit of work and statement
     caching cost five times what SQLite spends executing them.
     """
-    statement = _ignoring(_dialect_name(session), model.__table__, tuple(conflict), returning=True)
+    statement = _ignoring(_dialect_name(session), model.__table__, tuple(conflict), "row")
     return session.connection().execute(statement, values).first()
 
 
+_Returning = Literal["nothing", "key", "row"]
+
+
 @cache
-def _ignoring(dialect: str, table: Table, conflict: tuple[str, ...], *, returning: bool) -> Insert:
+def _ignoring(
+    dialect: str, table: Table, conflict: tuple[str, ...], returning: _Returning
+) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     # a row comes back only when inserted (psycopg's rowcount is -1 here)
-    return statement.returning(*table.columns) if returning else statement
+    if returning == "nothing":
+        return statement
+    return statement.returning(*(table.primary_key if returning == "key" else table.columns))
 
 
 def update_by_id(table: Table, *columns: str, **fixed: Any) -> Update:

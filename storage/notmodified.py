@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome
-from newsarchive.storage.catalog import inserted_row, update_by_id
+from newsarchive.storage.catalog import insert_ignoring_conflicts, update_by_id
 from newsarchive.storage.models import ArticleRow, FetchRow, VersionRow
 
 _ARTICLES = ArticleRow.__table__
@@ -50,8 +50,8 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                 "archive_outcome": ArchiveOutcome.UNCHANGED.value,
                 "version_id": version[0] if version is not None else None,
             }
-        inserted = inserted_row(session, FetchRow, values, ["url", "fetched_at"])
-        if inserted is None or article is None:
+        inserted = insert_ignoring_conflicts(session, FetchRow, values, ["url", "fetched_at"])
+        if not inserted or article is None:
             continue  # recorded already, or no article to have been seen again
         article_seen[article[0]] = max(article_seen.get(article[0], article[1]), at)
         if version is not None:
