@@ -164,3 +164,22 @@ def test_retry_after_is_waited_for_and_a_long_one_is_left_for_another_run(
     assert got["/a/later.html"].outcome is FetchOutcome.HTTP_ERROR
     assert got["/a/later.html"].error == "HTTP 429, Retry-After 3600 s"
     assert len(site.hits("/a/later.html")) == 1  # an hour is not waited for in a run
+
+
+def test_a_body_cut_short_by_a_closed_connection_is_fetched_again(site: Site, mode: str) -> None:
+    """A connection lost mid-body is retried in both modes, like a timeout or a refusal."""
+    whole = html("Whole at last").encode()
+    attempts = itertools.count()
+
+    def cut_once(_request: Seen) -> Reply:
+        if next(attempts) > 0:
+            return Reply(200, whole)
+        declared = [("Content-Length", str(len(whole))), ("Connection", "close")]
+        return Reply(200, whole[: len(whole) // 2], [("Content-Type", "text/html"), *declared])
+
+    site.route("/a/cut.html", cut_once)
+    records, _ = run([outlet(site, "feed", rss(site, ["/a/cut.html"]))], mode)
+
+    assert [r.outcome for r in records] == [FetchOutcome.FETCHED]
+    assert records[0].capture is not None and records[0].capture.body == whole
+    assert len(site.hits("/a/cut.html")) == 2
