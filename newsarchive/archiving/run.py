@@ -74,21 +74,28 @@ async def archive_outlets(
     for outlet in outlets:
         await asyncio.to_thread(filer.redo_unextracted, outlet.name)
     known = {o.name: archive.known_validators(o.name) for o in outlets}
-    pending: list[Future[ArchiveOutcome | None]] = []
+    # Handed over and not yet filed, and any that raised: kept to be awaited (and to raise)
+    # at the end; never every fetch of the run, whose number has no bound.
+    unsettled: set[Future[ArchiveOutcome | None]] = set()
     ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
     try:
         with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:
             room = asyncio.Semaphore(IN_FLIGHT)
             loop = asyncio.get_running_loop()
 
+            def settled(future: Future[ArchiveOutcome | None]) -> None:
+                room.release()
+                if future.exception() is None:
+                    unsettled.discard(future)
+
             async def on_fetch(fetch: Fetch) -> None:
                 await room.acquire()  # the crawl waits here while the archive is full
                 future = pool.submit(filer.process, fetch)
-                future.add_done_callback(lambda _: loop.call_soon_threadsafe(room.release))
-                pending.append(future)
+                unsettled.add(future)
+                future.add_done_callback(lambda done: loop.call_soon_threadsafe(settled, done))
 
             stats = await fetch_outlets(outlets, options=options, on_fetch=on_fetch, known=known)
-            for future in pending:
+            for future in list(unsettled):
                 await asyncio.wrap_future(future)
     finally:
         if ticker is not None:
