@@ -272,8 +272,11 @@ def _server_outside(env: dict[str, str], home: Path) -> Iterator[None]:
     As operators run newsarchive (``serve``, work pools): the server is a
     service of its own, and a crawl starts no temporary one.
     """
-    saved = os.environ.get("PREFECT_HOME")
-    os.environ["PREFECT_HOME"] = str(home)  # the server's database, not the user's
+    # The server's database, not the user's; and no telemetry, whose failed sends (offline)
+    # printed tracebacks among the bench's rows.
+    server_environment = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    saved = {name: os.environ.get(name) for name in server_environment}
+    os.environ.update(server_environment)
     server = TemporaryServer()
     try:
         server.wait_ready()
@@ -281,10 +284,11 @@ def _server_outside(env: dict[str, str], home: Path) -> Iterator[None]:
         yield
     finally:
         server.stop()
-        if saved is None:
-            os.environ.pop("PREFECT_HOME")
-        else:
-            os.environ["PREFECT_HOME"] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
 
 
 def run(
