@@ -85,7 +85,7 @@ async def archive_outlets(
 
             def settled(future: Future[ArchiveOutcome | None]) -> None:
                 room.release()
-                if future.exception() is None:
+                if not future.cancelled() and future.exception() is None:
                     unsettled.discard(future)
 
             async def on_fetch(fetch: Fetch) -> None:
