@@ -92,7 +92,7 @@ class TreeMemory:
         return sum(sum(sizes) for sizes in self.parts.values())
 
 
-def _tree_memory(root: int) -> TreeMemory:
+def _tree_memory(root: int, servers: set[int]) -> TreeMemory:
     """The memory of ``root`` and all its descendants, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -120,16 +120,18 @@ def _tree_memory(root: int) -> TreeMemory:
                 if line.startswith("Rss:"):
                     memory.rss += size
                 else:
-                    memory.parts.setdefault(_part(pid, root, command), []).append(size)
+                    memory.parts.setdefault(_part(pid, root, command, servers), []).append(size)
     return memory
 
 
-def _part(pid: int, root: int, command: bytes) -> str:
+def _part(pid: int, root: int, command: bytes, servers: set[int]) -> str:
+    """What a process of the tree is; ``servers`` remembers the servers seen, since an
+    exiting process's command line reads empty while its memory is still counted."""
     if pid == root:
         return "crawl"
     if b"uvicorn" in command:
-        return "Prefect server"
-    return "worker"
+        servers.add(pid)
+    return "Prefect server" if pid in servers else "worker"
 
 
 @dataclass
@@ -143,10 +145,11 @@ def _peak_memory(root: int) -> Iterator[Peaks]:
     """Sample the tree's memory until the block ends, keeping its peaks."""
     peaks = Peaks()
     done = threading.Event()
+    servers: set[int] = set()
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            memory = _tree_memory(root)
+            memory = _tree_memory(root, servers)
             peaks.rss = max(peaks.rss, memory.rss)
             if memory.pss > peaks.pss.pss:
                 peaks.pss = memory
