@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, Update, select, tuple_
 from sqlalchemy.orm import Session
 
 from newsarchive.identity import article_key
@@ -23,8 +23,9 @@ from newsarchive.records import ArchiveOutcome
 from newsarchive.storage.catalog import insert_ignoring_conflicts, update_by_id
 from newsarchive.storage.models import ArticleRow, FetchRow, VersionRow
 
-_ARTICLES = ArticleRow.__table__
-_VERSIONS = VersionRow.__table__
+# The batch's two UPDATEs of last_seen, built once like filing's statements.
+_MOVE_ARTICLES = update_by_id(cast(Table, ArticleRow.__table__), "last_seen")
+_MOVE_VERSIONS = update_by_id(cast(Table, VersionRow.__table__), "last_seen")
 
 
 def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -56,8 +57,8 @@ def record(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         article_seen[article[0]] = max(article_seen.get(article[0], article[1]), at)
         if version is not None:
             version_seen[version[0]] = max(version_seen.get(version[0], version[2]), at)
-    _move_last_seen(session, _ARTICLES, article_seen, dict(articles.values()))
-    _move_last_seen(session, _VERSIONS, version_seen, _seen_of(versions))
+    _move_last_seen(session, _MOVE_ARTICLES, article_seen, dict(articles.values()))
+    _move_last_seen(session, _MOVE_VERSIONS, version_seen, _seen_of(versions))
 
 
 def _recorded(session: Session, rows: Sequence[dict[str, Any]]) -> set[tuple[str, datetime]]:
@@ -110,9 +111,9 @@ def _seen_of(versions: dict[int, list[tuple[int, datetime, datetime]]]) -> dict[
 
 
 def _move_last_seen(
-    session: Session, table: Any, seen: dict[int, datetime], before: dict[int, datetime]
+    session: Session, statement: Update, seen: dict[int, datetime], before: dict[int, datetime]
 ) -> None:
     """One executemany UPDATE of the rows whose ``last_seen`` moved forward."""
     moved = [{"row_id": i, "last_seen": at} for i, at in seen.items() if at > before[i]]
     if moved:
-        session.connection().execute(update_by_id(table, "last_seen"), moved)
+        session.connection().execute(statement, moved)

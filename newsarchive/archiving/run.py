@@ -74,8 +74,8 @@ async def archive_outlets(
     for outlet in outlets:
         await asyncio.to_thread(filer.redo_unextracted, outlet.name)
     known = {o.name: archive.known_validators(o.name) for o in outlets}
-    # Handed over and not yet filed, and any that raised: kept to be awaited (and to raise)
-    # at the end; never every fetch of the run, whose number has no bound.
+    # Handed over and not yet filed, and any that raised or was cancelled: kept to be awaited
+    # (and to raise) at the end; never every fetch of the run, whose number has no bound.
     unsettled: set[Future[ArchiveOutcome | None]] = set()
     ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
     try:
