@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from functools import cache
+from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,21 +59,54 @@ def shingles(text: str) -> set[bytes]:
 def _minhash_factory() -> tuple[type[MinHash], Any]:
     """datasketch's MinHash and the permutations every signature here shares.
 
-    Imported on first use: datasketch loads scipy (about a second), which only
-    filing needs, not every command that opens the archive.  The permutations
-    (derived from datasketch's fixed seed) are computed once instead of for
-    every signature built or unpacked.
+    Imported on first use, only by what files or compares texts.  The
+    permutations (derived from datasketch's fixed seed) are computed once
+    instead of for every signature built or unpacked.
     """
-    from datasketch import MinHash
+    minhash_class = _import_minhash()
+    return minhash_class, minhash_class(num_perm=NUM_PERM, scheme=_SCHEME).permutations
 
-    return MinHash, MinHash(num_perm=NUM_PERM, scheme=_SCHEME).permutations
+
+_INTEGRATE = "scipy.integrate"
+
+
+def _import_minhash() -> type[MinHash]:
+    """datasketch's ``MinHash``, without the scipy integrator its package loads at import.
+
+    datasketch's ``__init__`` imports every sketch it offers, and two of them
+    (the LSH indexes, which newsarchive does not use: its bands live in the
+    catalog) import ``scipy.integrate.quad`` at module level to tune their
+    parameters.  That one import is 43 MB of a process's memory (87 against
+    44 MB for ``import datasketch``) and 0.45 s of its start.  While the
+    package loads, ``scipy.integrate`` is a stand-in whose ``quad`` imports
+    the real module when called, so those indexes still work, each paying
+    for scipy on first use.  Where scipy's integrator is loaded already,
+    datasketch is imported as it is.
+    """
+    if _INTEGRATE in sys.modules:
+        from datasketch import MinHash
+
+        return MinHash
+    stand_in = ModuleType(_INTEGRATE)
+    stand_in.quad = _quad_on_first_use  # type: ignore[attr-defined]
+    sys.modules[_INTEGRATE] = stand_in
+    try:
+        from datasketch import MinHash
+    finally:
+        if sys.modules.get(_INTEGRATE) is stand_in:
+            del sys.modules[_INTEGRATE]
+    return MinHash
+
+
+def _quad_on_first_use(*args: Any, **kwargs: Any) -> Any:
+    return import_module(_INTEGRATE).quad(*args, **kwargs)
 
 
 def load_signatures() -> None:
     """Load datasketch and the shared permutations now, not at the first signature.
 
     A process about to fork workers that will sign texts calls this, so that
-    they share one copy (datasketch loads scipy: about 30 MB a process).
+    they share one copy.
     """
     _minhash_factory()
 

@@ -101,7 +101,7 @@ class _SharingPool(ProcessPoolExecutor):
     """A pool whose workers share their parent's memory for as long as it runs.
 
     Just before each fork the parent loads what every worker would otherwise
-    load on its own (datasketch and scipy, for the signatures; jusText's stop
+    load on its own (datasketch, for the signatures; jusText's stop
     words, for extraction) and freezes its objects (``gc.freeze``), so that
     no garbage collector, the workers' or the parent's, writes to the objects
     both hold: their pages stay shared rather than being copied into each

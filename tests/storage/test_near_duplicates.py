@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from functools import lru_cache
 
 import pytest
@@ -45,6 +48,50 @@ def test_signature_is_datasketchs_own(text: str) -> None:
     reference = MinHash(num_perm=neardup.NUM_PERM, scheme="affine32")
     reference.update_batch(list(neardup.shingles(text)))
     assert neardup.signature(text).hashvalues.tolist() == reference.hashvalues.tolist()
+
+
+def test_signing_leaves_scipys_integrator_unloaded_and_datasketchs_indexes_working() -> None:
+    """In a fresh interpreter, as in a crawl's process: the integrator unloaded, nothing broken.
+
+    datasketch's LSH index computes its bands with scipy's integrator: built
+    after signing, it must get the real one and the parameters datasketch
+    documents for threshold 0.9 and 128 permutations.
+    """
+    probe = """if True:
+        import json, sys
+        from newsarchive.storage import neardup
+        text = "a text of more than four words"
+        signed = neardup.signature(text).hashvalues.tolist()
+        loaded_for_signing = "scipy.integrate" in sys.modules
+        from datasketch import MinHash, MinHashLSH
+        index = MinHashLSH(threshold=0.9, num_perm=128)
+        reference = MinHash(num_perm=128, scheme="affine32")
+        reference.update_batch(list(neardup.shingles(text)))
+        print(json.dumps({
+            "loaded_for_signing": loaded_for_signing,
+            "bands_rows": [index.b, index.r],
+            "real_integrator": hasattr(sys.modules["scipy.integrate"], "dblquad"),
+            "same_signature": signed == reference.hashvalues.tolist(),
+        }))
+    """
+    seen = json.loads(_python(probe))
+    assert seen["loaded_for_signing"] is False
+    assert seen["real_integrator"] is True
+    assert seen["bands_rows"] == list(_datasketch_bands_rows_at_0_9())
+    assert seen["same_signature"] is True
+
+
+def _datasketch_bands_rows_at_0_9() -> tuple[int, int]:
+    """What datasketch chooses when it loads scipy itself, computed in a process of its own."""
+    probe = "from datasketch import MinHashLSH; i = MinHashLSH(threshold=0.9, num_perm=128)"
+    bands, rows = _python(probe + "; print(i.b, i.r)").split()
+    return int(bands), int(rows)
+
+
+def _python(program: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_signatures_survive_the_catalog_round_trip() -> None:
