@@ -10,11 +10,14 @@ deferred so a long listing never holds the write lock.  PostgreSQL is
 used as is; concurrency there rests on unique constraints, row locks and
 ``INSERT ... ON CONFLICT``.
 
-SQLite's page cache is per connection and 2 MB by default: filing a text
-inserts 16 LSH band rows at random places in ``ix_lsh_bands_band_hash``
-(about 335 bytes per archived text, 335 MB at a million), so with the
-default cache every one of those inserts re-reads its index pages.  Catalog
-connections therefore keep a larger private cache.  A memory map of the file
+SQLite's page cache is per connection, 2 MB by default, and that is what
+catalog connections keep.  A 64 MiB cache was the default from 2026-12-02
+to 2026-12-03, for the band inserts that filing makes at random places in
+``ix_lsh_bands_band_hash`` (about 335 bytes per archived text, 335 MB at a
+million).  Measured, it bought nothing there: filing into a million-article
+catalog ran at 0.92x the rate into 10,000 with it, 0.93x without
+(``catalog_scale.py --in-turn``, on consecutive days), and it cost a
+crawl's process 15-25 MB at 10,000 pages.  A memory map of the file
 (``mmap_size``) helps the same inserts further in a very large catalog, but
 it is off by default: with it, a recrawl right after a first crawl stalled
 for seconds at a time, idle (``bench/pipeline.py``'s 304 refetch: 9.8-11.8 s
@@ -57,7 +60,7 @@ from newsarchive.errors import ConfigError, NotFoundError, StorageError
 from newsarchive.storage.models import Base
 
 BUSY_TIMEOUT_MS = 30_000
-CACHE_MIB = 64  # private page cache per SQLite connection (SQLite's default is 2 MB)
+CACHE_MIB = 0  # page cache per SQLite connection in MiB; 0 keeps SQLite's own 2 MB
 MMAP_MIB = 0  # no map unless asked for: see the module's docstring
 _SQLITE_OPTIONS = {"cache_mib": CACHE_MIB, "mmap_mib": MMAP_MIB}
 _WRITES = "newsarchive_writes"

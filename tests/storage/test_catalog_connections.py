@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import text
 
 from newsarchive.errors import ConfigError
 from newsarchive.storage import Archive
-from newsarchive.storage.catalog import CACHE_MIB, create_catalog_engine
+from newsarchive.storage.catalog import create_catalog_engine
 
 
 def _cache_and_mmap(database_url: str) -> tuple[int, int]:
@@ -23,10 +25,10 @@ def _cache_and_mmap(database_url: str) -> tuple[int, int]:
     return cache, mmap
 
 
-def test_catalog_connections_cache_more_than_sqlites_default_and_map_only_when_asked(
-    tmp_path: Path,
-) -> None:
-    assert _cache_and_mmap(f"sqlite:///{tmp_path / 'catalog.db'}") == (-CACHE_MIB * 1024, 0)
+def test_catalog_connections_keep_sqlites_cache_and_map_only_when_asked(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "plain.db")) as plain:
+        sqlites_own = plain.execute("PRAGMA cache_size").fetchone()[0]
+    assert _cache_and_mmap(f"sqlite:///{tmp_path / 'catalog.db'}") == (sqlites_own, 0)
     _, mapped = _cache_and_mmap(f"sqlite:///{tmp_path / 'catalog.db'}?mmap_mib=512")
     assert mapped > 0  # the build's own cap may lower the value asked for
 
