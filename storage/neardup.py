@@ -79,9 +79,9 @@ def _import_minhash() -> type[MinHash]:
     parameters.  That one import is 43 MB of a process's memory (87 against
     44 MB for ``import datasketch``) and 0.45 s of its start.  While the
     package loads, ``scipy.integrate`` is a stand-in whose ``quad`` imports
-    the real module when called, so those indexes still work, each paying
-    for scipy on first use.  Where scipy's integrator is loaded already,
-    datasketch is imported as it is.
+    the real module when called, so those indexes still work: the first one
+    built loads the integrator.  Where it is loaded already, datasketch is
+    imported as it is.
     """
     if _INTEGRATE in sys.modules:
         from datasketch import MinHash

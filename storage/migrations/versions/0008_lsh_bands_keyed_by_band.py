@@ -59,8 +59,10 @@ def _rebuild(key: tuple[str, ...], *, with_rowid: bool) -> None:
         sa.PrimaryKeyConstraint(*key, name="pk_lsh_bands"),
         sqlite_with_rowid=with_rowid,
     )
+    # In the new key's order, so that the copy appends to its B-tree.
     op.execute(
         f"INSERT INTO lsh_bands_rebuilt ({_COLUMNS}) SELECT {_COLUMNS} FROM lsh_bands"  # noqa: S608
+        f" ORDER BY {', '.join(key)}"
     )
     op.drop_table("lsh_bands")
     op.rename_table("lsh_bands_rebuilt", "lsh_bands")
