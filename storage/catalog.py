@@ -12,11 +12,12 @@ used as is; concurrency there rests on unique constraints, row locks and
 
 SQLite's page cache is per connection, 2 MB by default, and that is what
 catalog connections keep.  A 64 MiB cache was the default from 2026-12-02
-to 2026-12-03, for the band rows that filing inserts at random places in
-``lsh_bands``' key (16 rows a text).  Measured, it bought nothing there:
-filing into a million-article catalog ran at 0.92x the rate into 10,000
-with it, 0.93x without (``catalog_scale.py --in-turn``, on consecutive
-days), and it cost a crawl's process 15-25 MB at 10,000 pages.  A memory map of the file
+to 2026-12-03, for the band inserts that filing makes at random places in
+``ix_lsh_bands_band_hash`` (about 335 bytes per archived text, 335 MB at a
+million).  Measured, it bought nothing there: filing into a million-article
+catalog ran at 0.92x the rate into 10,000 with it, 0.93x without
+(``catalog_scale.py --in-turn``, on consecutive days), and it cost a
+crawl's process 15-25 MB at 10,000 pages.  A memory map of the file
 (``mmap_size``) helps the same inserts further in a very large catalog, but
 it is off by default: with it, a recrawl right after a first crawl stalled
 for seconds at a time, idle (``bench/pipeline.py``'s 304 refetch: 9.8-11.8 s

@@ -231,7 +231,7 @@ def _ensure_content(
         {"content_sha256": sha, "band": band, "hash": band_hash}
         for band, band_hash in neardup.bands(prepared.minhash)
     ]
-    insert_ignoring_conflicts(session, LshBandRow, bands, ["band", "hash", "content_sha256"])
+    insert_ignoring_conflicts(session, LshBandRow, bands, ["content_sha256", "band"])
     return row, True
 
 

@@ -117,19 +117,14 @@ class ContentRow(Base):
 
 
 class LshBandRow(Base):
-    """One LSH band of a text's MinHash: looked up by equality on (band, hash).
-
-    The key is the lookup's order and the only index (a text's band hash
-    follows from its text, so the rows stay unique per text and band); on
-    SQLite the table is that B-tree.  Migration 0008 says why.
-    """
+    """One LSH band of a text's MinHash: looked up by equality on (band, hash)."""
 
     __tablename__ = "lsh_bands"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (Index("ix_lsh_bands_band_hash", "band", "hash"),)
 
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     content_sha256: Mapped[str] = mapped_column(ForeignKey("contents.sha256"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)
 
 
 class VersionRow(Base):

@@ -4,9 +4,9 @@ A text is reduced to the set of its word 4-shingles (lowercased words, so
 punctuation and spacing edits do not count) and summarised by a 128-value
 MinHash (datasketch).  The signature is cut into ``BANDS = 16`` bands of
 ``ROWS = 8`` values; each band is hashed to one 64-bit integer and stored as
-a row of ``lsh_bands`` keyed by (band, hash, the text's SHA-256).
+a row (band, hash) in ``lsh_bands`` under an index on exactly those columns.
 Finding candidates for a new text is then 16 equality lookups on that
-key, the same on SQLite and PostgreSQL, however large the archive.
+index, the same on SQLite and PostgreSQL, however large the archive.
 
 Two texts of Jaccard similarity ``s`` share at least one band with
 probability ``P(s) = 1 - (1 - s**8)**16``:

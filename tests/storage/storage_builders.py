@@ -11,27 +11,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from newsarchive.records import Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.storage import Archive
-from newsarchive.storage.catalog import MIGRATIONS, create_catalog_engine, for_writing
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 T0 = datetime(2026, 2, 23, 9, 30, tzinfo=UTC)
-
-
-def catalog_at(database_url: str, revision: str) -> Config:
-    """A catalog migrated up to ``revision`` only: what an older newsarchive left."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = create_catalog_engine(database_url)
-    with for_writing(engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    engine.dispose()
-    return config
 
 
 def seed_text(prefix: str) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import text
-from storage_builders import T0, archive_one, catalog_at, hours, seed_text
+from storage_builders import T0, archive_one, hours, seed_text
 
 from newsarchive.errors import StorageError
 from newsarchive.records import ArchiveOutcome
 from newsarchive.storage import Archive
-from newsarchive.storage.catalog import create_catalog_engine
+from newsarchive.storage.catalog import MIGRATIONS, create_catalog_engine, for_writing
 
 SPELLINGS = [
     "https://www.example-news.org/2026/02/story/?a=1&b=2",  # as stored (canonical)
@@ -46,6 +48,17 @@ def test_different_query_values_are_different_articles(archive: Archive) -> None
     assert len(list(archive.list_articles())) == 2
 
 
+def _catalog_at(database_url: str, revision: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_catalog_engine(database_url)
+    with for_writing(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    engine.dispose()
+    return config
+
+
 def _insert_0003_articles(database_url: str, urls: list[str]) -> None:
     engine = create_catalog_engine(database_url)
     with engine.begin() as connection:
@@ -65,7 +78,7 @@ def _insert_0003_articles(database_url: str, urls: list[str]) -> None:
 
 
 def test_upgrade_gives_existing_articles_their_keys(database_url: str, file_store_url: str) -> None:
-    catalog_at(database_url, "0003")
+    _catalog_at(database_url, "0003")
     _insert_0003_articles(
         database_url, ["https://example-news.org/a/", "https://example-news.org/b"]
     )
@@ -80,7 +93,7 @@ def test_upgrade_gives_existing_articles_their_keys(database_url: str, file_stor
 def test_upgrade_refuses_two_articles_the_rule_calls_one(
     database_url: str, file_store_url: str
 ) -> None:
-    catalog_at(database_url, "0003")
+    _catalog_at(database_url, "0003")
     _insert_0003_articles(
         database_url, ["https://example-news.org/a/", "http://www.example-news.org/a"]
     )
