@@ -54,8 +54,8 @@ def test_signing_leaves_scipys_integrator_unloaded_and_datasketchs_indexes_worki
     """In a fresh interpreter, as in a crawl's process: the integrator unloaded, nothing broken.
 
     datasketch's LSH index computes its bands with scipy's integrator: built
-    after signing, it must get the real one and the parameters datasketch
-    documents for threshold 0.9 and 128 permutations.
+    after signing, it must get the real one, and the bands and rows that
+    datasketch chooses on its own for threshold 0.9 and 128 permutations.
     """
     probe = """if True:
         import json, sys
