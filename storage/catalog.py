@@ -23,7 +23,7 @@ it is off by default: with it, a recrawl right after a first crawl stalled
 for seconds at a time, idle (``bench/pipeline.py``'s 304 refetch: 9.8-11.8 s
 in three runs of four with a 2 GiB map, 1.3-2.1 s without).  Both can be set
 per catalog in its URL, in MiB: ``sqlite:///PATH?cache_mib=256&mmap_mib=1024``
-(``cache_mib=0`` keeps SQLite's 2 MB).  ``bench/README.md``
+(``cache_mib=0``, the default, keeps SQLite's 2 MB).  ``bench/README.md``
 (``catalog_scale.py``) measures what they change.
 """
 

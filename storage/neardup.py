@@ -83,13 +83,9 @@ def _import_minhash() -> type[MinHash]:
     built loads the integrator.  Where it is loaded already, datasketch is
     imported as it is.
     """
-    if _INTEGRATE in sys.modules:
-        from datasketch import MinHash
-
-        return MinHash
     stand_in = ModuleType(_INTEGRATE)
     stand_in.quad = _quad_on_first_use  # type: ignore[attr-defined]
-    sys.modules[_INTEGRATE] = stand_in
+    sys.modules.setdefault(_INTEGRATE, stand_in)  # a real one, loaded already, stays
     try:
         from datasketch import MinHash
     finally:
