@@ -92,14 +92,11 @@ def test_a_bug_is_one_line_unless_the_user_asks_for_more(tmp_path: Path) -> None
         "    raise RuntimeError('the archive index went missing\\nsecond line')\n"
         "sys.argv[0] = 'newsarchive'; cli.main()\n"
     )
-    quiet = _python(program, "boom")
-    assert_one_line_error(quiet, 70, "internal error: RuntimeError: the archive index went missing")
-    verbose = _python(program, "-v", "boom")
-    assert verbose.returncode == 1 and "Traceback" in verbose.stderr
-
-
-def _python(program: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """``program`` in a fresh interpreter, ``args`` as its command line."""
-    return subprocess.run(
-        [sys.executable, "-c", program, *args], capture_output=True, text=True, check=False
+    quiet = subprocess.run(
+        [sys.executable, "-c", program, "boom"], capture_output=True, text=True, check=False
     )
+    assert_one_line_error(quiet, 70, "internal error: RuntimeError: the archive index went missing")
+    verbose = subprocess.run(
+        [sys.executable, "-c", program, "-v", "boom"], capture_output=True, text=True, check=False
+    )
+    assert verbose.returncode == 1 and "Traceback" in verbose.stderr
