@@ -8,6 +8,8 @@ other exception is a bug: one line and exit 70, its traceback only with -v.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from typing import Annotated
 
@@ -66,6 +68,12 @@ app.command("web")(web_cmd.web)
 
 def main() -> None:
     """Console entry point."""
+    # Registered first, so it runs after every other exit handler (Prefect's log and event
+    # workers send their last records in theirs).  The interpreter's final garbage collection
+    # walks every object the command's imports made, about 0.9 s of a crawl's exit spent
+    # after its work is done; frozen, they are left to the OS with the process.  Objects
+    # are still freed as the modules that hold them are cleared; only cycles are not.
+    atexit.register(gc.freeze)
     try:
         app()
     except NewsarchiveError as exc:
