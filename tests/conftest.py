@@ -9,6 +9,7 @@ on 127.0.0.1:5432; each test that asks for it gets a database of its own.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import time
 import uuid
@@ -21,6 +22,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_ADMIN_URL = os.environ.get(
     "NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Interrupts work in the suite however it was started.
+
+    A shell without job control starts its background commands with SIGINT
+    ignored, and a process inherits that: ``newsarchive serve`` and Prefect's
+    workers, started by the tests, then ignored the SIGINT (or a worker's
+    SIGTERM, which Prefect turns into one) that stops them, and the tests
+    that stop them failed after 30 s.  Handled here, it is reset for them.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def free_port() -> int:
