@@ -167,6 +167,7 @@ def _article_rows(index: int, texts: list[str], paragraphs: list[str]) -> tuple[
         "id": row_id,
         "outlet_id": outlet_id,
         "url": url,
+        "url_key": article["url_key"],
         "requested_url": url,
         "final_url": url,
         "fetched_at": fetched_at,

@@ -8,7 +8,7 @@ is done here once, so a feed article and a listing article are archived alike.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -32,6 +32,7 @@ from newsarchive.records import (
     Validators,
     media_type,
 )
+from newsarchive.spiders.known import Known, ask
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.requisites import requisite_requests, requisite_urls
@@ -115,13 +116,11 @@ class ArticleSpider(scrapy.Spider):
 
     name = "article"
 
-    def __init__(
-        self, outlet: Outlet, known: Mapping[str, Validators] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, outlet: Outlet, known: Known | None = None, **kwargs: Any) -> None:
         super().__init__(name=outlet.name, **kwargs)
         self.outlet = outlet
         self.allowed_domains = list(outlet.allowed_domains)
-        self.known: Mapping[str, Validators] = known or {}
+        self.known = known
         self._seen: set[str] = set()
         self._issued = 0
 
@@ -216,12 +215,27 @@ class ArticleSpider(scrapy.Spider):
         _, message = describe_failure(failure)
         self.document_failed(request.url if request is not None else "?", message)
 
-    def article_request(self, url: str, discovery: Discovery) -> scrapy.Request | None:
-        """A request for an article, once per identity, conditional when known.
+    def article_requests(self, leads: Iterable[tuple[str, Discovery]]) -> Iterator[scrapy.Request]:
+        """Requests for the articles a discovery document lists: once per identity, and
+        conditional for those the archive fetched before (asked once for the document).
 
-        Every distinct URL a discovery document lists is counted as discovered
-        and ends either in a request or in one counted skip reason.
+        Every distinct URL listed is counted as discovered and ends either in a
+        request or in one counted skip reason.
         """
+        chosen = [(*picked, discovery) for url, discovery in leads if (picked := self._pick(url))]
+        known = ask(self.known, self.name, [key for _, key, _ in chosen])
+        for article, key, discovery in chosen:
+            yield scrapy.Request(
+                article,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                headers=conditional_headers(known.get(key)),
+                meta={"lead": ArticleLead(article, discovery)},
+                dont_filter=True,
+            )
+
+    def _pick(self, url: str) -> tuple[str, str] | None:
+        """The canonical URL and key of an article to request, or None once it is skipped."""
         article: str | None
         try:
             article, key = canonical_url(url), article_key(url)
@@ -242,14 +256,7 @@ class ArticleSpider(scrapy.Spider):
         elif not self._spend():
             self._skip("over-budget", url)
         else:
-            return scrapy.Request(
-                article,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                headers=conditional_headers(self.known.get(key)),
-                meta={"lead": ArticleLead(article, discovery)},
-                dont_filter=True,
-            )
+            return article, key
         return None
 
     def parse_article(self, response: Response) -> Iterable[Fetch | scrapy.Request]:

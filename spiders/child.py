@@ -2,8 +2,10 @@
 
 It runs the same crawlers as the in-process mode, but under the classic
 Twisted reactor, and writes each Fetch to stdout as one JSON line the moment
-it is produced, then one line with every outlet's numbers.  Logging goes to
-stderr, which the parent process inherits.
+it is produced, then one line with every outlet's numbers.  It asks the
+parent, which holds the archive, which articles it fetched before: one
+``ask`` line out, one line of validators back on stdin, per discovery
+document.  Logging goes to stderr, which the parent process inherits.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import dataclasses
 import json
 import logging
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from newsarchive import codec
+from newsarchive.errors import CrawlError
 from newsarchive.records import Fetch, Validators
 from newsarchive.spiders.inprocess import run_scrapy
 from newsarchive.spiders.outlets import Outlet
@@ -32,8 +36,22 @@ class ChildJob:
 
     outlets: list[Outlet]
     options: CrawlOptions
-    known: dict[str, dict[str, Validators]] = field(default_factory=dict)
     log_level: int = logging.WARNING  # the parent's: the child is as quiet as the command
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The child's question to its parent: which of these articles were fetched before."""
+
+    outlet: str
+    keys: list[str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The parent's answer: the validators of those it fetched before."""
+
+    known: dict[str, Validators]
 
 
 def _emit(fetch: Fetch) -> None:
@@ -41,9 +59,19 @@ def _emit(fetch: Fetch) -> None:
     sys.stdout.flush()
 
 
+def _ask_parent(outlet: str, keys: Sequence[str]) -> dict[str, Validators]:
+    """Ask, and wait for the answer: the reactor waits too, for one catalog query."""
+    sys.stdout.write(json.dumps({"ask": codec.to_json(Ask(outlet, list(keys)))}) + "\n")
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise CrawlError("the parent process stopped answering")
+    return codec.from_json(Answer, line).known
+
+
 async def _run(job: ChildJob) -> dict[str, CrawlStats]:
     return await run_scrapy(
-        job.outlets, options=job.options, emit=_emit, known=job.known, reactor=True
+        job.outlets, options=job.options, emit=_emit, known=_ask_parent, reactor=True
     )
 
 

@@ -82,7 +82,4 @@ class FeedSpider(ArticleSpider):
             self.unreadable(response, "an RSS or Atom feed")
             return
         self.document_read()
-        for link, discovery in entries:
-            request = self.article_request(joined(response, link), discovery)
-            if request is not None:
-                yield request
+        yield from self.article_requests((joined(response, link), found) for link, found in entries)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -18,8 +18,9 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.records import Fetch, Validators
+from newsarchive.records import Fetch
 from newsarchive.spiders.guard import Resolver
+from newsarchive.spiders.known import Known
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import SPIDERS, CrawlOptions, crawler_settings
 from newsarchive.spiders.stats import CrawlStats
@@ -87,7 +88,7 @@ async def run_scrapy(
     *,
     options: CrawlOptions,
     emit: Emit,
-    known: Mapping[str, Mapping[str, Validators]] | None = None,
+    known: Known | None = None,
     reactor: bool,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
@@ -104,7 +105,7 @@ async def run_scrapy(
         )
         crawler = Crawler(SPIDERS[outlet.kind], settings)
         receivers[outlet.name] = _CrawlWatcher(crawler, emit)
-        tasks.append(runner.crawl(crawler, outlet=outlet, known=(known or {}).get(outlet.name)))
+        tasks.append(runner.crawl(crawler, outlet=outlet, known=known))
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for outlet, result in zip(outlets, results, strict=True):
         if isinstance(result, BaseException):

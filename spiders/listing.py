@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scrapy.http import Response, TextResponse
+from scrapy.link import Link
 from scrapy.linkextractors import LinkExtractor
 
 from newsarchive.records import Discovery
@@ -34,16 +35,18 @@ class ListingSpider(ArticleSpider):
             self.unreadable(response, "an HTML listing page")
             return
         self.document_read()
-        for link in self._articles.extract_links(response):
-            discovery = Discovery(
-                via="listing", source_url=response.url, title=link.text.strip() or None
-            )
-            request = self.article_request(link.url, discovery)
-            if request is not None:
-                yield request
+        yield from self.article_requests(
+            (link.url, Discovery(via="listing", source_url=response.url, title=_title(link)))
+            for link in self._articles.extract_links(response)
+        )
         for link in self._pages.extract_links(response):
             if self.outlet.matches_article(link.url):
                 continue
             request = self.page_request(link.url, self.parse_start)
             if request is not None:
                 yield request
+
+
+def _title(link: Link) -> str | None:
+    """The link's text, which a listing shows as the article's title."""
+    return link.text.strip() or None

@@ -12,11 +12,12 @@ misbehaves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ from scrapy.utils.reactor import is_reactor_installed
 from newsarchive import codec
 from newsarchive.config import CrawlMode
 from newsarchive.errors import ConfigError, NewsarchiveError
-from newsarchive.records import Fetch, Validators
-from newsarchive.spiders.child import ChildJob
+from newsarchive.records import Fetch
+from newsarchive.spiders.child import Answer, Ask, ChildJob
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.inprocess import Emit, run_scrapy
+from newsarchive.spiders.known import Known, ask
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.stats import SPIDER_SIDE, CrawlStats
@@ -36,9 +38,6 @@ from newsarchive.spiders.stats import SPIDER_SIDE, CrawlStats
 __all__ = ["CrawlOptions", "CrawlStats", "fetch_outlets"]
 
 logger = logging.getLogger(__name__)
-
-Known = Mapping[str, Mapping[str, Validators]]
-"""Outlet name -> article key -> validators of its last fetch, for conditional requests."""
 
 
 async def fetch_outlets(
@@ -52,7 +51,8 @@ async def fetch_outlets(
     """Discover and fetch ``outlets`` once; ``on_fetch`` sees every article fetch as it ends.
 
     An awaitable returned by ``on_fetch`` holds the crawl back until it is
-    done: the receiver's way to say it is full.
+    done: the receiver's way to say it is full.  ``known`` says which
+    articles the archive fetched before (:mod:`newsarchive.spiders.known`).
 
     ``resolver`` replaces DNS for the private-address guard (in-process mode
     only; tests use it).  Exceptions raised by ``on_fetch`` are logged and
@@ -85,7 +85,6 @@ async def _fetch_in_child(
     job = ChildJob(
         outlets=list(outlets),
         options=options,
-        known={outlet: dict(urls) for outlet, urls in (known or {}).items()},
         log_level=logging.getLogger().getEffectiveLevel(),
     )
     stats = {outlet.name: CrawlStats() for outlet in outlets}
@@ -97,13 +96,18 @@ async def _fetch_in_child(
             "-m",
             "newsarchive.spiders.child",
             str(job_path),
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=2 * options.max_response_size + 1024 * 1024,  # one base64 body per line
         )
-        assert child.stdout is not None
+        assert child.stdin is not None and child.stdout is not None
         try:
             async for line in child.stdout:
-                await _receive(json.loads(line), stats, on_fetch)
+                message = json.loads(line)
+                if "ask" in message:
+                    await _answer(child.stdin, known, codec.from_json(Ask, message["ask"]))
+                else:
+                    await _receive(message, stats, on_fetch)
             code = await child.wait()
         finally:
             if child.returncode is None:  # the crawl was cancelled or stopped: so is the child
@@ -112,6 +116,14 @@ async def _fetch_in_child(
     if code != 0:
         raise NewsarchiveError(f"crawl child process failed with exit code {code}")
     return stats
+
+
+async def _answer(to_child: asyncio.StreamWriter, known: Known | None, question: Ask) -> None:
+    """Look up what the child asked for, off the event loop, and send it back."""
+    found = await asyncio.to_thread(ask, known, question.outlet, question.keys)
+    to_child.write(codec.to_json_line(Answer(dict(found))) + b"\n")
+    with contextlib.suppress(ConnectionError):  # the child is gone: its exit code says the rest
+        await to_child.drain()
 
 
 async def _receive(message: dict[str, Any], stats: dict[str, CrawlStats], on_fetch: Emit) -> None:

@@ -87,10 +87,7 @@ class NewsSitemapSpider(ArticleSpider):
             request = self.page_request(joined(response, child), self.parse_start)
             if request is not None:
                 yield request
-        for link, discovery in entries:
-            request = self.article_request(joined(response, link), discovery)
-            if request is not None:
-                yield request
+        yield from self.article_requests((joined(response, link), found) for link, found in entries)
 
     def _body(self, response: Response) -> bytes | None:
         """The XML, gunzipped within the size limit when served as a .gz file."""

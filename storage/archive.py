@@ -9,7 +9,7 @@ points at nothing or filing the same thing twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -19,7 +19,7 @@ from typing import Any, Self
 from sqlalchemy import Engine, Row, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.errors import NotFoundError
+from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
 from newsarchive.records import (
     ArchiveOutcome,
@@ -34,6 +34,7 @@ from newsarchive.records import (
 from newsarchive.storage import (
     captures,
     catalog,
+    conditional,
     filing,
     fulltext,
     integrity,
@@ -137,19 +138,11 @@ class Archive:
                     update(OutletRow).where(OutletRow.id == outlet_id).values(info=plain)
                 )
 
-    def known_validators(self, outlet: str) -> dict[str, Validators]:
-        """Article key -> validators of its last successful fetch, for conditional GETs."""
-        query = (
-            select(FetchRow.url, FetchRow.etag, FetchRow.last_modified)
-            .join(OutletRow, OutletRow.id == FetchRow.outlet_id)
-            .where(OutletRow.name == outlet, FetchRow.outcome == FetchOutcome.FETCHED.value)
-            .order_by(FetchRow.fetched_at, FetchRow.id)
-        )
-        latest: dict[str, Validators] = {}
+    def validators(self, outlet: str, keys: Collection[str]) -> dict[str, Validators]:
+        """Article key -> validators of its last successful fetch, for those of ``keys`` that
+        have any: what a crawl sends in its conditional GETs (see :mod:`.conditional`)."""
         with self._reading() as session:
-            for url, etag, last_modified in session.execute(query):
-                latest[article_key(url)] = Validators(etag=etag, last_modified=last_modified)
-        return {url: v for url, v in latest.items() if v.etag or v.last_modified}
+            return conditional.last_validators(session, outlet, keys)
 
     def record_fetch(self, fetch: Fetch, raw: StoredRaw | None = None) -> FetchRecord:
         """Record one fetch attempt; a page is stored (raw, gzip) before its row.
@@ -475,6 +468,7 @@ def _fetch_values(
     values: dict[str, Any] = {
         "outlet_id": outlet_id if outlet_id is not None else _outlet_id(session, fetch.outlet),
         "url": fetch.url,
+        "url_key": _key_of(fetch.url),
         "fetched_at": fetch.fetched_at,
         "status": fetch.status if fetch.status is not None else _capture_status(capture),
         "outcome": fetch.outcome.value,
@@ -502,6 +496,14 @@ def _fetch_values(
         if fetch.outcome == FetchOutcome.FETCHED:
             values["extraction_state"] = ExtractionState.PENDING
     return values
+
+
+def _key_of(url: str) -> str | None:
+    """The article key of a fetch's URL; a URL without one is recorded all the same."""
+    try:
+        return article_key(url)
+    except InputError:
+        return None
 
 
 def _capture_status(capture: Capture | None) -> int | None:

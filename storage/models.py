@@ -155,11 +155,13 @@ class FetchRow(Base):
         Index(None, "outlet_id", "extraction_state"),
         Index(None, "outlet_id", "url", "fetched_at"),
         Index(None, "url", "raw_sha256"),
+        Index(None, "url_key", "outcome", "fetched_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     url: Mapped[str] = mapped_column(Text)
+    url_key: Mapped[str | None] = mapped_column(Text)  # article_key(url): what a crawl asks by
     requested_url: Mapped[str | None] = mapped_column(Text)
     final_url: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime]

@@ -7,14 +7,14 @@ then read the server-side log: what was requested, with which headers, when.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
 from newsarchive.config import CrawlMode
-from newsarchive.records import Fetch, Validators
+from newsarchive.records import Fetch
 from newsarchive.replay.server import LoopbackServer as Site
 from newsarchive.replay.server import Reply
 from newsarchive.replay.server import Request as Seen
+from newsarchive.spiders.known import Known
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 
@@ -47,7 +47,7 @@ def options(mode: str = "inprocess", max_size: int = 1024 * 1024) -> CrawlOption
 def run(
     outlets: list[Outlet],
     mode: str = "inprocess",
-    known: Mapping[str, Mapping[str, Validators]] | None = None,
+    known: Known | None = None,
     **kwargs: Any,
 ) -> tuple[list[Fetch], dict[str, CrawlStats]]:
     """Crawl synchronously; returns the records in arrival order and the stats."""

@@ -19,7 +19,7 @@ from newsarchive.records import (
     FetchOutcome,
     Validators,
 )
-from newsarchive.spiders.child import ChildJob
+from newsarchive.spiders.child import Answer, Ask, ChildJob
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets
 from newsarchive.spiders.settings import CrawlOptions
 
@@ -74,13 +74,16 @@ def test_failed_fetch_round_trips() -> None:
     assert through_json(fetch) == fetch
 
 
-def test_child_job_round_trips_with_its_options_and_known_validators() -> None:
+def test_child_job_and_its_questions_round_trip() -> None:
     job = ChildJob(
         outlets=load_outlets(builtin_outlets_path()),
         options=CrawlOptions("ua", 1000, 5, CrawlMode.SUBPROCESS, {"a.example": "http://x/a"}),
-        known={"x": {"example.org/a": Validators(etag='"v1"', last_modified=None)}},
     )
     assert codec.from_json(ChildJob, codec.to_json_line(job)) == job
+    question = Ask("x", ["example.org/a", "example.org/b"])
+    assert codec.from_json(Ask, codec.to_json_line(question)) == question
+    answer = Answer({"example.org/a": Validators(etag='"v1"', last_modified=None)})
+    assert codec.from_json(Answer, codec.to_json_line(answer)) == answer
 
 
 EDGE = timezone(timedelta(hours=14))  # year 1 here has no instant in UTC

@@ -73,7 +73,6 @@ async def archive_outlets(
     filer = CaptureFiler.for_outlets(archive, list(outlets), extract_pool)
     for outlet in outlets:
         await asyncio.to_thread(filer.redo_unextracted, outlet.name)
-    known = {o.name: archive.known_validators(o.name) for o in outlets}
     # Handed over and not yet filed, and any that raised or was cancelled: kept to be awaited
     # (and to raise) at the end; never every fetch of the run, whose number has no bound.
     unsettled: set[Future[ArchiveOutcome | None]] = set()
@@ -94,7 +93,9 @@ async def archive_outlets(
                 unsettled.add(future)
                 future.add_done_callback(lambda done: loop.call_soon_threadsafe(settled, done))
 
-            stats = await fetch_outlets(outlets, options=options, on_fetch=on_fetch, known=known)
+            stats = await fetch_outlets(
+                outlets, options=options, on_fetch=on_fetch, known=archive.validators
+            )
             for future in list(unsettled):
                 await asyncio.wrap_future(future)
     finally:

@@ -15,6 +15,7 @@ from newsarchive.replay import POLITENESS, ReplaySite, replay_outlets
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.spiders.connections import VIA
+from newsarchive.spiders.known import from_table
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 
@@ -41,7 +42,7 @@ def crawl_site(
             replay_outlets(site.outlets),
             options=replace(options, reroute=site.reroute),
             on_fetch=records.append,
-            known=known,
+            known=from_table(known) if known is not None else None,
         )
     )
     return records, stats

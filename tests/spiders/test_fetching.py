@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import itertools
+from collections.abc import Mapping, Sequence
 
 from loopback import Reply, Seen, Site, html, outlet, rss, run
 
+from newsarchive.errors import StorageError
 from newsarchive.identity import article_key
 from newsarchive.records import Fetch, FetchOutcome, Validators
+from newsarchive.spiders.known import from_table
 from newsarchive.spiders.settings import RETRY_TIMES
 
 ATTEMPTS = RETRY_TIMES + 1
@@ -129,7 +132,7 @@ def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None
     known = {
         "testsite": {article_key(site.url("/a/known.html")): Validators(etag, last_modified=stamp)}
     }
-    records, stats = run([outlet(site, "feed", feed)], mode, known=known)
+    records, stats = run([outlet(site, "feed", feed)], mode, known=from_table(known))
 
     got = {r.url.removeprefix(site.origin): r for r in records}
     assert got["/a/known.html"].outcome is FetchOutcome.NOT_MODIFIED
@@ -140,6 +143,34 @@ def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None
     assert sent["If-Modified-Since"] == stamp
     assert "If-None-Match" not in site.hits("/a/new.html")[0].headers
     assert stats["testsite"].not_modified == 1
+
+
+def test_the_archive_is_asked_once_a_document_and_a_failed_answer_costs_no_article(
+    site: Site, mode: str
+) -> None:
+    """What was fetched before is asked for the articles a feed lists, never all at once.
+
+    The catalog failing to answer leaves the requests unconditional: the
+    articles are still fetched (in the subprocess mode the parent answers).
+    """
+    site.page("/a/one.html", html("One"))
+    site.page("/a/two.html", html("Two"))
+    feed = rss(site, ["/a/one.html", "/a/two.html", "/a/one.html", "http://elsewhere.example/a"])
+    asked: list[tuple[str, list[str]]] = []
+
+    def failing(outlet_name: str, keys: Sequence[str]) -> Mapping[str, Validators]:
+        asked.append((outlet_name, list(keys)))
+        raise StorageError("catalog read failed: database is locked")
+
+    records, _ = run([outlet(site, "feed", feed)], mode, known=failing)
+
+    listed = [article_key(site.url(path)) for path in ("/a/one.html", "/a/two.html")]
+    assert asked == [("testsite", listed)]
+    assert sorted((r.url.removeprefix(site.origin), r.outcome) for r in records) == [
+        ("/a/one.html", FetchOutcome.FETCHED),
+        ("/a/two.html", FetchOutcome.FETCHED),
+    ]
+    assert all("If-None-Match" not in hit.headers for hit in site.hits("/a/one.html"))
 
 
 def test_retry_after_is_waited_for_and_a_long_one_is_left_for_another_run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -13,14 +13,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import Executable, insert, inspect, text
 from storage_builders import T0, archive_one, seed_text
 
 from newsarchive.errors import ConfigError, StorageError
 from newsarchive.storage import Archive, neardup
 from newsarchive.storage.catalog import MIGRATIONS, for_writing, upgrade
+from newsarchive.storage.conditional import validators_query
 from newsarchive.storage.filing import near_candidates_query
-from newsarchive.storage.models import Base, ContentRow, LshBandRow
+from newsarchive.storage.models import Base, ContentRow, FetchRow, LshBandRow, OutletRow
 
 FULLTEXT_TABLES = ("article_search", "version_search")
 POSTGRES_ADMIN = os.environ.get(
@@ -100,18 +101,59 @@ def _fill_bands(archive: Archive, texts: int) -> None:
 def test_near_duplicate_lookup_only_uses_the_band_index(archive: Archive) -> None:
     _fill_bands(archive, 3000)
     probe = neardup.bands(neardup.signature(seed_text("002")))
-    query = near_candidates_query(probe, exclude="0" * 64)
+    sqlite, plan = _plan(archive, near_candidates_query(probe, exclude="0" * 64))
+    if sqlite:
+        lsh_steps = [step for step in plan if "lsh_bands" in step]
+        assert lsh_steps
+        assert all("USING INDEX ix_lsh_bands_band_hash" in step for step in lsh_steps)
+    else:
+        assert any("Index Scan on ix_lsh_bands_band_hash" in step for step in plan), plan
+        assert not any("Seq Scan" in step for step in plan), plan
+
+
+def test_validators_are_read_by_article_key_through_an_index(archive: Archive) -> None:
+    """A crawl's lookup reads the fetches of the articles it asks for, never the outlet's all."""
+    _fill_fetches(archive, 3000)
+    sqlite, plan = _plan(archive, validators_query("o", ["example.org/7", "example.org/8"]))
+    fetch_steps = [step for step in plan if "fetches" in step]
+    assert fetch_steps, plan
+    if sqlite:
+        assert all("USING INDEX ix_fetches_url_key_outcome_fetched_at" in s for s in fetch_steps)
+    else:
+        assert any("on ix_fetches_url_key_outcome_fetched_at" in step for step in plan), plan
+        assert not any("Seq Scan on fetches" in step for step in plan), plan
+
+
+def _fill_fetches(archive: Archive, articles: int) -> None:
+    """Two fetches of each of many articles of one outlet, then fresh statistics."""
+    with archive.engine.begin() as connection:
+        connection.execute(insert(OutletRow), [{"id": 1, "name": "o", "created_at": T0}])
+        connection.execute(
+            insert(FetchRow),
+            [
+                {
+                    "outlet_id": 1,
+                    "url": f"https://example.org/{number}",
+                    "url_key": f"example.org/{number}",
+                    "fetched_at": T0 + timedelta(hours=hour),
+                    "outcome": outcome,
+                    "etag": f'"{number}-{hour}"',
+                    "extraction_state": "none",
+                }
+                for number in range(articles)
+                for hour, outcome in enumerate(("fetched", "not_modified"))
+            ],
+        )
+        connection.execute(text("ANALYZE"))
+
+
+def _plan(archive: Archive, query: Executable) -> tuple[bool, list[str]]:
+    """Whether the catalog is SQLite, and the steps of its plan for ``query``."""
     with archive.engine.connect() as connection:
         sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
         if connection.dialect.name == "sqlite":
-            plan = [row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
-            lsh_steps = [step for step in plan if "lsh_bands" in step]
-            assert lsh_steps
-            assert all("USING INDEX ix_lsh_bands_band_hash" in step for step in lsh_steps)
-        else:
-            plan = [row[0] for row in connection.execute(text(f"EXPLAIN {sql}"))]
-            assert any("Index Scan on ix_lsh_bands_band_hash" in step for step in plan), plan
-            assert not any("Seq Scan" in step for step in plan), plan
+            return True, [row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+        return False, [row[0] for row in connection.execute(text(f"EXPLAIN {sql}"))]
 
 
 def test_catalog_lost_mid_use_is_a_one_line_storage_error(

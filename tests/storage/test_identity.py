@@ -90,6 +90,53 @@ def test_upgrade_gives_existing_articles_their_keys(database_url: str, file_stor
         assert list(keys) == ["example-news.org/a", "example-news.org/b"]
 
 
+def test_upgrade_gives_existing_fetches_their_keys_and_validators_are_found_by_them(
+    database_url: str, file_store_url: str
+) -> None:
+    """Fetches recorded before 0008 are asked for by key like new ones: none is lost."""
+    _catalog_at(database_url, "0007")
+    _insert_0003_articles(database_url, [])  # the outlet
+    fetches = [  # (url, hours after T0, outcome, etag)
+        ("http://www.example-news.org/a/", 0, "fetched", '"old"'),
+        ("https://example-news.org/a", 1, "fetched", '"new"'),  # the same article, later
+        ("https://example-news.org/a", 2, "not_modified", None),
+        ("https://example-news.org/b?id=1", 0, "fetched", '"b"'),
+        ("not a url", 0, "failed", None),
+    ]
+    engine = create_catalog_engine(database_url)
+    with engine.begin() as connection:
+        for url, later, outcome, etag in fetches:
+            connection.execute(
+                text(
+                    "INSERT INTO fetches (outlet_id, url, fetched_at, outcome, attempts, "
+                    "request_headers, response_headers, etag, extraction_state) "
+                    "VALUES (1, :url, :t, :outcome, 1, '[]', '[]', :etag, 'none')"
+                ),
+                {
+                    "url": url,
+                    "t": (T0 + hours(later)).replace(tzinfo=None),
+                    "outcome": outcome,
+                    "etag": etag,
+                },
+            )
+    engine.dispose()
+    with Archive.open(database_url, file_store_url) as archive:  # opening upgrades it
+        with archive.engine.connect() as connection:
+            keys = connection.execute(text("SELECT url_key FROM fetches ORDER BY id")).scalars()
+            assert list(keys) == [
+                "example-news.org/a",
+                "example-news.org/a",
+                "example-news.org/a",
+                "example-news.org/b?id=1",
+                None,
+            ]
+        found = archive.validators("o", ["example-news.org/a", "example-news.org/b?id=1", "x/y"])
+        assert {key: v.etag for key, v in found.items()} == {
+            "example-news.org/a": '"new"',
+            "example-news.org/b?id=1": '"b"',
+        }
+
+
 def test_upgrade_refuses_two_articles_the_rule_calls_one(
     database_url: str, file_store_url: str
 ) -> None:

@@ -176,13 +176,15 @@ def test_validators_come_from_the_last_successful_fetch(archive: Archive) -> Non
     archive.record_fetch(fetched(other, page(text), outlet="joongang", etag='"j"'))
     archive.record_fetch(fetched(URL + "nothing", page(text)))  # no validators sent
 
-    validators = archive.known_validators("vanguard")
+    asked = [article_key(URL), article_key(other), article_key(URL + "nothing"), "x.org/never"]
+    validators = archive.validators("vanguard", asked)
     assert list(validators) == [article_key(URL)]
     assert (validators[article_key(URL)].etag, validators[article_key(URL)].last_modified) == (
         '"b"',
         "x",
     )
-    assert archive.known_validators("joongang")[article_key(other)].etag == '"j"'
+    assert archive.validators("joongang", asked)[article_key(other)].etag == '"j"'
+    assert archive.validators("joongang", [article_key(URL)]) == {}
 
 
 def test_redo_after_failed_or_missing_extraction(archive: Archive) -> None:
