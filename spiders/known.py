@@ -22,16 +22,6 @@ Known = Callable[[str, Sequence[str]], Mapping[str, Validators]]
 """(outlet name, article keys) -> validators of those of the keys fetched before."""
 
 
-def from_table(table: Mapping[str, Mapping[str, Validators]]) -> Known:
-    """A lookup in validators already in memory: outlet name -> article key -> validators."""
-
-    def lookup(outlet: str, keys: Sequence[str]) -> Mapping[str, Validators]:
-        held = table.get(outlet, {})
-        return {key: held[key] for key in keys if key in held}
-
-    return lookup
-
-
 def ask(known: Known | None, outlet: str, keys: Sequence[str]) -> Mapping[str, Validators]:
     """``known``'s answer for ``keys``; one that fails is logged and taken as none known.
 

@@ -7,10 +7,11 @@ then read the server-side log: what was requested, with which headers, when.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from newsarchive.config import CrawlMode
-from newsarchive.records import Fetch
+from newsarchive.records import Fetch, Validators
 from newsarchive.replay.server import LoopbackServer as Site
 from newsarchive.replay.server import Reply
 from newsarchive.replay.server import Request as Seen
@@ -63,6 +64,16 @@ def run(
         )
     )
     return records, stats
+
+
+def from_table(table: Mapping[str, Mapping[str, Validators]]) -> Known:
+    """The archive's answer as a lookup in validators given here: outlet -> key -> validators."""
+
+    def lookup(outlet: str, keys: Sequence[str]) -> Mapping[str, Validators]:
+        held = table.get(outlet, {})
+        return {key: held[key] for key in keys if key in held}
+
+    return lookup
 
 
 def html(title: str, body: str = "", head: str = "") -> str:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from loopback import from_table
 
 from newsarchive.config import CrawlMode
 from newsarchive.errors import InputError
@@ -15,7 +16,6 @@ from newsarchive.replay import POLITENESS, ReplaySite, replay_outlets
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import REPUBLISHED_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.spiders.connections import VIA
-from newsarchive.spiders.known import from_table
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 

@@ -6,12 +6,11 @@ import gzip
 import itertools
 from collections.abc import Mapping, Sequence
 
-from loopback import Reply, Seen, Site, html, outlet, rss, run
+from loopback import Reply, Seen, Site, from_table, html, outlet, rss, run
 
 from newsarchive.errors import StorageError
 from newsarchive.identity import article_key
 from newsarchive.records import Fetch, FetchOutcome, Validators
-from newsarchive.spiders.known import from_table
 from newsarchive.spiders.settings import RETRY_TIMES
 
 ATTEMPTS = RETRY_TIMES + 1
