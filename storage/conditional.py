@@ -20,7 +20,7 @@ KEYS_PER_QUERY = 500
 """Article keys per query: within every engine's limit on bound parameters."""
 
 
-ValidatorRows = Select[tuple[str | None, str | None, str | None]]
+ValidatorRows = Select[str | None, str | None, str | None]
 """(article key, ETag, Last-Modified) rows."""
 
 
