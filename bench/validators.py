@@ -15,9 +15,9 @@ same run, in turn, on catalogs of each size given:
 - the question asked now is one news sitemap's: the keys of the outlet's
   1,000 most recent articles.
 
-Each lookup runs ``--rounds`` times, alternating; the table shows the median
-seconds and the peak of Python's allocations during the lookup
-(``tracemalloc``), which is what the crawl's process held for it.
+Each lookup runs ``--rounds`` times; the table shows the median seconds,
+and the peak of Python's allocations during one more call, traced
+(``tracemalloc``): what the crawl's process held for it.
 
 Usage::
 
@@ -118,22 +118,19 @@ def sitemap_keys(archive: Archive, outlet: str) -> list[str]:
         return list(connection.execute(query).scalars())
 
 
-def timed(lookup: Callable[[], dict[str, Validators]]) -> Lookup:
+def timed(lookup: Callable[[], dict[str, Validators]], rounds: int) -> Lookup:
+    """The median seconds of ``rounds`` calls, then one more traced for its allocations'
+    peak (tracing slows the allocations it counts, so the timed calls are not traced)."""
+    seconds = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        found = lookup()
+        seconds.append(time.perf_counter() - started)
     tracemalloc.start()
-    started = time.perf_counter()
-    found = lookup()
-    seconds = time.perf_counter() - started
+    lookup()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return Lookup(seconds, peak / 2**20, len(found))
-
-
-def median(lookups: list[Lookup]) -> Lookup:
-    return Lookup(
-        statistics.median(x.seconds for x in lookups),
-        statistics.median(x.peak_mib for x in lookups),
-        lookups[0].found,
-    )
+    return Lookup(statistics.median(seconds), peak / 2**20, len(found))
 
 
 def measure(url: str | None, total: int, rounds: int, store: str) -> Measured:
@@ -143,12 +140,10 @@ def measure(url: str | None, total: int, rounds: int, store: str) -> Measured:
         database = engine.url.render_as_string(hide_password=False)
         with Archive(engine, open_store(f"file://{store}")) as archive:
             keys = sitemap_keys(archive, OUTLET)
-            before, now = [], []
-            for _ in range(rounds):
-                before.append(timed(lambda: every_validator(archive, OUTLET)))
-                now.append(timed(lambda: archive.validators(OUTLET, keys)))
+            before = timed(lambda: every_validator(archive, OUTLET), rounds)
+            now = timed(lambda: archive.validators(OUTLET, keys), rounds)
         print(f"  measured {database.split('/')[-1]}", file=sys.stderr)
-        return Measured(engine.dialect.name, total, before[0].found, median(before), median(now))
+        return Measured(engine.dialect.name, total, before.found, before, now)
 
 
 def table(results: list[Measured]) -> str:

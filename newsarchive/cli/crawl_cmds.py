@@ -46,7 +46,8 @@ def crawl(
     """Crawl outlets now and archive what is new or changed.
 
     Runs the same Prefect flow as the scheduled deployments: against the
-    Prefect API in PREFECT_API_URL when set, else a local temporary one.
+    Prefect API configured (PREFECT_API_URL or a Prefect profile), else a
+    local temporary one.
     Prints one row per outlet and the pages that failed; exits 1 when an
     outlet could not be crawled at all (its row says why).
     """

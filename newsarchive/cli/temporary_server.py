@@ -11,6 +11,13 @@ It is the same server, run the way Prefect runs it (uvicorn with Prefect's
 app factory, the UI off, its services those of a temporary server, its
 database the one in ``PREFECT_HOME``), and the flow is the same Prefect flow
 against it, through ``PREFECT_API_URL`` for the run's lifetime.
+
+It is started only when no server is configured.  Besides the environment,
+Prefect reads its settings from the active profile and from ``.env``,
+``prefect.toml`` and ``pyproject.toml`` in the working directory; where
+one of these may name a server, Prefect itself decides, as it would
+without this module (its own temporary server if none is named after all):
+a run must never go to a throwaway server when the operator named one.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from newsarchive.errors import CrawlError
 
@@ -80,7 +88,7 @@ class TemporaryServer:
 
 @contextmanager
 def prefect_api() -> Iterator[TemporaryServer | None]:
-    """The Prefect API the run uses: ``PREFECT_API_URL`` when set, else a temporary server.
+    """The Prefect API the run uses: the one configured, else a temporary server.
 
     The temporary server is named in ``PREFECT_API_URL``.  Once a flow has run
     against it, it stops when the interpreter exits, as Prefect's own
@@ -88,7 +96,7 @@ def prefect_api() -> Iterator[TemporaryServer | None]:
     records then, and need it.  If the block ends before any flow ran, it
     stops at once.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    if os.environ.get("PREFECT_API_URL") or _may_be_named_in_files():
         yield None
         return
     server = TemporaryServer()
@@ -101,6 +109,37 @@ def prefect_api() -> Iterator[TemporaryServer | None]:
             atexit.unregister(server.stop)
             os.environ.pop("PREFECT_API_URL", None)
             server.stop()
+
+
+def _may_be_named_in_files() -> bool:
+    """Whether a Prefect settings file may name an API server, read as text.
+
+    Asking Prefect would mean importing it before the server can start (about
+    a second of CPU); the files are few and small.  A false alarm costs only
+    the head start.
+    """
+    here = Path.cwd()
+    return (
+        (here / "prefect.toml").is_file()
+        or "PREFECT_" in _text(here / ".env")
+        or "[tool.prefect" in _text(here / "pyproject.toml")
+        or "PREFECT_API_URL" in _text(_profiles_path())
+    )
+
+
+def _profiles_path() -> Path:
+    """Where Prefect keeps its profiles, unless a settings file moves them (then we never ask)."""
+    if path := os.environ.get("PREFECT_PROFILES_PATH"):
+        return Path(path)
+    home = os.environ.get("PREFECT_HOME")
+    return Path(home) / "profiles.toml" if home else Path.home() / ".prefect" / "profiles.toml"
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # absent or unreadable
+        return ""
 
 
 def _free_port() -> int:

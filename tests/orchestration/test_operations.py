@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from uuid import UUID
 
 import pytest
 from loopback import Reply, Site, html, rss
+from prefect.client.schemas.objects import StateType
 from prefect_harness import (
     BIN,
     Browser,
@@ -222,6 +226,54 @@ async def pause(deployment_id: UUID) -> None:
 
     async with get_client() as client:
         await client.pause_deployment(deployment_id)
+
+
+async def crawl_all_runs() -> dict[UUID, Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["crawl-all"]))
+        )
+    return {run.id: run for run in runs}
+
+
+def test_a_crawl_runs_on_the_server_the_operator_s_prefect_profile_names(
+    prefect_api: str, site: Site, tmp_path: Path
+) -> None:
+    """``prefect config set PREFECT_API_URL=...`` is how operators name their server.
+
+    The command must run there, not on a temporary server of its own that
+    nobody sees, though ``PREFECT_API_URL`` is not in its environment.
+    """
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "profiles.toml").write_text(
+        f'active = "ops"\n\n[profiles.ops]\nPREFECT_API_URL = "{prefect_api}"\n', encoding="utf-8"
+    )
+    (tmp_path / "outlets.toml").write_text(outlets_toml(site), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSARCHIVE_"))}
+    env |= {"PREFECT_HOME": str(home), "NEWSARCHIVE_HOME": str(tmp_path / "archive")}
+    before = asyncio.run(crawl_all_runs())
+
+    command = [sys.executable, "-m", "newsarchive", "crawl", "healthy", "--json"]
+    crawl = subprocess.run(
+        [*command, "--outlets-file", "outlets.toml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert json.loads(crawl.stdout)["status"] == "completed"
+    new = [run for run_id, run in asyncio.run(crawl_all_runs()).items() if run_id not in before]
+    assert [(run.name.split(" ")[0], run.state_type) for run in new] == [
+        ("healthy", StateType.COMPLETED)
+    ]
 
 
 def test_pauses_stick_across_serve_restarts_and_the_outlets_file_disables(
