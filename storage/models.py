@@ -26,11 +26,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from newsarchive.records import in_utc
+from newsarchive.records import FetchOutcome, in_utc
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -64,6 +65,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+ONLY_FETCHED = {
+    f"{dialect}_where": text(f"outcome = '{FetchOutcome.FETCHED.value}'")
+    for dialect in ("sqlite", "postgresql")
+}
+"""Options of a partial index over the fetches that got a page (not the 304s, nor failures)."""
 
 
 class Base(DeclarativeBase):
@@ -155,7 +162,7 @@ class FetchRow(Base):
         Index(None, "outlet_id", "extraction_state"),
         Index(None, "outlet_id", "url", "fetched_at"),
         Index(None, "url", "raw_sha256"),
-        Index(None, "url_key", "outcome", "fetched_at"),
+        Index(None, "url_key", "fetched_at", **ONLY_FETCHED),  # not the 304s, most of the rows
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
