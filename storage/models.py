@@ -66,11 +66,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ONLY_FETCHED = {
-    f"{dialect}_where": text(f"outcome = '{FetchOutcome.FETCHED.value}'")
-    for dialect in ("sqlite", "postgresql")
-}
-"""Options of a partial index over the fetches that got a page (not the 304s, nor failures)."""
+FETCHED_ONLY = text(f"outcome = '{FetchOutcome.FETCHED.value}'")
+"""A partial index's condition: the fetches that got a page (not the 304s, nor failures)."""
 
 
 class Base(DeclarativeBase):
@@ -162,7 +159,9 @@ class FetchRow(Base):
         Index(None, "outlet_id", "extraction_state"),
         Index(None, "outlet_id", "url", "fetched_at"),
         Index(None, "url", "raw_sha256"),
-        Index(None, "url_key", "fetched_at", **ONLY_FETCHED),  # not the 304s, most of the rows
+        Index(  # not over the 304s, which are most of the rows
+            None, "url_key", "fetched_at", sqlite_where=FETCHED_ONLY, postgresql_where=FETCHED_ONLY
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -15,8 +15,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from prefect_harness import (
     create_runs,
     deployments_by_name,
     log_tail,
+    newsarchive,
     start_process,
     stop_process,
     wait_for_final_state,
@@ -257,18 +256,10 @@ def test_a_crawl_runs_on_the_server_the_operator_s_prefect_profile_names(
     env |= {"PREFECT_HOME": str(home), "NEWSARCHIVE_HOME": str(tmp_path / "archive")}
     before = asyncio.run(crawl_all_runs())
 
-    command = [sys.executable, "-m", "newsarchive", "crawl", "healthy", "--json"]
-    crawl = subprocess.run(
-        [*command, "--outlets-file", "outlets.toml"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    crawl = newsarchive(
+        ["crawl", "healthy", "--outlets-file", "outlets.toml", "--json"], env, tmp_path
     )
 
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert json.loads(crawl.stdout)["status"] == "completed"
     new = [run for run_id, run in asyncio.run(crawl_all_runs()).items() if run_id not in before]
     assert [(run.name.split(" ")[0], run.state_type) for run in new] == [
