@@ -13,8 +13,8 @@ Two strings are kept for every article URL, both derived here and nowhere else:
   made by web-archive indexes (SURT keys), so an archivist's URL finds the
   article however it was written.
 
-Changing :func:`article_key` changes what the catalog's ``url_key`` column
-means: it needs a migration that recomputes the keys.
+Changing :func:`article_key` changes what the catalog's ``url_key`` columns
+(of articles and of fetches) mean: it needs a migration that recomputes them.
 """
 
 from __future__ import annotations
@@ -62,6 +62,14 @@ def article_key(url: str) -> str:
         host = f"{host}:{parts.port}"
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def article_key_or_none(url: str) -> str | None:
+    """:func:`article_key`, or None for a URL that has none (a fetch is recorded all the same)."""
+    try:
+        return article_key(url)
+    except InputError:
+        return None
 
 
 def is_http(url: str) -> bool:

@@ -19,8 +19,8 @@ from typing import Any, Self
 from sqlalchemy import Engine, Row, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from newsarchive.errors import InputError, NotFoundError
-from newsarchive.identity import article_key
+from newsarchive.errors import NotFoundError
+from newsarchive.identity import article_key, article_key_or_none
 from newsarchive.records import (
     ArchiveOutcome,
     Capture,
@@ -468,7 +468,7 @@ def _fetch_values(
     values: dict[str, Any] = {
         "outlet_id": outlet_id if outlet_id is not None else _outlet_id(session, fetch.outlet),
         "url": fetch.url,
-        "url_key": _key_of(fetch.url),
+        "url_key": article_key_or_none(fetch.url),
         "fetched_at": fetch.fetched_at,
         "status": fetch.status if fetch.status is not None else _capture_status(capture),
         "outcome": fetch.outcome.value,
@@ -496,14 +496,6 @@ def _fetch_values(
         if fetch.outcome == FetchOutcome.FETCHED:
             values["extraction_state"] = ExtractionState.PENDING
     return values
-
-
-def _key_of(url: str) -> str | None:
-    """The article key of a fetch's URL; a URL without one is recorded all the same."""
-    try:
-        return article_key(url)
-    except InputError:
-        return None
 
 
 def _capture_status(capture: Capture | None) -> int | None:

@@ -7,12 +7,13 @@ Create Date: 2026-12-03
 A crawl sends a conditional GET for an article fetched before.  It used to
 load the validators of every successful fetch of the outlet when it began:
 a read, and a dictionary in memory, that grew with the archive however few
-articles the run would fetch.  ``url_key`` (:func:`newsarchive.identity.article_key`
-of the fetch's URL, as ``articles.url_key``) lets it ask for the articles a
-feed or a sitemap lists, through the index made here (of the successful
-fetches only: the 304s of every recrawl are most of the rows).  The rows already in
-the catalog get their keys from their URLs; a URL that has none (it could
-not be fetched today) keeps NULL, which no lookup matches.
+articles the run would fetch.  ``url_key``
+(:func:`newsarchive.identity.article_key` of the fetch's URL, as
+``articles.url_key``) lets it ask for the articles a feed or a sitemap
+lists, through the index made here (of the successful fetches only: the
+304s of every recrawl are most of the rows).  The rows already in the
+catalog get their keys from their URLs; a URL that has none (it could not
+be fetched today) keeps NULL, which no lookup matches.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from newsarchive.errors import InputError
-from newsarchive.identity import article_key
+from newsarchive.identity import article_key_or_none
 
 revision = "0008"
 down_revision = "0007"
@@ -53,7 +53,7 @@ def upgrade() -> None:
         ).all()
         if not rows:
             break
-        keyed = [{"row_id": row_id, "key": _key(url)} for row_id, url in rows]
+        keyed = [{"row_id": row_id, "key": article_key_or_none(url)} for row_id, url in rows]
         connection.execute(set_key, keyed)
         last_id = rows[-1].id
     fetched = sa.text("outcome = 'fetched'")  # 304s, most rows of a recrawled archive, are not
@@ -70,10 +70,3 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_fetches_url_key_fetched_at"), table_name="fetches")
     with op.batch_alter_table("fetches") as batch:
         batch.drop_column("url_key")
-
-
-def _key(url: str) -> str | None:
-    try:
-        return article_key(url)
-    except InputError:
-        return None
