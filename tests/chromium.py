@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -50,3 +53,22 @@ def screenshot(driver: webdriver.Chrome, name: str) -> Path:
     target = ARTIFACTS / f"{name}.png"
     assert driver.save_screenshot(str(target))
     return target
+
+
+def rendered(driver: webdriver.Chrome, url: str, *texts: str, timeout: float = 60.0) -> str:
+    """Open ``url`` and return its DOM once every one of ``texts`` is in it.
+
+    Single-page apps such as Prefect's UI fill the page from API calls after
+    it loads; a one-shot ``--dump-dom`` raced them on a busy CI machine and
+    caught an empty shell. Waiting for what the test is about, with a
+    deadline, keeps the check strict without the race.
+    """
+    driver.get(url)
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.25).until(
+            lambda d: all(text in d.page_source for text in texts)
+        )
+    except TimeoutException:
+        missing = [text for text in texts if text not in driver.page_source]
+        pytest.fail(f"{url} did not show {missing} within {timeout:.0f} s")
+    return str(driver.page_source)

@@ -7,16 +7,12 @@ its own process talking HTTP to the server; see prefect_harness.py.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Iterator
 
 import pytest
 from prefect_harness import (
     BIN,
-    REPO_ROOT,
-    Browser,
     PrefectServer,
     free_port,
     log_tail,
@@ -74,17 +70,3 @@ def prefect_api(prefect_server: PrefectServer, monkeypatch: pytest.MonkeyPatch) 
         updates={PREFECT_API_URL: prefect_server.api_url, PREFECT_HOME: client_home}
     ):
         yield prefect_server.api_url
-
-
-@pytest.fixture
-def browser() -> Browser:
-    """Debian's chromium; missing it fails in CI (CI=true) and skips on a developer machine."""
-    binary = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
-    if binary is None:
-        message = "chromium is not installed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
-    artifacts = REPO_ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    return Browser(binary=binary, artifacts=artifacts)

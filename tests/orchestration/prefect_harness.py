@@ -81,14 +81,6 @@ class PrefectServer:
             return json.load(response)
 
 
-@dataclass(frozen=True)
-class Browser:
-    """The headless Chromium binary, and where screenshots are kept for people to look at."""
-
-    binary: str
-    artifacts: Path
-
-
 def wait_until(
     condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.5
 ) -> None:
@@ -282,30 +274,6 @@ async def artifacts_of(run_id: UUID) -> dict[str, Any]:
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
         )
     return {artifact.key: artifact for artifact in found if artifact.key}
-
-
-def chromium(browser: Browser, profile: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """One headless Chromium run with a fresh profile and nothing phoning home."""
-    return subprocess.run(
-        [
-            browser.binary,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            f"--user-data-dir={profile}",
-            "--window-size=1400,1000",
-            "--virtual-time-budget=15000",
-            *args,
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
 
 
 async def table_artifact(run_id: UUID, key: str) -> list[dict[str, Any]]:

@@ -21,14 +21,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from chromium import chromium, rendered, screenshot
 from loopback import Reply, Site, html, rss
 from prefect.client.schemas.objects import StateType
 from prefect_harness import (
     BIN,
-    Browser,
     PrefectServer,
     artifacts_of,
-    chromium,
     create_runs,
     deployments_by_name,
     log_tail,
@@ -42,6 +41,7 @@ from prefect_harness import (
 from newsarchive.flows.crawl import crawl_all
 
 pytestmark = [pytest.mark.prefect, pytest.mark.timeout(600)]
+PNG = b"\x89PNG\r\n\x1a\n"
 RUN_NAME = re.compile(r"^healthy\+down \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z$")
 
 
@@ -102,6 +102,13 @@ def run_flow(outlets_file: Path) -> tuple[UUID, Any]:
     return run_id, state
 
 
+async def run_name(run_id: UUID) -> str:
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return str((await client.read_flow_run(run_id)).name)
+
+
 async def task_runs_of(run_id: UUID) -> dict[str, Any]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
@@ -133,13 +140,7 @@ def test_a_run_with_an_outlet_that_is_down_fails_and_says_which(
     assert tasks["crawl down"].state.type.value == "FAILED"
     assert tasks["crawl down"].state.message.startswith("down: no discovery document")
 
-    from prefect.client.orchestration import get_client
-
-    async def name_of() -> str:
-        async with get_client() as client:
-            return str((await client.read_flow_run(run_id)).name)
-
-    assert RUN_NAME.match(asyncio.run(name_of()))
+    assert RUN_NAME.match(asyncio.run(run_name(run_id)))
 
     artifacts = asyncio.run(artifacts_of(run_id))
     assert {"crawl-summary", "crawl-report-healthy", "crawl-report-down"} <= set(artifacts)
@@ -151,31 +152,20 @@ def test_a_run_with_an_outlet_that_is_down_fails_and_says_which(
 
 @pytest.mark.browser
 def test_the_ui_shows_the_failed_run_its_reason_and_each_outlet_s_artifacts(
-    prefect_api: str,
-    prefect_server: PrefectServer,
-    outlets_file: Path,
-    browser: Browser,
-    tmp_path: Path,
+    prefect_api: str, prefect_server: PrefectServer, outlets_file: Path
 ) -> None:
     run_id, _state = run_flow(outlets_file)
-    page = f"{prefect_server.url}/runs/flow-run/{run_id}"
-    dom = chromium(browser, tmp_path / "p1", "--dump-dom", page).stdout.decode()
-    assert "Failed" in dom
-    assert "could not be crawled: down" in dom
-    assert RUN_NAME.search(re.sub(r"<[^>]+>", "\n", dom).replace("\n", " ").strip()) or (
-        "healthy+down" in dom
-    )
-    shot = browser.artifacts / "prefect-failed-run.png"
-    chromium(browser, tmp_path / "p2", f"--screenshot={shot}", page)
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with chromium("prefect-ui") as driver:
+        page = f"{prefect_server.url}/runs/flow-run/{run_id}"
+        rendered(
+            driver, page, "Failed", "could not be crawled: down", asyncio.run(run_name(run_id))
+        )
+        assert screenshot(driver, "prefect-failed-run").read_bytes()[:8] == PNG
 
-    listing = f"{prefect_server.url}/artifacts"
-    dom = chromium(browser, tmp_path / "p3", "--dump-dom", listing).stdout.decode()
-    for key in ("crawl-report-healthy", "crawl-report-down", "crawl-progress-healthy"):
-        assert key in dom, key
-    shot = browser.artifacts / "prefect-artifacts.png"
-    chromium(browser, tmp_path / "p4", f"--screenshot={shot}", listing)
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        listing = f"{prefect_server.url}/artifacts"
+        keys = ("crawl-report-healthy", "crawl-report-down", "crawl-progress-healthy")
+        rendered(driver, listing, *keys)
+        assert screenshot(driver, "prefect-artifacts").read_bytes()[:8] == PNG
 
 
 class Serve:

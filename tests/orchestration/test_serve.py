@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from chromium import chromium, rendered, screenshot
 from prefect_harness import (
     BIN,
-    Browser,
     PrefectServer,
     archived_urls,
-    chromium,
     create_runs,
     deployments_by_name,
     json_lines,
@@ -130,26 +129,19 @@ def test_triggered_run_archives_the_outlet_and_publishes_its_summary(
 
 @pytest.mark.browser
 def test_ui_deployments_page_lists_every_deployment(
-    served: Served,
-    prefect_server: PrefectServer,
-    prefect_api: str,
-    browser: Browser,
-    tmp_path: Path,
+    served: Served, prefect_server: PrefectServer, prefect_api: str
 ) -> None:
     """The UI renders each deployment as a link to its own page, named as registered."""
     from lxml import html
 
     deployments = asyncio.run(deployments_by_name())
-    page = f"{prefect_server.url}/deployments"
-    dom = chromium(browser, tmp_path / "profile-dom", "--dump-dom", page).stdout.decode()
+    hrefs = [f"/deployments/deployment/{d['id']}" for d in deployments.values()]
+    with chromium("prefect-ui") as driver:
+        dom = rendered(driver, f"{prefect_server.url}/deployments", *hrefs)
+        assert screenshot(driver, "prefect-deployments").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     links = {
         anchor.get("href", "").rsplit("/", 1)[-1]: anchor.text_content().strip()
         for anchor in html.fromstring(dom).iter("a")
         if "/deployments/deployment/" in anchor.get("href", "")
     }
     assert links == {str(d["id"]): name for name, d in deployments.items()}
-
-    screenshot = tmp_path / "prefect-deployments.png"
-    chromium(browser, tmp_path / "profile-shot", f"--screenshot={screenshot}", page)
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    (browser.artifacts / screenshot.name).write_bytes(screenshot.read_bytes())
