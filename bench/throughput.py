@@ -22,7 +22,8 @@ Prefect server).  The
 run is void unless the first crawl files every page as new and the recrawl
 every page as unchanged.  ``--database-url`` and ``--store-url`` point the
 crawl at PostgreSQL and S3 (with ``--moto``, a moto S3 server started on
-loopback for the run).  ``--server-outside`` runs the crawls against a Prefect
+loopback for the run; ``--s3-latency-ms`` adds a network's round trip to each
+of its requests).  ``--server-outside`` runs the crawls against a Prefect
 server started outside the measured tree, named in ``PREFECT_API_URL``, as
 operators run newsarchive; by default each crawl starts its temporary server.
 
@@ -227,13 +228,18 @@ def _check(summary: dict[str, Any], column: str, wanted: int) -> str:
 
 
 @contextmanager
-def _moto(env: dict[str, str]) -> Iterator[None]:
-    """A moto S3 server on a free loopback port, named in ``env`` for the crawls."""
+def _moto(env: dict[str, str], latency_ms: float) -> Iterator[None]:
+    """A moto S3 server on a free loopback port, named in ``env`` for the crawls.
+
+    Each request waits ``latency_ms`` first (``slow_s3.py``), as if it crossed a network.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    slow_s3 = Path(__file__).with_name("slow_s3.py")
+    command = [sys.executable, str(slow_s3), "--port", str(port), "--latency-ms", str(latency_ms)]
     server = subprocess.Popen(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -301,6 +307,7 @@ def run(
     store_url: str | None,
     moto: bool,
     server_outside: bool = False,
+    s3_latency_ms: float = 0.0,
 ) -> list[Row]:
     sizes = (kb * 1024 * 3 // 4, kb * 1024 * 5 // 4)
     rows: list[Row] = []
@@ -319,7 +326,7 @@ def run(
             env["NEWSARCHIVE_STORE_URL"] = store_url
         outlets = _outlets_file(Path(tmp), origin, len(pages))
         outside = _server_outside(env, Path(tmp) / "prefect") if server_outside else _nothing()
-        with outside, _moto(env) if moto else _nothing():
+        with outside, _moto(env, s3_latency_ms) if moto else _nothing():
             crawl("bench-empty", outlets, env, 0)  # creates the archive
             empty, _ = crawl("bench-empty", outlets, env, 0)
             empty.what, empty.note = "empty run", "sitemap lists nothing, archive exists"
@@ -375,6 +382,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store-url", help="object store URL for the crawls (default file://)")
     parser.add_argument("--moto", action="store_true", help="serve S3 with moto on loopback")
     parser.add_argument(
+        "--s3-latency-ms",
+        type=float,
+        default=0.0,
+        help="with --moto: every S3 request waits this long first, as across a network",
+    )
+    parser.add_argument(
         "--server-outside",
         action="store_true",
         help="run the crawls against a Prefect server outside the measured tree",
@@ -383,8 +396,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.pages < 1:
         parser.error("--pages must be at least 1")
+    if args.s3_latency_ms and not args.moto:
+        parser.error("--s3-latency-ms is for moto's server (--moto)")
     rows = run(
-        args.pages, args.kb, args.database_url, args.store_url, args.moto, args.server_outside
+        args.pages,
+        args.kb,
+        args.database_url,
+        args.store_url,
+        args.moto,
+        args.server_outside,
+        args.s3_latency_ms,
     )
     print(table(rows))
     print("rate of a crawl = pages / (its seconds - the empty run's); CPU = CPU s / wall s")
@@ -394,6 +415,7 @@ def main(argv: list[str] | None = None) -> None:
             "cores": os.cpu_count(),
             "database_url": args.database_url or "sqlite",
             "store_url": args.store_url or "file",
+            "s3_latency_ms": args.s3_latency_ms if args.moto else None,
             "prefect_server": "outside the tree"
             if args.server_outside
             else "temporary, in the tree",

@@ -56,7 +56,7 @@ from newsarchive.storage.models import (
     RequisiteRow,
     VersionRow,
 )
-from newsarchive.storage.objects import ObjectStore, open_store, sha256_hex
+from newsarchive.storage.objects import HeldPuts, ObjectStore, open_store, sha256_hex
 from newsarchive.storage.rawpages import StoredRaw, store_raw
 from newsarchive.storage.results import (
     ArticleSummary,
@@ -164,21 +164,24 @@ class Archive:
         The fast path of a crawl, for pages whose raw and text objects were
         written beforehand (by worker processes): each gets the rows of
         :meth:`record_fetch` then :meth:`file_extraction`, in order, so a page
-        deduplicates against those before it.  If it fails nothing is
-        written, and the caller files each page on its own.
+        deduplicates against those before it.  The batch's metadata objects
+        are written together just before the commit (:class:`HeldPuts`).  If
+        it fails no row is written, and the caller files each page on its own.
         """
         outcomes = []
         with self._writing() as session:
             outlets = _outlet_ids(session, {page.fetch.outlet for page in pages})
             search = fulltext.SearchDocuments()
+            objects = HeldPuts(self.store)
             for page in pages:
                 fetch = page.fetch
                 row = _recorded_fetch(session, fetch, page.raw, outlets[fetch.outlet])
                 filed = filing.file_fetch(
-                    session, self.store, row, fetch.outlet, page.extraction, page.text, search
+                    session, objects, row, fetch.outlet, page.extraction, page.text, search
                 )
                 outcomes.append(filed)
             search.write(session)
+            objects.write()
         return outcomes
 
     def record_not_modified(self, fetches: Sequence[Fetch]) -> None:

@@ -16,12 +16,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from storage_builders import T0, XINHUA_VANGUARD, edit_words, extracted, fetched, hours, page
+from storage_builders import (
+    T0,
+    XINHUA_VANGUARD,
+    edit_words,
+    extracted,
+    fetched,
+    hours,
+    page,
+    worked,
+)
 from storage_builders import seed_text as seed
 
 from newsarchive.errors import InputError
 from newsarchive.records import ArchiveOutcome, Fetch
-from newsarchive.storage import Archive, ExtractedPage, prepare_text, sha256_hex, store_raw
+from newsarchive.storage import Archive, ExtractedPage
 
 URL = "https://www.vanguardngr.com/2021/01/xi-congratulates-kim-on-election/"
 COPY = "https://www.vanguardngr.com/2021/01/xi-kim-message-copy/"
@@ -56,16 +65,6 @@ def one_step_at_a_time(archive: Archive) -> list[ArchiveOutcome]:
             record = archive.record_fetch(fetch)
             outcomes.append(archive.file_extraction(record, extracted(fetch.url, body)))
     return outcomes
-
-
-def worked(archive: Archive, fetch: Fetch, body: str) -> ExtractedPage:
-    """What a worker process hands back: both objects written, nothing in the catalog yet."""
-    assert fetch.capture is not None
-    sha = sha256_hex(fetch.capture.body)
-    raw = archive.earlier_raw(fetch.url, sha) or store_raw(
-        archive.store, fetch.outlet, fetch.fetched_at, fetch.capture.body, sha
-    )
-    return ExtractedPage(fetch, raw, extracted(fetch.url, body), prepare_text(archive.store, body))
 
 
 def in_batches(archive: Archive) -> list[ArchiveOutcome]:
