@@ -5,7 +5,7 @@ hand it :mod:`newsarchive.records` values and get the results below back.
 """
 
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text
+from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text, sign_text
 from newsarchive.storage.neardup import load_signatures
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
 from newsarchive.storage.rawpages import StoredRaw, store_raw
@@ -39,5 +39,6 @@ __all__ = [
     "open_store",
     "prepare_text",
     "sha256_hex",
+    "sign_text",
     "store_raw",
 ]

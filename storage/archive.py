@@ -161,12 +161,13 @@ class Archive:
     def record_and_file(self, pages: Sequence[filing.ExtractedPage]) -> list[ArchiveOutcome]:
         """Record fetches and file their extractions, all in one transaction.
 
-        The fast path of a crawl, for pages whose raw and text objects were
-        written beforehand (by worker processes): each gets the rows of
-        :meth:`record_fetch` then :meth:`file_extraction`, in order, so a page
-        deduplicates against those before it.  The batch's metadata objects
-        are written together just before the commit (:class:`HeldPuts`).  If
-        it fails no row is written, and the caller files each page on its own.
+        The fast path of a crawl, for pages whose raw objects were written
+        and texts signed beforehand (by worker processes): each gets the rows
+        of :meth:`record_fetch` then :meth:`file_extraction`, in order, so a
+        page deduplicates against those before it.  The objects filing adds
+        (each new text, each new version's metadata) are held and written
+        together just before the commit (:class:`HeldPuts`).  If it fails no
+        row is written, and the caller files each page on its own.
         """
         outcomes = []
         with self._writing() as session:

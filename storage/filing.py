@@ -169,7 +169,7 @@ def _newest_version_id(session: Session, article_id: int) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class ExtractedPage:
-    """A fetched page ready for its rows: raw and text objects written, extraction made."""
+    """A fetched page ready for its rows: raw object written, extraction made, text signed."""
 
     fetch: Fetch
     raw: StoredRaw
@@ -179,11 +179,24 @@ class ExtractedPage:
 
 @dataclass(frozen=True, slots=True)
 class PreparedText:
-    """A text's object written and its signature computed, ready for its catalog rows."""
+    """A text's digest and signature, ready for its catalog rows.
+
+    ``stored`` says whether its object is written already; if not, filing
+    writes it with the text's new row, through the same store (in a group
+    commit, held with the batch's other objects until just before it
+    commits), so a text already archived is never written again.
+    """
 
     sha256: str
     size: int
     minhash: MinHash
+    stored: bool
+
+
+def sign_text(text: str) -> PreparedText:
+    """The text's digest, size and MinHash: its CPU work, done in a crawl's worker processes."""
+    data = text.encode("utf-8")
+    return PreparedText(sha256_hex(data), len(data), neardup.signature(text), stored=False)
 
 
 def prepare_text(store: ObjectStore, text: str) -> PreparedText:
@@ -195,7 +208,7 @@ def prepare_text(store: ObjectStore, text: str) -> PreparedText:
     data = text.encode("utf-8")
     sha = sha256_hex(data)
     store.put(layout.text_key(sha), data)
-    return PreparedText(sha256=sha, size=len(data), minhash=neardup.signature(text))
+    return PreparedText(sha, len(data), neardup.signature(text), stored=True)
 
 
 def text_sha256(text: str) -> str:
@@ -207,8 +220,8 @@ def _ensure_content(
 ) -> tuple[Row[Any], bool]:
     """The catalog row of this text, locked, with its LSH bands; True when this call added it.
 
-    A new text's object is written before its row (by the caller, when it
-    comes ``prepared``).
+    A new text's object is in the store before its row commits: written
+    beforehand (``prepare_text``), or here once the row is known to be new.
     """
     connection = session.connection()
     sha = prepared.sha256 if prepared is not None else text_sha256(text)
@@ -227,6 +240,8 @@ def _ensure_content(
     row = inserted_row(session, ContentRow, values, ["sha256"])
     if row is None:  # there already, or a concurrent writer's, whose commit we waited for
         return connection.execute(_LOCKED_CONTENT, {"sha": sha}).one(), False
+    if not prepared.stored:
+        store.put(values["key"], text.encode("utf-8"))
     bands = [
         {"content_sha256": sha, "band": band, "hash": band_hash}
         for band, band_hash in neardup.bands(prepared.minhash)

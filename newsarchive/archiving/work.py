@@ -1,16 +1,17 @@
-"""A page's CPU work, done in a worker process: store the raw page, extract, prepare the text.
+"""A page's CPU work, done in a worker process: store the raw page, extract, sign the text.
 
 The process that runs Scrapy shares one GIL between its event loop and the
 threads that file captures; every millisecond of compression, hashing,
 extraction or MinHash spent there slows the crawl.  So a new page's
 body goes to a worker once, and comes back as small results: where its raw
 object is, its extraction, its text's digest and signature.  The caller
-keeps the network and the catalog rows.
+keeps the network and the catalog rows, and writes the text object with
+the text's row, only when the text is new to the archive.
 
-The order still holds: the raw page and the text object are written before
-any row names them (the raw page while extraction runs).
-Objects written for a capture whose rows never commit are harmless orphans
-(content-addressed, write-once).
+The order still holds: every object is written before a row that names it
+commits (the raw page here, while extraction runs).  Objects written for a
+capture whose rows never commit are harmless orphans (content-addressed,
+write-once).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from newsarchive.storage import (
     StoredRaw,
     load_signatures,
     open_store,
-    prepare_text,
+    sign_text,
     store_raw,
 )
 from newsarchive.termination import quiet_worker
@@ -52,7 +53,7 @@ class PageJob:
 
 @dataclass(frozen=True, slots=True)
 class PageWork:
-    """What came of a page: its stored raw object, then its text or why there is none."""
+    """What came of a page: its stored raw object, then its signed text or why there is none."""
 
     raw: StoredRaw
     extraction: Extraction | None = None
@@ -61,7 +62,7 @@ class PageWork:
 
 
 def work_on(job: PageJob, extract: Extract, store: ObjectStore | None = None) -> PageWork:
-    """Store, extract, prepare; a module-level function so a process pool can pickle it.
+    """Store, extract, sign; a module-level function so a process pool can pickle it.
 
     ``store`` is the caller's own when run in its process; a worker opens the
     store by its URL once.  The raw page is written on a thread of its own
@@ -79,7 +80,7 @@ def work_on(job: PageJob, extract: Extract, store: ObjectStore | None = None) ->
             extraction = extract(capture, job.profile)
         except Exception as exc:
             return PageWork(raw.result(), failure=why("extraction", exc))
-        text = prepare_text(store, extraction.text) if extraction.text.strip() else None
+        text = sign_text(extraction.text) if extraction.text.strip() else None
         return PageWork(raw.result(), extraction, text)
 
 

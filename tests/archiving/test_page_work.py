@@ -1,4 +1,4 @@
-"""A page's work (``work_on``): its raw page written while it is extracted, both objects kept.
+"""A page's work (``work_on``): its raw page written while it is extracted, its text signed.
 
 The store here is a real file store with a hand on its raw puts: a raw
 write that must wait for extraction to begin can only finish if the two
@@ -63,7 +63,8 @@ def test_the_raw_page_is_written_while_the_page_is_extracted(tmp_path: Path) -> 
     assert work.extraction is not None and work.text is not None and work.failure is None
     assert "Kim Jong Un" in work.extraction.text
     assert sha256_hex(store.get(work.raw.key)) == work.raw.object_sha256
-    assert store.get(f"text/{work.text.sha256[:2]}/{work.text.sha256}.txt")
+    assert not work.text.stored  # written by filing, with the text's row, only if it is new
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [Path(work.raw.key).name]
 
 
 def test_a_failed_extraction_keeps_the_raw_page(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsarchive.records import Capture, Extraction, Fetch, FetchOutcome
-from newsarchive.storage import Archive, ExtractedPage, prepare_text, sha256_hex, store_raw
+from newsarchive.storage import Archive, ExtractedPage, sha256_hex, sign_text, store_raw
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 T0 = datetime(2026, 2, 23, 9, 30, tzinfo=UTC)
@@ -90,13 +90,13 @@ def archive_one(
 
 
 def worked(archive: Archive, fetch: Fetch, text: str) -> ExtractedPage:
-    """What a worker process hands back: both objects written, nothing in the catalog yet."""
+    """What a worker process hands back: the raw page written, the text signed, no row yet."""
     assert fetch.capture is not None
     sha = sha256_hex(fetch.capture.body)
     raw = archive.earlier_raw(fetch.url, sha) or store_raw(
         archive.store, fetch.outlet, fetch.fetched_at, fetch.capture.body, sha
     )
-    return ExtractedPage(fetch, raw, extracted(fetch.url, text), prepare_text(archive.store, text))
+    return ExtractedPage(fetch, raw, extracted(fetch.url, text), sign_text(text))
 
 
 def hours(n: float) -> timedelta:

@@ -1,7 +1,8 @@
-"""A group commit's metadata objects: written together, all before its rows commit.
+"""A group commit's objects: written together, all before its rows commit.
 
-Filing holds back the metadata object of each new version (``HeldPuts``) and
-writes a batch's objects concurrently just before the transaction commits.
+Filing holds back the objects it adds (each new text, each new version's
+metadata) in ``HeldPuts`` and writes a batch's objects concurrently just
+before the transaction commits.
 These tests watch the puts from inside the store, on each catalog and each
 store: what is committed when an object goes out, whether two go out at
 once, and what a failed put leaves behind.
@@ -28,16 +29,16 @@ URLS = (
 
 
 class Watched:
-    """The archive's store, calling ``before_meta(key)`` before each metadata object's put."""
+    """The archive's store, calling ``before(key)`` before each put of filing's own objects."""
 
-    def __init__(self, store: ObjectStore, before_meta: Callable[[str], None]) -> None:
-        self.store, self.before_meta, self.url = store, before_meta, store.url
-        self.meta_keys: list[str] = []
+    def __init__(self, store: ObjectStore, before: Callable[[str], None]) -> None:
+        self.store, self.before, self.url = store, before, store.url
+        self.keys: list[str] = []
 
     def put(self, key: str, data: bytes) -> None:
-        if key.startswith("meta/"):
-            self.before_meta(key)
-            self.meta_keys.append(key)
+        if key.startswith(("meta/", "text/")):
+            self.before(key)
+            self.keys.append(key)
         self.store.put(key, data)
 
     def get(self, key: str) -> bytes:
@@ -65,8 +66,8 @@ def committed(archive: Archive, query: str, **params: str) -> int:
 
 def test_every_object_is_in_the_store_before_a_row_names_it(archive: Archive) -> None:
     def nothing_names_it_yet(key: str) -> None:
-        sql = "SELECT count(*) FROM versions WHERE meta_key = :key"
-        assert committed(archive, sql, key=key) == 0
+        assert committed(archive, "SELECT count(*) FROM versions WHERE meta_key = :k", k=key) == 0
+        assert committed(archive, "SELECT count(*) FROM contents WHERE key = :k", k=key) == 0
 
     pages = three_new_pages(archive)
     archive.store = watched = Watched(archive.store, nothing_names_it_yet)
@@ -74,9 +75,21 @@ def test_every_object_is_in_the_store_before_a_row_names_it(archive: Archive) ->
 
     with archive.engine.connect() as connection:
         versions = connection.execute(text("SELECT meta_key, meta_sha256 FROM versions")).all()
-    assert sorted(watched.meta_keys) == sorted(key for key, _ in versions)
-    for key, digest in versions:
+        texts = connection.execute(text("SELECT key, sha256 FROM contents")).all()
+    assert len(versions) == len(texts) == 3
+    assert sorted(watched.keys) == sorted(key for key, _ in [*versions, *texts])
+    for key, digest in [*versions, *texts]:
         assert sha256_hex(archive.store.get(key)) == digest
+
+
+def test_a_text_already_archived_is_not_written_again(archive: Archive) -> None:
+    archive.record_and_file(three_new_pages(archive))
+    copy = "https://www.vanguardngr.com/2021/01/xi-kim-message-copy/"
+    wire = seed_text(XINHUA_VANGUARD)
+    archive.store = watched = Watched(archive.store, lambda _key: None)
+    again = worked(archive, fetched(copy, page(wire), T0 + hours(24)), wire)
+    assert [o.value for o in archive.record_and_file([again])] == ["duplicate"]
+    assert [key for key in watched.keys if key.startswith("text/")] == []
 
 
 def test_a_batch_s_objects_are_written_at_the_same_time(archive: Archive) -> None:
