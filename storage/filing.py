@@ -230,9 +230,10 @@ def _ensure_content(
         if known is not None:
             return known, False
         prepared = prepare_text(store, text)
+    key = layout.text_key(sha)
     values = {
         "sha256": sha,
-        "key": layout.text_key(sha),
+        "key": key,
         "size": prepared.size,
         "minhash": neardup.pack(prepared.minhash),
         "created_at": datetime.now(UTC),
@@ -241,7 +242,7 @@ def _ensure_content(
     if row is None:  # there already, or a concurrent writer's, whose commit we waited for
         return connection.execute(_LOCKED_CONTENT, {"sha": sha}).one(), False
     if not prepared.stored:
-        store.put(values["key"], text.encode("utf-8"))
+        store.put(key, text.encode("utf-8"))
     bands = [
         {"content_sha256": sha, "band": band, "hash": band_hash}
         for band, band_hash in neardup.bands(prepared.minhash)

@@ -182,12 +182,13 @@ def _describe(exc: Any) -> str:
 class HeldPuts:
     """A store's puts held back, then written together before the rows naming them commit.
 
-    Filing writes a version's metadata object in the middle of its
-    transaction, one after another. Against S3 each is a round trip of its
-    own, so a group commit of 16 new pages waited on 16 in a row, holding the
-    catalog's write lock throughout. Held here, a batch's objects go out
-    concurrently once its rows are built, and are all in the store before
-    the transaction commits: no row ever names a missing object, as before.
+    Filing writes objects in the middle of its transaction, one page after
+    another: each new version's metadata, each new text. Against S3 each is
+    a round trip of its own, so a group commit of 16 new pages waited on 16
+    or 32 in a row, holding the catalog's write lock throughout. Held here,
+    a batch's objects go out concurrently once its rows are built, and are
+    all in the store before the transaction commits: no row ever names a
+    missing object, as before.
     """
 
     THREADS = 8  # below botocore's 10 pooled connections, so none is thrown away
