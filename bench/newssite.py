@@ -16,7 +16,7 @@ import random
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -193,16 +193,33 @@ def _publish(site: LoopbackServer, pages: list[Page]) -> None:
 
     ``/empty-sitemap.xml`` lists nothing: a crawl of it is a run that finds no news.
     """
-    for page in pages:
-        etag = '"' + hashlib.sha256(page.body).hexdigest()[:20] + '"'
-        modified = format_datetime(page.published + timedelta(hours=2), usegmt=True)
-        site.page(page.path, page.body, HTML[1], ("ETag", etag), ("Last-Modified", modified))
+    _publish_pages(site, pages)
     entries = [documents.Entry(site.url(p.path), p.title, p.published) for p in pages]
     feed = documents.rss("Bench Herald", site.url("/"), entries)
     site.page("/feed.xml", feed, "application/rss+xml")
     site.page("/sitemap.xml", documents.urlset(entries), "application/xml")
     site.page("/empty-sitemap.xml", documents.urlset([]), "application/xml")
     site.page("/robots.txt", documents.robots([]), "text/plain")
+
+
+def _publish_pages(site: LoopbackServer, pages: list[Page]) -> None:
+    for page in pages:
+        etag = '"' + hashlib.sha256(page.body).hexdigest()[:20] + '"'
+        modified = format_datetime(page.published + timedelta(hours=2), usegmt=True)
+        site.page(page.path, page.body, HTML[1], ("ETag", etag), ("Last-Modified", modified))
+
+
+def restyle(site: LoopbackServer, pages: list[Page], serial: int) -> list[Page]:
+    """Serve every page again with its furniture changed and its article not.
+
+    What a recrawl of a real news site mostly meets: ad scripts, teasers or a
+    timestamp differ from one fetch to the next, so a page answers 200 with
+    new bytes (and a new ``ETag``) while its text is the one archived.
+    """
+    script = f"<script>window.servedAt={serial};</script></head>".encode()
+    changed = [replace(page, body=page.body.replace(b"</head>", script, 1)) for page in pages]
+    _publish_pages(site, changed)
+    return changed
 
 
 @contextmanager

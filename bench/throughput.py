@@ -11,7 +11,10 @@ and ``concurrency = 16``.  Rows:
 - ``empty run``: a crawl of an outlet whose sitemap lists nothing (the archive
   exists already), i.e. what a run that finds no news costs;
 - ``first crawl``: every page new; its rate counts the seconds beyond the empty run;
-- ``recrawl (304)``: the same again, every page a conditional GET answered 304.
+- ``recrawl (304)``: the same again, every page a conditional GET answered 304;
+- ``recrawl (new HTML)``: the same again after every page's furniture changed
+  and its article did not (``newssite.restyle``), so every page answers 200
+  with new bytes and files as unchanged, as most pages of a real recrawl do.
 
 Each crawl row gives wall seconds, CPU (CPU seconds of the crawl's whole
 process tree divided by wall seconds: 2.0 is both cores) and the peak memory of
@@ -19,7 +22,7 @@ the process tree (every descendant of the crawl, sampled every 50 ms): summed
 RSS, and summed PSS, which counts the pages forked workers share once, with
 each part's PSS at that peak (the crawl's process, its workers, the temporary
 Prefect server).  The
-run is void unless the first crawl files every page as new and the recrawl
+run is void unless the first crawl files every page as new and both recrawls
 every page as unchanged.  ``--database-url`` and ``--store-url`` point the
 crawl at PostgreSQL and S3 (with ``--moto``, a moto S3 server started on
 loopback for the run; ``--s3-latency-ms`` adds a network's round trip to each
@@ -49,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-from newssite import Page, serve
+from newssite import Page, restyle, serve
 
 from newsarchive.cli.temporary_server import TemporaryServer
 
@@ -311,7 +314,7 @@ def run(
 ) -> list[Row]:
     sizes = (kb * 1024 * 3 // 4, kb * 1024 * 5 // 4)
     rows: list[Row] = []
-    with serve(pages_wanted, sizes) as (origin, pages, _site), tempfile.TemporaryDirectory() as tmp:
+    with serve(pages_wanted, sizes) as (origin, pages, site), tempfile.TemporaryDirectory() as tmp:
         size = sum(len(p.body) for p in pages) / len(pages) / 1024
         print(f"{len(pages)} pages, {size:.0f} KB on average, at {origin}; {os.cpu_count()} cores")
         base = bare(pages, origin)
@@ -337,7 +340,12 @@ def run(
             again, summary = crawl("bench-herald", outlets, env, len(pages))
             again.what, again.note = "recrawl (304)", _check(summary, "unchanged", len(pages))
             rows.append(again)
-        for row in (first, again):
+            restyle(site, pages, serial=1)
+            restyled, summary = crawl("bench-herald", outlets, env, len(pages))
+            restyled.what = "recrawl (new HTML)"
+            restyled.note = _check(summary, "unchanged", len(pages))
+            rows.append(restyled)
+        for row in (first, again, restyled):
             beyond = row.seconds - empty.seconds
             row.rate = row.pages / beyond if beyond > 0 else float("inf")
             row.ratio = row.rate / base.rate
