@@ -209,7 +209,7 @@ def _publish_pages(site: LoopbackServer, pages: list[Page]) -> None:
         site.page(page.path, page.body, HTML[1], ("ETag", etag), ("Last-Modified", modified))
 
 
-def restyle(site: LoopbackServer, pages: list[Page], serial: int) -> list[Page]:
+def restyle(site: LoopbackServer, pages: list[Page], serial: int) -> None:
     """Serve every page again with its furniture changed and its article not.
 
     What a recrawl of a real news site mostly meets: ad scripts, teasers or a
@@ -217,9 +217,7 @@ def restyle(site: LoopbackServer, pages: list[Page], serial: int) -> list[Page]:
     new bytes (and a new ``ETag``) while its text is the one archived.
     """
     script = f"<script>window.servedAt={serial};</script></head>".encode()
-    changed = [replace(page, body=page.body.replace(b"</head>", script, 1)) for page in pages]
-    _publish_pages(site, changed)
-    return changed
+    _publish_pages(site, [replace(p, body=p.body.replace(b"</head>", script, 1)) for p in pages])
 
 
 @contextmanager
