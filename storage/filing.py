@@ -24,7 +24,7 @@ letting both create an article or a version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
@@ -205,10 +205,9 @@ def prepare_text(store: ObjectStore, text: str) -> PreparedText:
     The object is content-addressed and write-once, so writing it again, or
     leaving it behind when the transaction that would name it fails, is harmless.
     """
-    data = text.encode("utf-8")
-    sha = sha256_hex(data)
-    store.put(layout.text_key(sha), data)
-    return PreparedText(sha, len(data), neardup.signature(text), stored=True)
+    signed = sign_text(text)
+    store.put(layout.text_key(signed.sha256), text.encode("utf-8"))
+    return replace(signed, stored=True)
 
 
 def text_sha256(text: str) -> str:
