@@ -83,7 +83,9 @@ def html(title: str, body: str = "", head: str = "") -> str:
     )
 
 
-def rss(site: Site, paths: list[str], feed_path: str = "/feed.xml") -> str:
+def rss(
+    site: Site, paths: list[str], feed_path: str = "/feed.xml", *headers: tuple[str, str]
+) -> str:
     """Publish an RSS 2.0 feed at ``feed_path`` listing ``paths`` (or absolute URLs)."""
     urls = [p if p.startswith("http") else site.url(p) for p in paths]
     items = "".join(
@@ -94,6 +96,7 @@ def rss(site: Site, paths: list[str], feed_path: str = "/feed.xml") -> str:
         feed_path,
         f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>',
         "application/rss+xml",
+        *headers,
     )
     return feed_path
 

@@ -1,7 +1,8 @@
-"""Scrapy's extensions as a crawl loads them: Scrapy's own and ours, never the remote control.
+"""Scrapy's components as a crawl loads them: Scrapy's own and ours, never those it turns off.
 
-Scrapy imports every extension it lists before asking it whether it is on; the
-remote control's module loads aiohttp's web server (0.14 s of a crawl's start).
+Scrapy imports every extension and middleware it lists before asking it
+whether it is on; the remote control's module loads aiohttp's web server
+(0.14 s of a crawl's start), the cookies middleware's tldextract.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from loopback import Site, options, outlet
+from loopback import Site, html, options, outlet, rss, run
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
 from scrapy.extension import ExtensionManager
 from scrapy.utils.test import get_crawler
 
@@ -26,11 +28,11 @@ with Site() as site:
     rss(site, ["/a.html"])
     site.page("/a.html", html("A story"))
     records, _ = run([outlet(site, "feed", "/feed.xml")], "inprocess")
-print(len(records), "aiohttp.web" in sys.modules, "aiohttp" in sys.modules)
+print(len(records), *(name in sys.modules for name in ("aiohttp.web", "tldextract", "aiohttp")))
 """
 
 
-def test_a_crawl_never_loads_the_remote_controls_web_server() -> None:
+def test_a_crawl_never_loads_the_remote_controls_web_server_nor_tldextract() -> None:
     ran = subprocess.run(
         [sys.executable, "-c", CRAWL],
         capture_output=True,
@@ -41,7 +43,7 @@ def test_a_crawl_never_loads_the_remote_controls_web_server() -> None:
     )
     assert ran.returncode == 0, ran.stderr
     # The page was fetched through aiohttp's client; its web server was never imported.
-    assert ran.stdout.split() == ["1", "False", "True"]
+    assert ran.stdout.split() == ["1", "False", "False", "True"]
 
 
 def test_scrapys_own_extensions_still_run_with_our_throttle() -> None:
@@ -53,3 +55,26 @@ def test_scrapys_own_extensions_still_run_with_our_throttle() -> None:
     }
     assert {"CoreStats", "LogCount", "MemoryUsage", "Throttle"} <= loaded
     assert not loaded & {"RemoteControl", "TelnetConsole", "AutoThrottle"}
+
+
+def test_scrapys_own_downloader_middlewares_run_beside_ours_but_not_cookies() -> None:
+    with Site() as site:
+        settings = crawler_settings(outlet(site, "feed", "/feed.xml"), options(), reactor=False)
+    loaded = {
+        type(m).__name__
+        for m in DownloaderMiddlewareManager.from_crawler(get_crawler(None, settings)).middlewares
+    }
+    scrapys = {"RobotsTxtMiddleware", "RedirectMiddleware", "HttpCompressionMiddleware"}
+    ours = {"PrivateAddressGuard", "PoliteRetryMiddleware", "ReceivedHeaders"}
+    assert scrapys | ours <= loaded
+    assert not loaded & {"CookiesMiddleware", "RetryMiddleware"}
+
+
+def test_a_cookie_an_outlet_sets_is_never_sent_back() -> None:
+    """An archive's fetches are anonymous: a page served to one session is not archived."""
+    with Site() as site:
+        rss(site, ["/a.html"], "/feed.xml", ("Set-Cookie", "session=abc; Path=/"))
+        site.page("/a.html", html("A story"))
+        records, _ = run([outlet(site, "feed", "/feed.xml")], "inprocess")
+        assert len(records) == 1
+        assert [seen.header("Cookie") for seen in site.hits("/a.html")] == [None]
