@@ -14,6 +14,7 @@ from pathlib import Path
 from loopback import Site, html, options, outlet, rss, run
 from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
 from scrapy.extension import ExtensionManager
+from scrapy.middleware import MiddlewareManager
 from scrapy.utils.test import get_crawler
 
 from newsarchive.spiders.settings import crawler_settings
@@ -46,24 +47,21 @@ def test_a_crawl_never_loads_the_remote_controls_web_server_nor_tldextract() -> 
     assert ran.stdout.split() == ["1", "False", "False", "True"]
 
 
-def test_scrapys_own_extensions_still_run_with_our_throttle() -> None:
+def _loaded(manager: type[MiddlewareManager]) -> set[str]:
+    """The class names of the components ``manager`` builds for a crawl's settings."""
     with Site() as site:
         settings = crawler_settings(outlet(site, "feed", "/feed.xml"), options(), reactor=False)
-    loaded = {
-        type(e).__name__
-        for e in ExtensionManager.from_crawler(get_crawler(None, settings)).middlewares
-    }
+    return {type(m).__name__ for m in manager.from_crawler(get_crawler(None, settings)).middlewares}
+
+
+def test_scrapys_own_extensions_still_run_with_our_throttle() -> None:
+    loaded = _loaded(ExtensionManager)
     assert {"CoreStats", "LogCount", "MemoryUsage", "Throttle"} <= loaded
     assert not loaded & {"RemoteControl", "TelnetConsole", "AutoThrottle"}
 
 
 def test_scrapys_own_downloader_middlewares_run_beside_ours_but_not_cookies() -> None:
-    with Site() as site:
-        settings = crawler_settings(outlet(site, "feed", "/feed.xml"), options(), reactor=False)
-    loaded = {
-        type(m).__name__
-        for m in DownloaderMiddlewareManager.from_crawler(get_crawler(None, settings)).middlewares
-    }
+    loaded = _loaded(DownloaderMiddlewareManager)
     scrapys = {"RobotsTxtMiddleware", "RedirectMiddleware", "HttpCompressionMiddleware"}
     ours = {"PrivateAddressGuard", "PoliteRetryMiddleware", "ReceivedHeaders"}
     assert scrapys | ours <= loaded
