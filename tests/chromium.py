@@ -19,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,10 +49,11 @@ def chromium(profile_name: str) -> Iterator[webdriver.Chrome]:
 
 
 def screenshot(driver: webdriver.Chrome, name: str) -> Path:
-    """Save what the browser shows as ``test-artifacts/NAME.png``."""
+    """Save what the browser shows as ``test-artifacts/NAME.png``, checked to be a PNG."""
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / f"{name}.png"
     assert driver.save_screenshot(str(target))
+    assert target.read_bytes()[:8] == PNG_SIGNATURE, f"{target} is not a PNG"
     return target
 
 
