@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import scrapy
 from parsel import Selector
@@ -34,7 +34,7 @@ from newsarchive.records import (
 )
 from newsarchive.spiders.known import Known, ask
 from newsarchive.spiders.outcomes import describe_failure
-from newsarchive.spiders.outlets import Outlet
+from newsarchive.spiders.outlets import Outlet, OutletKind
 from newsarchive.spiders.requisites import requisite_requests, requisite_urls
 from newsarchive.spiders.retry import retry_after
 from newsarchive.spiders.stats import (
@@ -115,6 +115,8 @@ class ArticleSpider(scrapy.Spider):
     """
 
     name = "article"
+    kind: ClassVar[OutletKind]
+    """The kind of outlet the spider crawls (:mod:`newsarchive.spiders.kinds` holds them all)."""
 
     def __init__(self, outlet: Outlet, known: Known | None = None, **kwargs: Any) -> None:
         super().__init__(name=outlet.name, **kwargs)

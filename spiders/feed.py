@@ -11,6 +11,7 @@ from scrapy.http import Response
 from newsarchive.records import Discovery
 from newsarchive.spiders.base import ArticleSpider, joined
 from newsarchive.spiders.dates import parse_iso, parse_rfc822
+from newsarchive.spiders.outlets import OutletKind
 from newsarchive.spiders.xmldoc import parse_xml, text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -73,6 +74,7 @@ class FeedSpider(ArticleSpider):
     """Reads each start URL as a feed and fetches the articles it lists."""
 
     name = "feed"
+    kind = OutletKind.FEED
 
     def parse_start(self, response: Response) -> Iterable[Any]:
         if not self.document_answered(response):

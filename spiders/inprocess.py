@@ -20,9 +20,10 @@ from scrapy.settings import Settings
 from newsarchive.errors import NewsarchiveError
 from newsarchive.records import Fetch
 from newsarchive.spiders.guard import Resolver
+from newsarchive.spiders.kinds import SPIDERS
 from newsarchive.spiders.known import Known
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import SPIDERS, CrawlOptions, crawler_settings
+from newsarchive.spiders.settings import CrawlOptions, crawler_settings
 from newsarchive.spiders.stats import CrawlStats
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from scrapy.linkextractors import LinkExtractor
 
 from newsarchive.records import Discovery
 from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.outlets import OutletKind
 
 
 class ListingSpider(ArticleSpider):
@@ -21,6 +22,7 @@ class ListingSpider(ArticleSpider):
     """
 
     name = "listing"
+    kind = OutletKind.LISTING
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

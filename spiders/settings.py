@@ -15,19 +15,9 @@ from scrapy.settings import default_settings
 
 from newsarchive.config import CrawlMode, Settings
 from newsarchive.spiders import wire
-from newsarchive.spiders.base import ArticleSpider
 from newsarchive.spiders.connections import connection_settings
-from newsarchive.spiders.feed import FeedSpider
 from newsarchive.spiders.guard import Resolver, guard_settings
-from newsarchive.spiders.listing import ListingSpider
-from newsarchive.spiders.outlets import Outlet, OutletKind
-from newsarchive.spiders.sitemap import NewsSitemapSpider
-
-SPIDERS: dict[OutletKind, type[ArticleSpider]] = {
-    OutletKind.FEED: FeedSpider,
-    OutletKind.SITEMAP: NewsSitemapSpider,
-    OutletKind.LISTING: ListingSpider,
-}
+from newsarchive.spiders.outlets import Outlet
 
 RETRY_TIMES = 2
 """Retries after the first attempt for 5xx, 408, 429 and timeouts (3 attempts in all)."""

@@ -16,6 +16,7 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from newsarchive.records import Discovery
 from newsarchive.spiders.base import ArticleSpider, joined
 from newsarchive.spiders.dates import parse_iso
+from newsarchive.spiders.outlets import OutletKind
 from newsarchive.spiders.xmldoc import parse_xml, text_of
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -72,6 +73,7 @@ class NewsSitemapSpider(ArticleSpider):
     """
 
     name = "sitemap"
+    kind = OutletKind.SITEMAP
 
     def parse_start(self, response: Response) -> Iterable[Any]:
         if not self.document_answered(response):

@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.utils import trim
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.titles import headline_container
 
 _MARKERS = (
@@ -43,9 +44,9 @@ def _texts(element: HtmlElement) -> list[str]:
     return parts
 
 
-def markup_byline(tree: HtmlElement) -> str | None:
+def markup_byline(page: Page) -> str | None:
     """The first byline's names: ``By Jane Doe · <time>5 March</time>`` -> ``Jane Doe``."""
-    found = headline_container(tree)
+    found = headline_container(page)
     for element in _BYLINE(found[1]) if found is not None else ():
         text = trim(" ".join(_texts(element)))
         if 2 < len(text) < _MAX_BYLINE:

@@ -35,9 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
-from lxml.html import HtmlElement
-
-from newsarchive.extraction.landmarks import landmarks
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.page_metadata import ARTICLE_TYPES, PAGE_TYPES, PageMetadata
 from newsarchive.records import DateCandidate, Discovery, in_utc
 
@@ -72,12 +70,12 @@ _RANKS: tuple[tuple[str, int], ...] = (
 _UNRANKED = len(_RANKS)
 
 
-def _time_datetimes(tree: HtmlElement) -> list[str]:
+def _time_datetimes(page: Page) -> list[str]:
     """``<time datetime>`` values marked as the publication time, else the page's first one.
 
     The page's ``<time>`` elements come from its one walk for landmarks.
     """
-    times = [element for element in landmarks(tree).times if element.get("datetime")]
+    times = [element for element in page.landmarks.times if element.get("datetime")]
     marked = [
         element
         for element in times
@@ -120,13 +118,13 @@ def _candidate(source: str, value: object) -> DateCandidate | None:
     return DateCandidate(source=source, value=parsed) if parsed else None
 
 
-def _published_in_page(meta: PageMetadata, tree: HtmlElement) -> Iterator[DateCandidate | None]:
+def _published_in_page(meta: PageMetadata, page: Page) -> Iterator[DateCandidate | None]:
     for value in meta.json_ld_values(ARTICLE_TYPES, "datePublished"):
         yield _candidate("json-ld:datePublished", value)
     for name in PUBLISHED_META:
         for value in meta.all(name):
             yield _candidate(f"meta:{name}", value)
-    for value in _time_datetimes(tree):
+    for value in _time_datetimes(page):
         yield _candidate("time:datetime", value)
     for value in meta.json_ld_values(PAGE_TYPES, "datePublished"):
         yield _candidate("json-ld:WebPage:datePublished", value)
@@ -134,7 +132,7 @@ def _published_in_page(meta: PageMetadata, tree: HtmlElement) -> Iterator[DateCa
 
 def published_candidates(
     meta: PageMetadata,
-    tree: HtmlElement,
+    page: Page,
     *,
     profile_dates: Iterable[DateCandidate | None] = (),
     discovery: Discovery | None = None,
@@ -144,7 +142,7 @@ def published_candidates(
 
     ``text_search`` (htmldate) is called only when the page's metadata gave no usable date.
     """
-    stated = [candidate for candidate in _published_in_page(meta, tree) if candidate]
+    stated = [candidate for candidate in _published_in_page(meta, page) if candidate]
     found: list[DateCandidate | None] = [*profile_dates, *stated]
     if discovery is not None and discovery.published is not None:
         found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))

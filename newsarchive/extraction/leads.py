@@ -15,6 +15,7 @@ import re
 
 from lxml.html import HtmlElement
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.paragraphs import clean
 from newsarchive.extraction.titles import headline_container
 
@@ -44,9 +45,9 @@ def _in_article(element: HtmlElement, scope: HtmlElement) -> bool:
     return False
 
 
-def standfirst(tree: HtmlElement) -> str | None:
+def standfirst(page: Page) -> str | None:
     """The lead set apart under the page's single headline, when there is one."""
-    found = headline_container(tree)
+    found = headline_container(page)
     if found is None:
         return None
     h1, scope = found

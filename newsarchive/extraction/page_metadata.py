@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from lxml.html import HtmlElement
 
-from newsarchive.extraction.landmarks import landmarks
+from newsarchive.extraction.page import Page
 
 # schema.org types whose datePublished is the article's own date.  A WebPage's
 # datePublished is often the date the CMS page was created (an aggregator's
@@ -91,9 +90,9 @@ class PageMetadata:
     html_lang: str | None
 
     @classmethod
-    def read(cls, tree: HtmlElement) -> PageMetadata:
+    def read(cls, page: Page) -> PageMetadata:
         meta: dict[str, list[str]] = {}
-        found = landmarks(tree)
+        found = page.landmarks
         for element in found.metas:
             key = element.get("property") or element.get("name") or element.get("itemprop")
             content = (element.get("content") or "").strip()
@@ -107,7 +106,7 @@ class PageMetadata:
                 objects.extend(_objects(json.loads(script.text)))
             except json.JSONDecodeError:
                 continue  # a broken block is common and says nothing about the rest
-        langs = _HTML_LANG(tree)
+        langs = _HTML_LANG(page.tree)
         return cls(
             meta={key: tuple(values) for key, values in meta.items()},
             json_ld=tuple(objects),

@@ -1,13 +1,13 @@
 """One fetched page -> one :class:`Extraction`, under an outlet profile.
 
-The page is decoded and parsed once, and its meta tags and JSON-LD are read
-once (:class:`PageMetadata`).  Profile rules that read the page (dates, lead,
-syndication) work on that tree; trafilatura gets the same tree, copies it and
-prunes the profile's furniture from its copy, so pruning can never hide what a
-rule needs.  trafilatura's own metadata pass is not run: title, author, site
-name and dates come from the metadata already read, and htmldate's text search
-runs only when the page states no date of its own.  Dates are collected as
-candidates and chosen by the precedence documented in
+The page is decoded and parsed once into a :class:`Page`, and its meta tags
+and JSON-LD are read once (:class:`PageMetadata`).  Profile rules that read
+the page (dates, lead, syndication) get that page; trafilatura gets its tree,
+copies it and prunes the profile's furniture from its copy, so pruning can
+never hide what a rule needs.  trafilatura's own metadata pass is not run:
+title, author, site name and dates come from the metadata already read, and
+htmldate's text search runs only when the page states no date of its own.
+Dates are collected as candidates and chosen by the precedence documented in
 :mod:`newsarchive.extraction.dates`.
 """
 
@@ -17,7 +17,6 @@ from datetime import date
 from functools import partial
 
 from htmldate import find_date
-from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_title, extract_url
 from trafilatura.settings import Document
@@ -27,7 +26,7 @@ from newsarchive.errors import ExtractionError, InputError
 from newsarchive.extraction.bylines import markup_byline
 from newsarchive.extraction.dates import choose, modified_date, published_candidates
 from newsarchive.extraction.decoding import decode_html
-from newsarchive.extraction.landmarks import forget
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.page_metadata import PageMetadata
 from newsarchive.extraction.paragraphs import body_paragraphs, clean
 from newsarchive.extraction.profile import Profile, Syndication
@@ -53,27 +52,28 @@ def _check_content_type(content_type: str | None) -> None:
         raise InputError(f"not an HTML document (served as {mime})")
 
 
-def _author(tree: HtmlElement, meta: PageMetadata) -> str | None:
+def _author(page: Page, meta: PageMetadata) -> str | None:
     """The declared author, else the markup's byline; never the publishing organisation."""
     organisations = meta.organisation_names()
     for candidate in meta.authors():
         author = clean(candidate)
         if author.casefold() not in organisations:
             return author
-    author = clean(markup_byline(tree) or "")
+    author = clean(markup_byline(page) or "")
     return author if author and author.casefold() not in organisations else None
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, profile: Profile) -> Document:
-    """The main text; trafilatura works on its own copy of ``tree`` and prunes furniture there."""
+def _trafilatura(page: Page, profile: Profile) -> Document:
+    """The main text; trafilatura works on its own copy of the tree and prunes furniture there."""
     prune = [xpath.path for xpath in profile.prune] or None
-    document = bare_extraction(tree, options=profile.options.build(url), prune_xpath=prune)
+    options = profile.options.build(page.url)
+    document = bare_extraction(page.tree, options=options, prune_xpath=prune)
     if not isinstance(document, Document) or not (document.text or "").strip():
         raise ExtractionError("no article text found in the page")  # None: trafilatura gave up
     return document
 
 
-def _text_date(tree: HtmlElement, url: str | None) -> str | None:
+def _text_date(page: Page) -> str | None:
     """htmldate's guess from the page's markup, in its fast mode.
 
     trafilatura asks for the extensive search, which also reads the free text:
@@ -81,7 +81,9 @@ def _text_date(tree: HtmlElement, url: str | None) -> str | None:
     whole extraction, for pages that state no date anywhere in their markup.
     """
     today = date.today().isoformat()
-    return find_date(tree, extensive_search=False, original_date=True, max_date=today, url=url)
+    return find_date(
+        page.tree, extensive_search=False, original_date=True, max_date=today, url=page.url
+    )
 
 
 def extract(
@@ -104,27 +106,20 @@ def extract(
     tree = load_html(text)
     if tree is None:
         raise InputError("could not parse the document as HTML")
-
-    try:
-        return _read(tree, url, chosen, discovery)
-    finally:
-        forget(tree)  # not kept past its page: see landmarks.forget
+    return _read(Page(tree, url), chosen, discovery)
 
 
-def _read(
-    tree: HtmlElement, url: str | None, chosen: Profile, discovery: Discovery | None
-) -> Extraction:
-    """Everything :func:`extract` reads out of the parsed page (apart, so the page's
-    landmarks are forgotten however it ends)."""
-    meta = PageMetadata.read(tree)
-    lead = chosen.lead(tree) if chosen.lead else None
+def _read(page: Page, chosen: Profile, discovery: Discovery | None) -> Extraction:
+    """Everything :func:`extract` reads out of the parsed page."""
+    meta = PageMetadata.read(page)
+    lead = chosen.lead(page) if chosen.lead else None
     if chosen.options.include_tables:
-        flatten_layout_tables(tree)  # no rule reads table markup: retagged in place, not copied
-    document = _trafilatura(tree, url, chosen)
+        flatten_layout_tables(page)  # no rule reads table markup: retagged in place, not copied
+    document = _trafilatura(page, chosen)
     site_names = meta.site_names()
     sitename = site_names[0] if site_names else None
 
-    title = headline(meta.title() or extract_title(tree), site_names, tree) or (
+    title = headline(meta.title() or extract_title(page.tree), site_names, page) or (
         discovery.title if discovery else None
     )
     paragraphs = body_paragraphs(document.text, title=title, lead=lead)
@@ -135,22 +130,22 @@ def _read(
         raise ExtractionError("no article text found in the page")
     body_text = "\n".join(paragraphs)
     syndication: Syndication | None = (
-        chosen.syndication(tree, body_text) if chosen.syndication else None
+        chosen.syndication(page, body_text) if chosen.syndication else None
     )
     candidates = published_candidates(
         meta,
-        tree,
-        profile_dates=[rule(tree) for rule in chosen.date_rules],
+        page,
+        profile_dates=[rule(page) for rule in chosen.date_rules],
         discovery=discovery,
-        text_search=partial(_text_date, tree, url),
+        text_search=partial(_text_date, page),
     )
     published = choose(candidates)
     return Extraction(
-        url=url or extract_url(tree) or "",
+        url=page.url or extract_url(page.tree) or "",
         profile=chosen.name,
         title=title,
         text=body_text,
-        author=byline or _author(tree, meta),
+        author=byline or _author(page, meta),
         language=meta.language(),
         published=published.value if published else None,
         modified=modified_date(meta, discovery),

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from lxml import etree
-from lxml.html import HtmlElement
 from trafilatura.settings import Extractor
 
+from newsarchive.extraction.page import Page
 from newsarchive.records import DateCandidate
 
 
@@ -63,13 +63,13 @@ class Syndication:
     url: str | None = None
 
 
-DateRule = Callable[[HtmlElement], DateCandidate | None]
+DateRule = Callable[[Page], DateCandidate | None]
 """Reads an outlet-specific date from the parsed page; None when absent."""
 
-LeadRule = Callable[[HtmlElement], str | None]
+LeadRule = Callable[[Page], str | None]
 """Returns a lead paragraph that sits outside the article body trafilatura keeps."""
 
-SyndicationRule = Callable[[HtmlElement, str], Syndication | None]
+SyndicationRule = Callable[[Page, str], Syndication | None]
 """Reads the original source from the page and/or the extracted body text."""
 
 BylineRule = Callable[[str], str | None]

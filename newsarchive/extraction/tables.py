@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from newsarchive.extraction.landmarks import landmarks
+from newsarchive.extraction.page import Page
 
 _SECTIONS = ("table", "h1", "h2", "ul", "ol", "form", "article", "nav")
 _PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption")  # a table's own structure
@@ -46,11 +46,11 @@ def is_layout_table(table: HtmlElement) -> bool:
     return False
 
 
-def flatten_layout_tables(tree: HtmlElement) -> None:
+def flatten_layout_tables(page: Page) -> None:
     """Retag every layout table's own structure as ``div`` (in place); data tables stay."""
     owned = [
         [table, *(e for e in table.iterdescendants(*_PARTS) if _owner(e) is table)]
-        for table in landmarks(tree).tables
+        for table in page.landmarks.tables
         if is_layout_table(table)
     ]  # all decided before any is retagged: a retagged table no longer owns its cells
     for element in (element for elements in owned for element in elements):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
-from newsarchive.extraction.landmarks import landmarks
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.paragraphs import clean
 
 # Pipes, hyphen, en and em dash, colon, middle dot, bullet, guillemets, slash, tilde.
@@ -41,15 +41,15 @@ def _after_prefix(title: str, name: str) -> str | None:
     return None
 
 
-def single_h1(tree: HtmlElement) -> HtmlElement | None:
+def single_h1(page: Page) -> HtmlElement | None:
     """The page's headline element, when the page has exactly one ``<h1>``."""
-    headings = landmarks(tree).headings
+    headings = page.landmarks.headings
     return headings[0] if len(headings) == 1 else None
 
 
-def headline_container(tree: HtmlElement) -> tuple[HtmlElement, HtmlElement] | None:
+def headline_container(page: Page) -> tuple[HtmlElement, HtmlElement] | None:
     """The single ``<h1>`` and the element two levels above it, where lead and byline sit."""
-    h1 = single_h1(tree)
+    h1 = single_h1(page)
     parent = h1.getparent() if h1 is not None else None
     if h1 is None or parent is None:
         return None
@@ -57,7 +57,7 @@ def headline_container(tree: HtmlElement) -> tuple[HtmlElement, HtmlElement] | N
     return h1, grandparent if grandparent is not None else parent
 
 
-def headline(title: str | None, site_names: Sequence[str], tree: HtmlElement) -> str | None:
+def headline(title: str | None, site_names: Sequence[str], page: Page) -> str | None:
     """``title`` without the site's name (and a tagline after a leading one)."""
     if not title:
         return None
@@ -66,7 +66,7 @@ def headline(title: str | None, site_names: Sequence[str], tree: HtmlElement) ->
         title = _without_suffix(title, name)
         rest = _after_prefix(title, name)
         if rest is not None:
-            element = single_h1(tree)
+            element = single_h1(page)
             h1 = clean(element.text_content()) if element is not None else ""
             title = h1 if h1 and h1 != rest and rest.endswith(h1) else rest
     return title

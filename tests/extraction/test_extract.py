@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from newsarchive.errors import ConfigError, ExtractionError, InputError
-from newsarchive.extraction import PROFILES, extract, extraction_to_json, get_profile, landmarks
+from newsarchive.extraction import PROFILES, extract, extraction_to_json, get_profile
 from newsarchive.records import Discovery
 
 SITEMAP = "https://example.org/sitemap-news.xml"
@@ -166,12 +166,3 @@ def test_repeated_extraction_is_identical(all_page_cases) -> None:
 def test_url_falls_back_to_the_canonical_link(all_page_cases) -> None:
     case = _case(all_page_cases, "vanguard")
     assert extract(case.body, profile="vanguard").url == case.expected["url"]
-
-
-def test_the_page_is_not_kept_once_extracted() -> None:
-    """The landmarks cache lets go of the tree: kept, it cost the next page a cold free."""
-    extract(UNDATED_PAGE, url="https://example.org/local/ferry")
-    assert landmarks._last is None
-    with pytest.raises(ExtractionError):
-        extract(b"<html><head><title>Empty</title></head><body><div></div></body></html>")
-    assert landmarks._last is None

@@ -6,15 +6,18 @@ import lxml.html
 import pytest
 
 from newsarchive.extraction.leads import standfirst
+from newsarchive.extraction.page import Page
 
 LEAD = "The harbour ferry is back on its full timetable after three weeks of repairs."
 TEASER = "Tram fares rise by a tenth from January, the transport authority has announced."
 
 
-def _page(header: str, rest: str = "") -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(
-        f"<html><body><div class='story'><header>{header}</header>"
-        f"<div class='body'><p>Body text of the story.</p></div></div>{rest}</body></html>"
+def _page(header: str, rest: str = "") -> Page:
+    return Page(
+        lxml.html.fromstring(
+            f"<html><body><div class='story'><header>{header}</header>"
+            f"<div class='body'><p>Body text of the story.</p></div></div>{rest}</body></html>"
+        )
     )
 
 

@@ -7,16 +7,17 @@ from datetime import datetime
 import lxml.html
 import pytest
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.profiles.joongang import joongang_byline
 from newsarchive.extraction.profiles.kcnawatch import kcna_date_line, kcna_source_line
 from newsarchive.extraction.profiles.sputnik import announce_lead
 from newsarchive.extraction.profiles.vanguard import wire_credit
 
-EMPTY = lxml.html.fromstring("<html><body><p>nothing here</p></body></html>")
+EMPTY = Page(lxml.html.fromstring("<html><body><p>nothing here</p></body></html>"))
 
 
-def _tree(body: str) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(f"<html><body>{body}</body></html>")
+def _page(body: str) -> Page:
+    return Page(lxml.html.fromstring(f"<html><body>{body}</body></html>"))
 
 
 KCNA_LINE = (
@@ -26,13 +27,13 @@ KCNA_LINE = (
 
 
 def test_kcna_date_line_is_day_first() -> None:
-    candidate = kcna_date_line(_tree(KCNA_LINE))
+    candidate = kcna_date_line(_page(KCNA_LINE))
     assert candidate is not None
     assert (candidate.source, candidate.value) == ("profile:kcna-date-line", datetime(2021, 7, 11))
 
 
 def test_kcna_source_line_reads_source_and_link() -> None:
-    found = kcna_source_line(_tree(KCNA_LINE), "")
+    found = kcna_source_line(_page(KCNA_LINE), "")
     assert found is not None
     assert (found.source, found.url) == ("Voice of Korea (EN)", "http://vok.rep.kp/x")
 
@@ -46,7 +47,7 @@ def test_kcna_source_line_reads_source_and_link() -> None:
     ],
 )
 def test_kcna_date_line_ignores_what_is_not_one(body: str) -> None:
-    assert kcna_date_line(_tree(body)) is None
+    assert kcna_date_line(_page(body)) is None
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,6 @@ def test_joongang_byline(line: str, author: str | None) -> None:
 
 
 def test_announce_lead_normalises_whitespace() -> None:
-    tree = _tree("<div class='article__announce-text'>  Lead\n   paragraph. </div>")
-    assert announce_lead(tree) == "Lead paragraph."
+    page = _page("<div class='article__announce-text'>  Lead\n   paragraph. </div>")
+    assert announce_lead(page) == "Lead paragraph."
     assert announce_lead(EMPTY) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.tables import flatten_layout_tables, is_layout_table
 
 STANDINGS = (
@@ -67,7 +68,7 @@ def test_flattening_retags_only_the_layout_table_and_keeps_the_data_table_inside
         f"<html><body><table id='grid'><tr><td>Menu</td><td>{STORY}{STANDINGS}</td></tr>"
         "<tr><td>a</td><td>b</td></tr></table></body></html>"
     )
-    flatten_layout_tables(page)
+    flatten_layout_tables(Page(page))
     assert page.find(".//*[@id='grid']").tag == "div"
     assert [len(t.findall(".//tr")) for t in page.iter("table")] == [3]
     assert not page.xpath("//div[@id='grid']/tr | //div[@id='grid']//td[not(ancestor::table)]")

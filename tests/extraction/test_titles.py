@@ -5,10 +5,11 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.page_metadata import PageMetadata
 from newsarchive.extraction.titles import headline
 
-NO_H1 = lxml.html.fromstring("<html><body><p>text</p></body></html>")
+NO_H1 = Page(lxml.html.fromstring("<html><body><p>text</p></body></html>"))
 
 
 @pytest.mark.parametrize(
@@ -38,11 +39,13 @@ def test_site_name_stripping(title: str, names: list[str], want: str) -> None:
 
 
 def test_a_leading_site_name_takes_its_tagline_along_when_the_h1_shows_the_headline() -> None:
-    tree = lxml.html.fromstring(
-        "<html><body><h1>Lagos ferry fares cut by a third</h1><p>text</p></body></html>"
+    page = Page(
+        lxml.html.fromstring(
+            "<html><body><h1>Lagos ferry fares cut by a third</h1><p>text</p></body></html>"
+        )
     )
     title = "Lagos Ledger | Nigeria's popular news platform: Lagos ferry fares cut by a third"
-    assert headline(title, ["Lagos Ledger"], tree) == "Lagos ferry fares cut by a third"
+    assert headline(title, ["Lagos Ledger"], page) == "Lagos ferry fares cut by a third"
     assert headline(title, ["Lagos Ledger"], NO_H1) == (
         "Nigeria's popular news platform: Lagos ferry fares cut by a third"
     )
@@ -56,4 +59,4 @@ def test_site_names_are_the_pages_own() -> None:
           "publisher": {"@type": "NewsMediaOrganization", "name": "Rhine Wire GmbH"}}</script>
         </head><body></body></html>"""
     )
-    assert PageMetadata.read(tree).site_names() == ("Rhine Wire", "RW", "Rhine Wire GmbH")
+    assert PageMetadata.read(Page(tree)).site_names() == ("Rhine Wire", "RW", "Rhine Wire GmbH")

@@ -16,6 +16,7 @@ from datetime import datetime
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.profile import Profile, Syndication, has_class, xpaths
 from newsarchive.records import DateCandidate
 
@@ -37,9 +38,9 @@ def _date_line(tree: HtmlElement) -> tuple[HtmlElement, re.Match[str]] | None:
     return None
 
 
-def kcna_date_line(tree: HtmlElement) -> DateCandidate | None:
+def kcna_date_line(page: Page) -> DateCandidate | None:
     """The item's own date from ``Date: dd/mm/yyyy | Source: ...`` (date only)."""
-    found = _date_line(tree)
+    found = _date_line(page.tree)
     if found is None:
         return None
     match = found[1]
@@ -50,9 +51,9 @@ def kcna_date_line(tree: HtmlElement) -> DateCandidate | None:
     return DateCandidate(source="profile:kcna-date-line", value=value)
 
 
-def kcna_source_line(tree: HtmlElement, text: str) -> Syndication | None:
+def kcna_source_line(page: Page, text: str) -> Syndication | None:
     """The ``Source:`` of the date line and its "Read original version" link."""
-    found = _date_line(tree)
+    found = _date_line(page.tree)
     if found is None:
         return None
     node, match = found

@@ -11,16 +11,16 @@ run together without separators, for text-to-speech.
 from __future__ import annotations
 
 from lxml import etree
-from lxml.html import HtmlElement
 
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.profile import Profile, has_class, xpaths
 
 _ANNOUNCE = etree.XPath(f"//div[{has_class('article__announce-text')}]")
 
 
-def announce_lead(tree: HtmlElement) -> str | None:
+def announce_lead(page: Page) -> str | None:
     """The lead paragraph printed under the headline in the announce block."""
-    nodes = _ANNOUNCE(tree)
+    nodes = _ANNOUNCE(page.tree)
     text = " ".join(nodes[0].text_content().split()) if nodes else ""
     return text or None
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
-
+from newsarchive.extraction.page import Page
 from newsarchive.extraction.profile import Profile, Syndication, has_class, xpaths
 
 # Agencies whose credit closes republished copy; a closing parenthesis is a
@@ -22,7 +21,7 @@ WIRE_AGENCIES = frozenset(
 _CLOSING_CREDIT = re.compile(r"\(([^()]{2,60})\)\s*$")
 
 
-def wire_credit(tree: HtmlElement, text: str) -> Syndication | None:
+def wire_credit(page: Page, text: str) -> Syndication | None:
     """The "(Xinhua/NAN)" credit that ends wire copy, as the original source."""
     match = _CLOSING_CREDIT.search(text.rstrip())
     if match is None:
