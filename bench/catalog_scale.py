@@ -118,7 +118,7 @@ def prepare(pages: list[Page], started: datetime) -> list[Prepared]:
 
 
 def file_batch(archive: Archive, batch: list[Prepared]) -> list[ArchiveOutcome]:
-    """Pages filed as a crawl files them (``CaptureFiler.process``, then its ``PageWriter``)."""
+    """Pages filed as a crawl files them (``CaptureLane.process``, then its writer)."""
     extracted = []
     for page in batch:
         capture = page.fetch.capture

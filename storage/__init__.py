@@ -5,7 +5,7 @@ hand it :mod:`newsarchive.records` values and get the results below back.
 """
 
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text, sign_text
+from newsarchive.storage.batch import Entry, ExtractedPage, FailedPage, KeptRequisite
 from newsarchive.storage.neardup import load_signatures
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
 from newsarchive.storage.rawpages import StoredRaw, store_raw
@@ -19,14 +19,18 @@ from newsarchive.storage.results import (
     VerifyReport,
     VersionInfo,
 )
+from newsarchive.storage.texts import PreparedText, sign_text
 
 __all__ = [
     "Archive",
     "ArticleSummary",
     "CaptureInfo",
+    "Entry",
     "ExtractedPage",
     "ExtractionState",
+    "FailedPage",
     "FetchRecord",
+    "KeptRequisite",
     "ObjectMissing",
     "ObjectStore",
     "PreparedText",
@@ -37,7 +41,6 @@ __all__ = [
     "VersionInfo",
     "load_signatures",
     "open_store",
-    "prepare_text",
     "sha256_hex",
     "sign_text",
     "store_raw",

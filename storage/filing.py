@@ -24,17 +24,17 @@ letting both create an article or a version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from newsarchive.errors import InputError, NotFoundError
+from newsarchive.errors import InputError
 from newsarchive.identity import article_key
-from newsarchive.records import ArchiveOutcome, Extraction, Fetch
+from newsarchive.records import ArchiveOutcome, Extraction
 from newsarchive.storage import fulltext, layout, neardup
 from newsarchive.storage.catalog import insert_ignoring_conflicts, inserted_row, update_by_id
 from newsarchive.storage.models import (
@@ -42,36 +42,14 @@ from newsarchive.storage.models import (
     ContentRow,
     FetchRow,
     LshBandRow,
-    OutletRow,
     VersionRow,
 )
 from newsarchive.storage.objects import ObjectStore, sha256_hex
-from newsarchive.storage.rawpages import StoredRaw
 from newsarchive.storage.reading import version_at
 from newsarchive.storage.results import ExtractionState
-
-if TYPE_CHECKING:
-    from datasketch import MinHash
+from newsarchive.storage.texts import PreparedText, sign_text
 
 MAX_CANDIDATES = 100  # texts sharing a band; beyond this the text is boilerplate
-
-
-def file_extraction(
-    session: Session,
-    store: ObjectStore,
-    fetch_id: int,
-    extraction: Extraction,
-    prepared: PreparedText | None = None,
-) -> ArchiveOutcome:
-    """File the text of one recorded fetch; a filed fetch answers with its first outcome."""
-    row = session.connection().execute(_LOCKED_FETCH, {"id": fetch_id}).first()
-    if row is None:
-        raise NotFoundError(f"no fetch #{fetch_id} in the catalog")
-    outlet = session.scalars(select(OutletRow.name).where(OutletRow.id == row.outlet_id)).one()
-    search = fulltext.SearchDocuments()
-    outcome = file_fetch(session, store, row, outlet, extraction, prepared, search)
-    search.write(session)
-    return outcome
 
 
 def file_fetch(
@@ -80,15 +58,19 @@ def file_fetch(
     fetch: Row[Any],
     outlet: str,
     extraction: Extraction,
-    prepared: PreparedText | None,
+    text: PreparedText | None,
     search: fulltext.SearchDocuments,
 ) -> ArchiveOutcome:
     """File the text of a fetch row this transaction holds (inserted or locked by it).
 
-    The rows are read and written through Core statements built once: a
-    first crawl files every page, and the ORM's unit of work would cost more
-    than the statements themselves.  The new text's search documents go to
-    ``search``, which the caller writes before the transaction commits.
+    ``text`` is the extraction's text signed already (in a crawl's worker
+    processes), or None to sign it here.  The rows are read and written
+    through Core statements built once: a first crawl files every page, and
+    the ORM's unit of work would cost more than the statements themselves.
+    The new text's search documents go to ``search``, and its objects to
+    ``store`` (a :class:`~newsarchive.storage.objects.HeldPuts`), which the
+    caller writes before the transaction commits; a filed fetch answers with
+    its first outcome.
     """
     if fetch.extraction_state == ExtractionState.FILED and fetch.archive_outcome:
         return ArchiveOutcome(fetch.archive_outcome)
@@ -98,7 +80,8 @@ def file_fetch(
         raise InputError(f"extraction of {fetch.url} holds no text")
 
     connection = session.connection()
-    content, new_text = _ensure_content(session, store, extraction.text, prepared)
+    signed = text if text is not None else sign_text(extraction.text)
+    content, new_text = _ensure_content(session, store, extraction.text, signed)
     article, created = _lock_article(session, fetch)
     seen = {
         "first_seen": min(article.first_seen, fetch.fetched_at),
@@ -167,84 +150,30 @@ def _newest_version_id(session: Session, article_id: int) -> int | None:
     return newest.id if newest is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class ExtractedPage:
-    """A fetched page ready for its rows: raw object written, extraction made, text signed."""
-
-    fetch: Fetch
-    raw: StoredRaw
-    extraction: Extraction
-    text: PreparedText | None
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedText:
-    """A text's digest and signature, ready for its catalog rows.
-
-    ``stored`` says whether its object is written already; if not, filing
-    writes it with the text's new row, through the same store (in a group
-    commit, held with the batch's other objects until just before it
-    commits), so a text already archived is never written again.
-    """
-
-    sha256: str
-    size: int
-    minhash: MinHash
-    stored: bool
-
-
-def sign_text(text: str) -> PreparedText:
-    """The text's digest, size and MinHash: its CPU work, done in a crawl's worker processes."""
-    data = text.encode("utf-8")
-    return PreparedText(sha256_hex(data), len(data), neardup.signature(text), stored=False)
-
-
-def prepare_text(store: ObjectStore, text: str) -> PreparedText:
-    """Write the text object and compute its MinHash: the slow part, done outside a transaction.
-
-    The object is content-addressed and write-once, so writing it again, or
-    leaving it behind when the transaction that would name it fails, is harmless.
-    """
-    signed = sign_text(text)
-    store.put(layout.text_key(signed.sha256), text.encode("utf-8"))
-    return replace(signed, stored=True)
-
-
-def text_sha256(text: str) -> str:
-    return sha256_hex(text.encode("utf-8"))
-
-
 def _ensure_content(
-    session: Session, store: ObjectStore, text: str, prepared: PreparedText | None
+    session: Session, store: ObjectStore, text: str, signed: PreparedText
 ) -> tuple[Row[Any], bool]:
     """The catalog row of this text, locked, with its LSH bands; True when this call added it.
 
-    A new text's object is in the store before its row commits: written
-    beforehand (``prepare_text``), or here once the row is known to be new.
+    A new text's object is put in ``store`` with its row, and so is in the
+    store before the row commits.
     """
     connection = session.connection()
-    sha = prepared.sha256 if prepared is not None else text_sha256(text)
-    if prepared is None:
-        known = connection.execute(_LOCKED_CONTENT, {"sha": sha}).first()
-        if known is not None:
-            return known, False
-        prepared = prepare_text(store, text)
-    key = layout.text_key(sha)
+    key = layout.text_key(signed.sha256)
     values = {
-        "sha256": sha,
+        "sha256": signed.sha256,
         "key": key,
-        "size": prepared.size,
-        "minhash": neardup.pack(prepared.minhash),
+        "size": signed.size,
+        "minhash": neardup.pack(signed.minhash),
         "created_at": datetime.now(UTC),
     }
     row = inserted_row(session, ContentRow, values, ["sha256"])
     if row is None:  # there already, or a concurrent writer's, whose commit we waited for
-        return connection.execute(_LOCKED_CONTENT, {"sha": sha}).one(), False
-    if not prepared.stored:
-        store.put(key, text.encode("utf-8"))
+        return connection.execute(_LOCKED_CONTENT, {"sha": signed.sha256}).one(), False
+    store.put(key, text.encode("utf-8"))
     bands = [
-        {"content_sha256": sha, "band": band, "hash": band_hash}
-        for band, band_hash in neardup.bands(prepared.minhash)
+        {"content_sha256": signed.sha256, "band": band, "hash": band_hash}
+        for band, band_hash in neardup.bands(signed.minhash)
     ]
     insert_ignoring_conflicts(session, LshBandRow, bands, ["content_sha256", "band"])
     return row, True
@@ -387,7 +316,6 @@ def fetch_meta(fetch: FetchRow | Row[Any]) -> dict[str, Any]:
 _FETCHES, _ARTICLES, _CONTENTS, _VERSIONS = (
     cast(Table, model.__table__) for model in (FetchRow, ArticleRow, ContentRow, VersionRow)
 )
-_LOCKED_FETCH = select(_FETCHES).where(_FETCHES.c.id == bindparam("id")).with_for_update()
 _LOCKED_CONTENT = select(_CONTENTS).where(_CONTENTS.c.sha256 == bindparam("sha")).with_for_update()
 _LOCKED_ARTICLE = select(_ARTICLES).where(_ARTICLES.c.url_key == bindparam("key")).with_for_update()
 _SIGNATURES = select(_CONTENTS.c.sha256, _CONTENTS.c.minhash).where(

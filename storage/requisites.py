@@ -7,6 +7,7 @@ it (and become WARC revisits), whatever their URL, outlet or day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +21,19 @@ from newsarchive.storage.objects import ObjectStore, sha256_hex
 from newsarchive.storage.results import RequisiteInfo
 
 
-def stored_object(session: Session, store: ObjectStore, body: bytes) -> tuple[dict[str, Any], bool]:
-    """The object holding ``body``, found by digest or written now (write-once); True if new."""
+@dataclass(frozen=True, slots=True)
+class StoredRequisite:
+    """Where a requisite's bytes are kept; ``new`` when this fetch brought them first."""
+
+    body_sha256: str
+    size: int
+    key: str
+    object_sha256: str
+    new: bool
+
+
+def stored_object(session: Session, store: ObjectStore, body: bytes) -> StoredRequisite:
+    """The object holding ``body``, found by digest or written now (write-once)."""
     sha = sha256_hex(body)
     earlier = session.execute(
         select(RequisiteRow.key, RequisiteRow.object_sha256)
@@ -34,11 +46,10 @@ def stored_object(session: Session, store: ObjectStore, body: bytes) -> tuple[di
         data = layout.compress_raw(body)
         key, object_sha = layout.requisite_key(sha), sha256_hex(data)
         store.put(key, data)
-    stored = {"body_sha256": sha, "size": len(body), "key": key, "object_sha256": object_sha}
-    return stored, earlier is None
+    return StoredRequisite(sha, len(body), key, object_sha, new=earlier is None)
 
 
-def row_values(outlet_id: int, capture: Capture, stored: dict[str, Any]) -> dict[str, Any]:
+def row_values(outlet_id: int, capture: Capture, stored: StoredRequisite) -> dict[str, Any]:
     """The catalog row of one requisite fetch."""
     return {
         "outlet_id": outlet_id,
@@ -50,7 +61,10 @@ def row_values(outlet_id: int, capture: Capture, stored: dict[str, Any]) -> dict
             layout.public_request_headers(capture.request_headers)
         ),
         "response_headers": layout.headers_json(capture.response_headers),
-        **stored,
+        "body_sha256": stored.body_sha256,
+        "size": stored.size,
+        "key": stored.key,
+        "object_sha256": stored.object_sha256,
     }
 
 

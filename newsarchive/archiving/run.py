@@ -1,11 +1,11 @@
-"""One crawl run: the spiders feed the capture filer as pages arrive.
+"""One crawl run: the spiders feed the capture lane as pages arrive.
 
 Scrapy fetches on the event loop; each fetch is handed to a small thread pool
-that has its page worked on in a process pool and files it, so the crawl
-does not wait for extraction and both cores work, until ``IN_FLIGHT``
-fetches are on their way: then the crawl waits for room.  The Prefect flows wrap this
-function; the CLI's ``reextract``, the tests and the benchmark call the
-same code directly.
+that takes it down the capture lane (:mod:`capture`: worked on in a process
+pool, then filed), so the crawl does not wait for extraction and both cores
+work, until ``IN_FLIGHT`` fetches are on their way: then the crawl waits for
+room.  The Prefect flows wrap this function; the tests and the benchmark
+call it directly.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from newsarchive.archiving.capture import CaptureFiler
+from newsarchive.archiving.capture import CaptureLane
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import ArchiveOutcome, Fetch
+from newsarchive.records import Fetch
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 from newsarchive.storage import Archive
@@ -70,26 +70,26 @@ async def archive_outlets(
     storing the raw page and filing its text) are redone first.
     ``on_progress`` is awaited every few seconds while the crawl runs.
     """
-    filer = CaptureFiler.for_outlets(archive, list(outlets), extract_pool)
+    lane = CaptureLane.for_outlets(archive, list(outlets), extract_pool)
     for outlet in outlets:
-        await asyncio.to_thread(filer.redo_unextracted, outlet.name)
+        await asyncio.to_thread(lane.redo, outlet.name)
     # Handed over and not yet filed, and any that raised or was cancelled: kept to be awaited
     # (and to raise) at the end; never every fetch of the run, whose number has no bound.
-    unsettled: set[Future[ArchiveOutcome | None]] = set()
-    ticker = asyncio.create_task(_tick(on_progress, outlets, filer)) if on_progress else None
+    unsettled: set[Future[None]] = set()
+    ticker = asyncio.create_task(_tick(on_progress, outlets, lane)) if on_progress else None
     try:
         with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="archive") as pool:
             room = asyncio.Semaphore(IN_FLIGHT)
             loop = asyncio.get_running_loop()
 
-            def settled(future: Future[ArchiveOutcome | None]) -> None:
+            def settled(future: Future[None]) -> None:
                 room.release()
                 if not future.cancelled() and future.exception() is None:
                     unsettled.discard(future)
 
             async def on_fetch(fetch: Fetch) -> None:
                 await room.acquire()  # the crawl waits here while the archive is full
-                future = pool.submit(filer.process, fetch)
+                future = pool.submit(lane.process, fetch)
                 unsettled.add(future)
                 future.add_done_callback(lambda done: loop.call_soon_threadsafe(settled, done))
 
@@ -104,10 +104,10 @@ async def archive_outlets(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
     for outlet in outlets:
-        _absorb(filer.report(outlet.name), stats.get(outlet.name) or CrawlStats())
+        _absorb(lane.report(outlet.name), stats.get(outlet.name) or CrawlStats())
     if on_progress is not None:
-        await on_progress(_progress(outlets, filer, done=True))
-    return {o.name: filer.report(o.name) for o in outlets}
+        await on_progress(_progress(outlets, lane, done=True))
+    return {o.name: lane.report(o.name) for o in outlets}
 
 
 def _absorb(report: OutletReport, stats: CrawlStats) -> None:
@@ -120,17 +120,15 @@ def _absorb(report: OutletReport, stats: CrawlStats) -> None:
 
 
 def _progress(
-    outlets: Sequence[Outlet], filer: CaptureFiler, *, done: bool = False
+    outlets: Sequence[Outlet], lane: CaptureLane, *, done: bool = False
 ) -> list[Progress]:
     return [
-        Progress(
-            o.name, filer.report(o.name).fetched, filer.report(o.name).filed, o.max_pages, done
-        )
+        Progress(o.name, lane.report(o.name).fetched, lane.report(o.name).filed, o.max_pages, done)
         for o in outlets
     ]
 
 
-async def _tick(callback: ProgressCallback, outlets: Sequence[Outlet], filer: CaptureFiler) -> None:
+async def _tick(callback: ProgressCallback, outlets: Sequence[Outlet], lane: CaptureLane) -> None:
     while True:
         await asyncio.sleep(PROGRESS_SECONDS)
-        await callback(_progress(outlets, filer))
+        await callback(_progress(outlets, lane))

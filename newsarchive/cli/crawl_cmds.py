@@ -202,12 +202,12 @@ def reextract(
     """
     settings = load_settings()
     planned = plan_outlets(settings, None, outlets_file)
-    from newsarchive.archiving.capture import CaptureFiler
+    from newsarchive.archiving.capture import CaptureLane
 
     with open_archive(settings, create=True) as archive:
-        filer = CaptureFiler.for_outlets(archive, planned)
-        filer.redo_unextracted(outlet, failed=failed)
-    rows = [report.summary() for report in filer.reports.values() if report.filed]
+        lane = CaptureLane.for_outlets(archive, planned)
+        lane.redo(outlet, failed=failed)
+    rows = [report.summary() for report in lane.reports.values() if report.filed]
     if as_json:
         for row in rows:
             echo_json(row)
