@@ -67,9 +67,10 @@ from newsarchive.errors import NewsarchiveError
 from newsarchive.extraction import extract
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
-from newsarchive.storage import Archive, ExtractedPage, layout, neardup
-from newsarchive.storage.models import ArticleRow, FetchRow, OutletRow, VersionRow
-from newsarchive.storage.objects import sha256_hex
+from newsarchive.storage import Archive, ExtractedPage
+from newsarchive.storage.catalog.models import ArticleRow, FetchRow, OutletRow, VersionRow
+from newsarchive.storage.filing import neardup
+from newsarchive.storage.objects import layout, sha256_hex
 
 OUTLETS = 8
 NEW_OUTLET = "bench-herald"

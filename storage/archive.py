@@ -1,117 +1,48 @@
-"""The archive: one catalog and one object store, behind the API the flows call.
+"""The archive as a crawl writes it: everything a reader can do, and filing.
 
 Every write method runs in one catalog transaction and writes its objects
 before the rows that name them, so it can be called again after any failure
 (and from several threads or processes at once) without leaving a row that
-points at nothing or filing the same thing twice.
+points at nothing or filing the same thing twice.  A crawl files through
+:meth:`Archive.record_and_file`; the one-page methods file a page in two
+steps (its fetch, then its extraction), for scripts and for the tests that
+hold a crawl's batches to what one page at a time leaves.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
-from types import TracebackType
+from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import Any, Self
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import update
 
 from newsarchive.errors import NotFoundError
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, RunCounts, Validators
-from newsarchive.storage import (
-    batch,
-    captures,
-    catalog,
-    conditional,
-    fetches,
-    filing,
-    fulltext,
-    integrity,
-    layout,
-    leases,
-    overview,
-    reading,
-    requisites,
-    searchquery,
-)
-from newsarchive.storage.batch import Entry, KeptRequisite
-from newsarchive.storage.leases import Busy, Holder
-from newsarchive.storage.models import CrawlRunRow, FetchRow, OutletRow
-from newsarchive.storage.objects import HeldPuts, ObjectStore, open_store, sha256_hex
-from newsarchive.storage.rawpages import StoredRaw, store_raw
-from newsarchive.storage.results import (
-    ArticleSummary,
-    CaptureInfo,
-    ExtractionState,
-    FetchRecord,
-    OutletSummary,
-    RequisiteInfo,
-    SearchHit,
-    Snapshot,
-    VerifyReport,
-    VersionInfo,
-)
-from newsarchive.storage.texts import PreparedText
+from newsarchive.storage import catalog
+from newsarchive.storage.catalog import leases
+from newsarchive.storage.catalog.leases import Busy, Holder
+from newsarchive.storage.catalog.models import OutletRow
+from newsarchive.storage.filing import batch, conditional, fetches, requisites, runs, versions
+from newsarchive.storage.filing.batch import Entry, KeptRequisite
+from newsarchive.storage.filing.texts import PreparedText
+from newsarchive.storage.objects import HeldPuts, sha256_hex
+from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
+from newsarchive.storage.reader import ReadOnlyArchive
+from newsarchive.storage.reading import fulltext
+from newsarchive.storage.results import FetchRecord
 
 
-class Archive:
-    """Catalog plus object store; open with :meth:`open`, close or use as a context."""
-
-    def __init__(self, engine: Engine, store: ObjectStore) -> None:
-        self.engine = engine
-        self.store = store
-        self._reads = sessionmaker(engine, expire_on_commit=False)
-        self._writes = sessionmaker(catalog.for_writing(engine), expire_on_commit=False)
+class Archive(ReadOnlyArchive):
+    """Catalog plus object store, read and written; open with :meth:`open`."""
 
     @classmethod
     def open(cls, database_url: str, store_url: str, *, create: bool = True) -> Self:
-        """Connect, upgrading the catalog schema to the current migration.
+        """Connect, creating the catalog (and a SQLite file's folder) unless ``create`` is off."""
+        return cls._opened(database_url, store_url, create=create)
 
-        Without ``create`` (the commands that only read), a catalog that holds
-        no archive yet is NotFoundError, and nothing is created on the way.
-        """
-        store = open_store(store_url)
-        engine = catalog.create_catalog_engine(database_url, create=create)
-        try:
-            if not create and not catalog.holds_an_archive(engine):
-                raise NotFoundError("the catalog holds no archive yet: crawl first")
-            catalog.upgrade(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine, store)
-
-    def close(self) -> None:
-        """Release the catalog connections (the object store holds none worth closing)."""
-        self.engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        failing_as = catalog.unavailable_as_storage_error("catalog write failed")
-        with failing_as, self._writes.begin() as session:
-            yield session
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        failing_as = catalog.unavailable_as_storage_error("catalog read failed")
-        with failing_as, self._reads() as session:
-            yield session
-
-    # -- writing ---------------------------------------------------------
+    # -- what a crawl files ---------------------------------------------
 
     def ensure_outlet(self, name: str, **info: Any) -> None:
         """Register an outlet; ``info`` (JSON-able settings) replaces what was kept."""
@@ -125,7 +56,7 @@ class Archive:
 
     def validators(self, outlet: str, keys: Collection[str]) -> dict[str, Validators]:
         """Article key -> validators of its last successful fetch, for those of ``keys`` that
-        have any: what a crawl sends in its conditional GETs (see :mod:`.conditional`)."""
+        have any: what a crawl sends in its conditional GETs (see :mod:`.filing.conditional`)."""
         with self._reading() as session:
             return conditional.last_validators(session, outlet, keys)
 
@@ -133,15 +64,7 @@ class Archive:
         """The object an earlier fetch of ``url`` stored for the same bytes, if any."""
         failing_as = catalog.unavailable_as_storage_error("catalog read failed")
         with failing_as, self.engine.connect() as connection:  # once a page: no ORM session
-            earlier = connection.execute(
-                fetches.EARLIER_RAW, {"url": url, "sha": body_sha256}
-            ).first()
-        if earlier is None:
-            return None
-        key, size, object_sha = earlier
-        if key is None or size is None or object_sha is None:  # named whole, or not at all
-            return None
-        return StoredRaw(key=key, sha256=body_sha256, size=size, object_sha256=object_sha)
+            return fetches.earlier_raw(connection, url, body_sha256)
 
     def keep_requisite(self, capture: Capture) -> KeptRequisite:
         """A requisite's bytes found stored by digest, or written now, before any row names them."""
@@ -152,7 +75,7 @@ class Archive:
     def record_and_file(self, entries: Sequence[Entry]) -> list[ArchiveOutcome]:
         """File a crawl's entries (pages, fetches, requisites) in one transaction, in order.
 
-        The way every fetch of a crawl reaches the catalog (see :mod:`.batch`):
+        The way every fetch of a crawl reaches the catalog (see :mod:`.filing.batch`):
         rows for each, a page's extraction deduplicated and filed against
         those before it.  If it fails no row is written, and the caller may
         file each entry on its own.
@@ -160,7 +83,23 @@ class Archive:
         with self._writing() as session:
             return batch.file_batch(session, self.store, entries)
 
-    # -- one page at a time, outside a crawl --------------------------------
+    # -- stored pages to extract again -----------------------------------
+
+    def unextracted(self, outlet: str | None = None, *, failed: bool = False) -> list[FetchRecord]:
+        """Fetches whose page is stored but whose extraction was never filed.
+
+        With ``failed``, also those whose extraction failed: after a profile is
+        fixed they can be extracted again from the stored raw page.
+        """
+        with self._reading() as session:
+            return fetches.unextracted(session, outlet, failed=failed)
+
+    def load_capture(self, record: FetchRecord) -> Capture:
+        """The response rebuilt from the stored raw object, checked against its SHA-256."""
+        with self._reading() as session:
+            return fetches.stored_capture(session, self.store, record)
+
+    # -- one page at a time ----------------------------------------------
 
     def record_fetch(self, fetch: Fetch, raw: StoredRaw | None = None) -> FetchRecord:
         """Record one fetch, its page stored first; its extraction is filed later.
@@ -184,7 +123,7 @@ class Archive:
                 raise NotFoundError(f"no fetch #{record.id} in the catalog")
             search = fulltext.SearchDocuments()
             objects = HeldPuts(self.store)
-            outcome = filing.file_fetch(
+            outcome = versions.file_fetch(
                 session, objects, row, record.outlet, extraction, text, search
             )
             search.write(session)
@@ -209,133 +148,10 @@ class Archive:
             return earlier
         return store_raw(self.store, capture.outlet, capture.fetched_at, capture.body, body_sha)
 
-    # -- stored pages to extract again -------------------------------------
-
-    def unextracted(self, outlet: str | None = None, *, failed: bool = False) -> list[FetchRecord]:
-        """Fetches whose page is stored but whose extraction was never filed.
-
-        With ``failed``, also those whose extraction failed: after a profile is
-        fixed they can be extracted again from the stored raw page.
-        """
-        states = [ExtractionState.PENDING, *([ExtractionState.FAILED] if failed else [])]
-        query = (
-            select(FetchRow)
-            .join(OutletRow, OutletRow.id == FetchRow.outlet_id)
-            .where(FetchRow.extraction_state.in_(states), FetchRow.raw_key.is_not(None))
-            .order_by(FetchRow.fetched_at, FetchRow.id)
-        )
-        if outlet is not None:
-            query = query.where(OutletRow.name == outlet)
-        with self._reading() as session:
-            return [fetches.record_of(session, row) for row in session.scalars(query)]
-
-    def load_capture(self, record: FetchRecord) -> Capture:
-        """The response rebuilt from the stored raw object, checked against its SHA-256."""
-        with self._reading() as session:
-            row = session.get(FetchRow, record.id)
-            if row is None or row.raw_key is None:
-                raise NotFoundError(f"no stored page for fetch #{record.id} ({record.url})")
-            outlet = session.scalars(
-                select(OutletRow.name).where(OutletRow.id == row.outlet_id)
-            ).one()
-        body = reading.raw_body(self.store, row.raw_key, row.raw_object_sha256, row.raw_sha256)
-        return Capture(
-            outlet=outlet,
-            url=row.url,
-            requested_url=row.requested_url or row.url,
-            final_url=row.final_url or row.url,
-            status=row.status or 200,
-            fetched_at=row.fetched_at,
-            request_headers=layout.headers_from_json(row.request_headers),
-            response_headers=layout.headers_from_json(row.response_headers),
-            body=body,
-            discovery=layout.discovery_from_json(row.discovery),
-        )
-
-    # -- reading ---------------------------------------------------------
-
-    def list_articles(
-        self, outlet: str | None = None, since: datetime | None = None
-    ) -> Iterator[ArticleSummary]:
-        """Articles first seen at or after ``since``, oldest first."""
-        with self._reading() as session:
-            yield from reading.list_articles(session, outlet, since)
-
-    def snapshot(self, url: str, at: datetime | None = None) -> Snapshot:
-        """The version current at ``at`` (default: latest), every object checked by SHA-256."""
-        with self._reading() as session:
-            return reading.snapshot(session, self.store, url, at)
-
-    def outlets(self) -> list[OutletSummary]:
-        """Every outlet by name, with its article and version counts and its last run."""
-        with self._reading() as session:
-            return overview.outlet_summaries(session)
-
-    def copies(self, url: str) -> list[str]:
-        """URLs of the articles archived as duplicates of this one."""
-        with self._reading() as session:
-            return overview.copies_of(session, url)
-
-    def captures(self, url: str) -> list[CaptureInfo]:
-        """Every capture of the article (Memento's mementos), oldest first."""
-        with self._reading() as session:
-            return captures.captures(session, url)
-
-    def capture_snapshot(self, url: str, capture: CaptureInfo) -> Snapshot:
-        """The page as ``capture`` served it, with the text current then, checked by SHA-256."""
-        with self._reading() as session:
-            return reading.capture_snapshot(session, self.store, url, capture)
-
-    def nearest_snapshot(self, url: str, at: datetime) -> Snapshot:
-        """The capture nearest to ``at`` (see :func:`captures.nearest`) as a snapshot."""
-        return self.capture_snapshot(url, captures.nearest(self.captures(url), at))
-
-    def requisites(
-        self, outlet: str | None = None, since: datetime | None = None
-    ) -> list[RequisiteInfo]:
-        """Fetches of page requisites (of ``outlet``, since ``since``), oldest first."""
-        with self._reading() as session:
-            return requisites.requisite_fetches(session, outlet, since)
-
-    def requisite_body(self, requisite: RequisiteInfo) -> bytes:
-        """The bytes of a requisite fetch, checked against their SHA-256."""
-        with self._reading() as session:
-            key, object_sha = requisites.object_of(session, requisite.raw_sha256)
-        return reading.raw_body(self.store, key, object_sha, requisite.raw_sha256)
-
-    def history(self, url: str) -> list[VersionInfo]:
-        """Every distinct text the URL has carried, oldest first."""
-        with self._reading() as session:
-            return reading.history(session, url)
-
-    def search(
-        self, query: str, *, limit: int = 20, filters: fulltext.Filters | None = None
-    ) -> list[SearchHit]:
-        """Articles whose latest text (or, with ``filters.all_versions``, any version's)
-        matches ``query`` (see :mod:`searchquery`), best first, copies folded in."""
-        parsed = searchquery.parse(query)
-        filters = filters or fulltext.Filters()
-        if filters.all_versions:
-            self._index_missing_versions()
-        with self._reading() as session:
-            return fulltext.search(session, parsed, limit=limit, filters=filters)
-
-    def _index_missing_versions(self) -> None:
-        with self._reading() as session:
-            if not fulltext.missing_versions(session):
-                return
-        with self._writing() as session:
-            fulltext.index_missing_versions(session, self.store)
-
-    def verify(self, *, sample: int | None = None) -> VerifyReport:
-        """Re-read every object (or a random sample) and compare it with the catalog."""
-        with self._reading() as session:
-            return integrity.verify(session, self.store, sample=sample)
-
-    # -- site leases -------------------------------------------------------
+    # -- site leases -----------------------------------------------------
 
     def try_lease(self, names: Sequence[str], holder: Holder, ttl: timedelta) -> Busy | None:
-        """Take the leases of all ``names`` for ``holder``, or none (see :mod:`leases`)."""
+        """Take the leases of all ``names`` for ``holder``, or none (see :mod:`.catalog.leases`)."""
         with self._writing() as session:
             return leases.try_acquire(session, names, holder, ttl)
 
@@ -347,27 +163,14 @@ class Archive:
         with self._writing() as session:
             leases.release(session, names, holder)
 
-    # -- crawl runs --------------------------------------------------------
+    # -- crawl runs ------------------------------------------------------
 
     def record_run(self, outlet: str, counts: RunCounts) -> None:
         """Keep one outlet's summary of a finished run (the columns of ``crawl_runs``)."""
         with self._writing() as session:
-            session.add(
-                CrawlRunRow(
-                    outlet_id=fetches.outlet_id(session, outlet),
-                    finished_at=datetime.now(UTC),
-                    **asdict(counts),
-                )
-            )
+            runs.record(session, fetches.outlet_id(session, outlet), counts)
 
-    def recent_new_counts(self, outlet: str, runs: int) -> list[int]:
-        """How many new articles each of the outlet's last ``runs`` runs found, newest first."""
-        query = (
-            select(CrawlRunRow.new)
-            .join(OutletRow, OutletRow.id == CrawlRunRow.outlet_id)
-            .where(OutletRow.name == outlet)
-            .order_by(CrawlRunRow.finished_at.desc(), CrawlRunRow.id.desc())
-            .limit(runs)
-        )
+    def recent_new_counts(self, outlet: str, last: int) -> list[int]:
+        """How many new articles each of the outlet's ``last`` runs found, newest first."""
         with self._reading() as session:
-            return list(session.scalars(query))
+            return runs.recent_new_counts(session, outlet, last)

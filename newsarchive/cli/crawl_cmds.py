@@ -12,7 +12,7 @@ import typer
 
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import SUMMARY_COLUMNS
-from newsarchive.cli.archive_cmds import open_archive
+from newsarchive.cli.archives import open_for_writing
 from newsarchive.cli.output import echo_json
 from newsarchive.cli.progress import progress_display
 from newsarchive.cli.temporary_server import TemporaryServer, prefect_api
@@ -81,7 +81,7 @@ def _run_crawl(
     as_json: bool,
 ) -> State[Any]:
     """Open the archive (refused here, before the flow starts), then run the crawl flow."""
-    with open_archive(settings, create=True):
+    with open_for_writing(settings):
         pass
     if replay:
         from newsarchive.replay import DAYS, replay_outlets
@@ -204,7 +204,7 @@ def reextract(
     planned = plan_outlets(settings, None, outlets_file)
     from newsarchive.archiving.capture import CaptureLane
 
-    with open_archive(settings, create=True) as archive:
+    with open_for_writing(settings) as archive:
         lane = CaptureLane.for_outlets(archive, planned)
         lane.redo(outlet, failed=failed)
     rows = [report.summary() for report in lane.reports.values() if report.filed]

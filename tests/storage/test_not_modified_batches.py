@@ -11,7 +11,7 @@ from storage_builders import T0, archive_one, hours, not_modified, seed_text
 
 from newsarchive.records import Fetch
 from newsarchive.storage import Archive
-from newsarchive.storage.models import ArticleRow, FetchRow, VersionRow
+from newsarchive.storage.catalog.models import ArticleRow, FetchRow, VersionRow
 
 URLS = [f"https://www.vanguardngr.com/2026/02/story-{n}/" for n in range(4)]
 
