@@ -39,8 +39,8 @@ from newsarchive.archiving.work import worker_pool
 from newsarchive.config import Settings
 from newsarchive.extraction import extract
 from newsarchive.records import ArchiveOutcome
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet, OutletKind
-from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive, Entry, StoredRaw
 
 CONCURRENCY = 8

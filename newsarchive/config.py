@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     crawl_mode: CrawlMode = Field(
         default=CrawlMode.INPROCESS, description="inprocess (asyncio) or subprocess (Twisted)"
     )
+    replay: PositiveInt | None = Field(
+        default=None,
+        description="crawl this day of the bundled offline replica instead of the live sites",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -131,6 +135,11 @@ class Settings(BaseSettings):
         return self
 
 
+def variable(field: str) -> str:
+    """The environment variable of a setting: ``replay`` -> ``NEWSARCHIVE_REPLAY``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning the first validation error into one line."""
     try:
@@ -139,4 +148,4 @@ def load_settings(**overrides: object) -> Settings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "settings"
         message = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{ENV_PREFIX}{field.upper()}: {message}") from None
+        raise ConfigError(f"{variable(field)}: {message}") from None

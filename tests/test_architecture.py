@@ -85,6 +85,7 @@ OWNED: dict[str, set[str]] = {
     "warcio": {"storage.export"},
     "cdxj_indexer": {"storage.export"},
     "wacz": {"storage.export"},
+    "prefect": {"flows"},
     "scrapy": {"spiders"},
     "twisted": {"spiders"},
     "trafilatura": {"extraction"},

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
 
 from newsarchive.archiving.capture import CaptureLane
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import Fetch
+from newsarchive.records import Fetch, Progress
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 from newsarchive.storage import Archive
@@ -33,24 +31,6 @@ crawl is held back (see :func:`fetch_outlets`), so pages fetched faster than
 they can be filed never queue up in memory without bound.
 """
 PROGRESS_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """How far one outlet's crawl has come, while it runs."""
-
-    outlet: str
-    fetched: int  # pages received so far
-    filed: int  # discovered URLs that have ended (archived, skipped or failed)
-    budget: int  # the most requests the crawl may make
-    done: bool = False
-
-    @property
-    def share(self) -> float:
-        """Filed against the budget, 0 to 1 (1 once done): the budget bounds the work to come."""
-        if self.done or not self.budget:
-            return 1.0
-        return min(1.0, self.filed / self.budget)
 
 
 ProgressCallback = Callable[[list[Progress]], Awaitable[None]]
@@ -104,19 +84,10 @@ async def archive_outlets(
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
     for outlet in outlets:
-        _absorb(lane.report(outlet.name), stats.get(outlet.name) or CrawlStats())
+        lane.report(outlet.name).crawl = stats.get(outlet.name) or CrawlStats()
     if on_progress is not None:
         await on_progress(_progress(outlets, lane, done=True))
     return {o.name: lane.report(o.name) for o in outlets}
-
-
-def _absorb(report: OutletReport, stats: CrawlStats) -> None:
-    """The crawl's own numbers: what was discovered, skipped unrequested, read."""
-    report.crawled = True
-    report.discovered = stats.discovered
-    report.unrequested = Counter(stats.skipped)
-    report.documents_read = stats.documents_read
-    report.document_error = stats.document_error
 
 
 def _progress(

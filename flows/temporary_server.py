@@ -3,10 +3,11 @@
 Left to itself, Prefect starts this server (``SubprocessASGIServer``) when
 the flow first asks for its API: only after the command has loaded
 everything else, and after importing Prefect's whole server package into the
-crawl's process (about 2 s of CPU) just to launch a subprocess; the crawl then
-waits about 5 s, doing nothing, for the server to answer.  Started here, as
-the command begins and without importing Prefect, the server loads on the
-other core while the crawl loads, and the crawl's process never imports it.
+crawl's process just to launch a subprocess; the crawl then waits, doing
+nothing, for the server to answer.  Started here, as the command begins and
+without importing Prefect, the server loads on the other core while the
+crawl loads, and the crawl's process never imports it
+(``docs/decisions/0009-temporary-prefect-server-started-first.md``).
 It is the same server, run the way Prefect runs it (uvicorn with Prefect's
 app factory, the UI off, its services those of a temporary server, its
 database the one in ``PREFECT_HOME``), and the flow is the same Prefect flow
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from newsarchive.errors import CrawlError
 
-STARTUP_TIMEOUT_SECONDS = 120  # a loaded two-core machine was seen to need far more than 20 s
+STARTUP_TIMEOUT_SECONDS = 120  # generous: a loaded two-core machine may take far more than 20 s
 POLL_SECONDS = 0.05
 STOP_SECONDS = 5
 PORT_IN_USE = 3  # uvicorn's exit code when its port was taken meanwhile

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.cli.temporary_server import prefect_api
+from newsarchive.flows.temporary_server import prefect_api
 
 NAMED = "http://127.0.0.1:4200/api"
 SETTINGS_FILES = {
