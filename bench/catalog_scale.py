@@ -67,9 +67,10 @@ from newsarchive.errors import NewsarchiveError
 from newsarchive.extraction import extract
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
-from newsarchive.storage import Archive, ExtractedPage, layout, neardup
-from newsarchive.storage.models import ArticleRow, FetchRow, OutletRow, VersionRow
-from newsarchive.storage.objects import sha256_hex
+from newsarchive.storage import Archive, ExtractedPage
+from newsarchive.storage.catalog.models import ArticleRow, FetchRow, OutletRow, VersionRow
+from newsarchive.storage.filing import neardup
+from newsarchive.storage.objects import layout, sha256_hex
 
 OUTLETS = 8
 NEW_OUTLET = "bench-herald"
@@ -118,7 +119,7 @@ def prepare(pages: list[Page], started: datetime) -> list[Prepared]:
 
 
 def file_batch(archive: Archive, batch: list[Prepared]) -> list[ArchiveOutcome]:
-    """Pages filed as a crawl files them (``CaptureFiler.process``, then its ``PageWriter``)."""
+    """Pages filed as a crawl files them (``CaptureLane.process``, then its writer)."""
     extracted = []
     for page in batch:
         capture = page.fetch.capture

@@ -7,7 +7,7 @@ the band index matters for lookup cost, and random signatures spread over it
 as real ones do).  Then each real text is looked up through a lightly edited
 copy of it, two ways:
 
-- ``lsh``: ``newsarchive.storage.filing.near_candidates_query`` (the exact SELECT
+- ``lsh``: ``newsarchive.storage.filing.versions.near_candidates_query`` (the exact SELECT
   the archive runs when filing), then the candidates' stored signatures are
   read and compared, as ``filing._near_texts`` does;
 - ``brute force`` (the baseline): read every stored signature and compare it
@@ -42,9 +42,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.storage import catalog, layout, neardup
-from newsarchive.storage.filing import near_candidates_query
-from newsarchive.storage.models import ContentRow, LshBandRow
+from newsarchive.storage import catalog
+from newsarchive.storage.catalog.models import ContentRow, LshBandRow
+from newsarchive.storage.filing import neardup
+from newsarchive.storage.filing.versions import near_candidates_query
+from newsarchive.storage.objects import layout
 
 if TYPE_CHECKING:
     from datasketch import MinHash

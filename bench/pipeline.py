@@ -38,16 +38,10 @@ from newsarchive.archiving.run import STORE_THREADS, archive_outlets
 from newsarchive.archiving.work import worker_pool
 from newsarchive.config import Settings
 from newsarchive.extraction import extract
-from newsarchive.records import ArchiveOutcome, Extraction, Fetch
+from newsarchive.records import ArchiveOutcome
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet, OutletKind
-from newsarchive.spiders.settings import CrawlOptions
-from newsarchive.storage import (
-    Archive,
-    ExtractedPage,
-    FetchRecord,
-    PreparedText,
-    StoredRaw,
-)
+from newsarchive.storage import Archive, Entry, StoredRaw
 
 CONCURRENCY = 8
 PAGE_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
@@ -80,51 +74,33 @@ class Result:
 
 
 class TimedArchive(Archive):
-    """The archive, adding up the seconds its write calls take (over all threads).
+    """The archive, adding up the seconds its catalog calls take (over all threads).
 
     Shows where a pipeline run's time goes that extraction does not explain.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.seconds: dict[str, float] = dict.fromkeys(
-            ("record_fetch", "record_and_file", "record_not_modified", "file_extraction"), 0.0
-        )
+        self.seconds: dict[str, float] = dict.fromkeys(("earlier_raw", "record_and_file"), 0.0)
         self._lock = threading.Lock()
 
     def _add(self, name: str, started: float) -> None:
         with self._lock:
             self.seconds[name] += time.perf_counter() - started
 
-    def record_fetch(self, fetch: Fetch, raw: StoredRaw | None = None) -> FetchRecord:
+    def earlier_raw(self, url: str, body_sha256: str) -> StoredRaw | None:
         started = time.perf_counter()
         try:
-            return super().record_fetch(fetch, raw)
+            return super().earlier_raw(url, body_sha256)
         finally:
-            self._add("record_fetch", started)
+            self._add("earlier_raw", started)
 
-    def record_and_file(self, pages: Sequence[ExtractedPage]) -> list[ArchiveOutcome]:
+    def record_and_file(self, entries: Sequence[Entry]) -> list[ArchiveOutcome]:
         started = time.perf_counter()
         try:
-            return super().record_and_file(pages)
+            return super().record_and_file(entries)
         finally:
             self._add("record_and_file", started)
-
-    def record_not_modified(self, fetches: Sequence[Fetch]) -> None:
-        started = time.perf_counter()
-        try:
-            super().record_not_modified(fetches)
-        finally:
-            self._add("record_not_modified", started)
-
-    def file_extraction(
-        self, record: FetchRecord, extraction: Extraction, prepared: PreparedText | None = None
-    ) -> ArchiveOutcome:
-        started = time.perf_counter()
-        try:
-            return super().file_extraction(record, extraction, prepared)
-        finally:
-            self._add("file_extraction", started)
 
     def take_seconds(self) -> dict[str, float]:
         taken = {name: round(value, 2) for name, value in self.seconds.items()}

@@ -54,7 +54,7 @@ from typing import Any
 import trafilatura
 from newssite import Page, restyle, serve
 
-from newsarchive.cli.temporary_server import TemporaryServer
+from newsarchive.flows.temporary_server import TemporaryServer
 
 BIN = Path(sys.executable).parent
 CONCURRENCY = 16

@@ -46,7 +46,7 @@ from sqlalchemy import Engine, insert, select, text
 from newsarchive.identity import article_key
 from newsarchive.records import FetchOutcome, Validators
 from newsarchive.storage import Archive
-from newsarchive.storage.models import ArticleRow, FetchRow, OutletRow
+from newsarchive.storage.catalog.models import ArticleRow, FetchRow, OutletRow
 from newsarchive.storage.objects import open_store
 
 OUTLET = "prefill-1"

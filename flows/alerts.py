@@ -1,10 +1,12 @@
 """Alerts that reach someone: Prefect automations that send a notification through a block.
 
-Three things wake an operator: a crawl run that failed (an outlet could not
-be crawled at all), an outlet gone stale, an outlet whose pages stopped
-yielding text.  ``newsarchive serve --notify TYPE/NAME`` creates (or
-replaces) one automation for each, sending through the notification block
-the operator configured (a webhook block is enough: ``custom-webhook/...``,
+What wakes an operator: a crawl run that failed (an outlet could not be
+crawled at all), and each broken expectation of the capture core
+(:data:`~newsarchive.archiving.expectations.EXPECTATIONS`: an outlet gone
+stale, an outlet whose pages stopped yielding text).
+``newsarchive serve --notify TYPE/NAME`` creates (or replaces) one
+automation for each, sending through the notification block the operator
+configured (a webhook block is enough: ``custom-webhook/...``,
 ``slack-webhook/...``), so the server delivers them even while no one looks
 at the UI.
 """
@@ -19,7 +21,7 @@ from prefect.events.actions import SendNotification
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.exceptions import ObjectNotFound
 
-from newsarchive.archiving.expectations import EXTRACTION_FAILING, STALE
+from newsarchive.archiving.expectations import EXPECTATIONS, Expectation
 from newsarchive.errors import ConfigError
 
 CRAWL_FLOWS = ("crawl-outlet", "crawl-all")
@@ -46,36 +48,29 @@ def automations(block_id: UUID) -> list[AutomationCore]:
         posture=Posture.Reactive,
         threshold=1,
     )
+    crawl_failed = _alert(
+        "crawl run failed",
+        failed_run,
+        block_id,
+        "newsarchive: crawl run {{ flow_run.name }} failed",
+        "{{ flow_run.name }}: {{ flow_run.state.message }}",
+    )
+    return [crawl_failed, *(_broken(expectation, block_id) for expectation in EXPECTATIONS)]
 
-    def outlet_event(event: str) -> EventTrigger:
-        """Each outlet's event fires on its own (one outlet going stale is one notification)."""
-        return EventTrigger(
-            expect={event}, for_each={"prefect.resource.id"}, posture=Posture.Reactive, threshold=1
-        )
 
-    return [
-        _alert(
-            "crawl run failed",
-            failed_run,
-            block_id,
-            "newsarchive: crawl run {{ flow_run.name }} failed",
-            "{{ flow_run.name }}: {{ flow_run.state.message }}",
-        ),
-        _alert(
-            "outlet stale",
-            outlet_event(STALE),
-            block_id,
-            "newsarchive: {{ event.payload.outlet }} is stale",
-            "{{ event.payload.message }}",
-        ),
-        _alert(
-            "extraction failing",
-            outlet_event(EXTRACTION_FAILING),
-            block_id,
-            "newsarchive: extraction failing for {{ event.payload.outlet }}",
-            "{{ event.payload.message }}",
-        ),
-    ]
+def _broken(expectation: Expectation, block_id: UUID) -> AutomationCore:
+    """The automation of one expectation: each outlet's event fires on its own (one outlet
+    going stale is one notification), with the alert's message as the body."""
+    trigger = EventTrigger(
+        expect={expectation.event},
+        for_each={"prefect.resource.id"},
+        posture=Posture.Reactive,
+        threshold=1,
+    )
+    subject = expectation.headline.format(outlet="{{ event.payload.outlet }}")
+    return _alert(
+        expectation.name, trigger, block_id, f"{PREFIX}{subject}", "{{ event.payload.message }}"
+    )
 
 
 async def _block_id(client: PrefectClient, reference: str) -> UUID:

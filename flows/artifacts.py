@@ -22,9 +22,9 @@ from prefect.events import emit_event
 
 from newsarchive.archiving.expectations import Alert, Expectations, check
 from newsarchive.archiving.report import OutletReport
-from newsarchive.archiving.run import Progress
 from newsarchive.config import Settings
-from newsarchive.records import ArchiveOutcome
+from newsarchive.flows.progress import PROGRESS_FIELD
+from newsarchive.records import ArchiveOutcome, Progress
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.storage import Archive
 
@@ -53,7 +53,7 @@ def render_markdown(report: OutletReport, alerts: Sequence[Alert]) -> str:
         lines += [f"**Failed**: {failure}", ""]
     if alerts:
         lines += ["## Alerts", "", *(f"- **{a.event}**: {a.message}" for a in alerts), ""]
-    row = report.row()
+    row = report.summary().row()
     lines += ["| " + " | ".join(k for k in row if k != "outlet") + " |"]
     lines += ["|" + " --- |" * (len(row) - 1)]
     lines += ["| " + " | ".join(str(v) for k, v in row.items() if k != "outlet") + " |", ""]
@@ -102,7 +102,7 @@ async def publish_run_artifacts(
             payload={"message": alert.message, "outlet": alert.outlet},
         )
     await acreate_table_artifact(
-        table=[r.row() for r in reports],
+        table=[r.summary().row() for r in reports],
         key=SUMMARY_KEY,
         description="Per-outlet counts of this crawl run",
     )
@@ -139,5 +139,5 @@ class ProgressArtifacts:
                 item.fetched,
                 item.filed,
                 item.budget,
-                extra={"newsarchive_progress": item},
+                extra={PROGRESS_FIELD: item},
             )

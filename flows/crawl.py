@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Coroutine
 from concurrent.futures import Executor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
+from dataclasses import asdict
 from datetime import UTC
+from pathlib import Path
 from typing import Any, cast
 
 from prefect import Task, flow, get_run_logger, task
@@ -25,21 +27,21 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
-from newsarchive.archiving.plan import plan_outlets
-from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.plan import RunRequest, plan_run
+from newsarchive.archiving.report import OutletReport, OutletRun
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.archiving.sites import holding_sites, site_names
 from newsarchive.archiving.work import worker_pool
 from newsarchive.config import CrawlMode, Settings, load_settings
-from newsarchive.errors import StorageError
+from newsarchive.errors import ConfigError, CrawlError, StorageError
 from newsarchive.flows.artifacts import ProgressArtifacts, publish_run_artifacts
-from newsarchive.replay import replayed
+from newsarchive.replay import Replica
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
 from newsarchive.termination import stop_within
 
-STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path (about 2 s) is lost
+STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path is lost
 
 
 def _retry_when_storage_was_away(task: Task[..., Any], run: TaskRun, state: State) -> bool:
@@ -92,24 +94,14 @@ async def archive_outlet(
     if failure:
         logger.error("%s could not be crawled: %s", outlet.name, failure)
         return Failed(message=f"{outlet.name}: {failure}", data=ledger)
-    logger.info(
-        "%s: %s",
-        outlet.name,
-        ", ".join(f"{k} {v}" for k, v in ledger.row().items() if k != "outlet"),
-    )
+    counts = asdict(ledger.counts())
+    logger.info("%s: %s", outlet.name, ", ".join(f"{k} {v}" for k, v in counts.items()))
     return Completed(data=ledger)
 
 
 def _awaitable_state(call: object) -> Awaitable[State[Any]]:
     """A task called with ``return_state=True``: Prefect's stubs type the awaitable as a State."""
     return cast(Awaitable[State[Any]], call)
-
-
-def _stand_in(
-    outlets: list[Outlet], options: CrawlOptions, replay: bool, day: int
-) -> AbstractContextManager[tuple[list[Outlet], CrawlOptions]]:
-    """The offline replica while the run lasts when ``replay``; the live sites otherwise."""
-    return replayed(outlets, options, day=day) if replay else nullcontext((outlets, options))
 
 
 async def _outcome(state: State[Any], ledger: OutletReport) -> None:
@@ -120,67 +112,58 @@ async def _outcome(state: State[Any], ledger: OutletReport) -> None:
         ledger.crawl_error = f"crawl broke off: {reason}"
 
 
-async def _run_outlets(
-    names: Sequence[str] | None,
-    outlets_file: str | None,
-    replay: bool,
-    day: int,
-    mode: CrawlMode | None,
-) -> State[list[dict[str, Any]]]:
+async def _run(request: RunRequest) -> State[list[OutletRun]]:
     with stop_within(STOP_GRACE_SECONDS):
-        return await _archive_planned(names, outlets_file, replay, day, mode)
+        return await _archive_planned(request)
 
 
-async def _archive_planned(
-    names: Sequence[str] | None,
-    outlets_file: str | None,
-    replay: bool,
-    day: int,
-    mode: CrawlMode | None,
-) -> State[list[dict[str, Any]]]:
+async def _archive_planned(request: RunRequest) -> State[list[OutletRun]]:
     settings = load_settings()  # once, at the flow's entry; everything below is handed it
-    planned = [o for o in plan_outlets(settings, names, outlets_file) if o.enabled or names]
-    ledgers = {outlet.name: OutletReport(outlet.name) for outlet in planned}
-    with (
-        _stand_in(planned, CrawlOptions.from_settings(settings, mode), replay, day) as (
-            outlets,
-            options,
-        ),
-        worker_pool(os.cpu_count() or 1) as pool,
-    ):
+    stand_in = Replica(settings.replay) if settings.replay else None
+    plan = plan_run(settings, request, stand_in)
+    ledgers = {outlet.name: OutletReport(outlet.name) for outlet in plan.outlets}
+    serving = stand_in.serving(plan.outlets, plan.options) if stand_in else nullcontext()
+    with serving as rerouted, worker_pool(os.cpu_count() or 1) as pool:
+        options = rerouted or plan.options
         states = await asyncio.gather(
             *(
                 _awaitable_state(
                     archive_outlet(o, settings, options, pool, ledgers[o.name], return_state=True)
                 )
-                for o in outlets
+                for o in plan.outlets
             )
         )
-    for outlet, state in zip(outlets, states, strict=True):
+    for outlet, state in zip(plan.outlets, states, strict=True):
         await _outcome(state, ledgers[outlet.name])
-    reports = [ledgers[o.name] for o in outlets]
-    await publish_run_artifacts(reports, outlets, settings)
-    rows = [report.summary() for report in reports]
-    failed = [f"{row['outlet']} ({row['reason']})" for row in rows if row["status"] == "failed"]
+    reports = [ledgers[o.name] for o in plan.outlets]
+    await publish_run_artifacts(reports, plan.outlets, settings)
+    runs = [report.summary() for report in reports]
+    failed = [f"{run.outlet} ({run.reason})" for run in runs if run.failed]
     if failed:
-        message = f"{len(failed)} of {len(rows)} outlets could not be crawled: {'; '.join(failed)}"
-        return Failed(message=message, data=rows)
-    return Completed(message=f"{len(rows)} outlet(s) crawled", data=rows)
+        message = f"{len(failed)} of {len(runs)} outlets could not be crawled: {'; '.join(failed)}"
+        return Failed(message=message, data=runs)
+    return Completed(message=f"{len(runs)} outlet(s) crawled", data=runs)
 
 
 def outlet_run_name() -> str:
     """``joongang 2026-11-25 13:00Z``: the outlet and the time the run was scheduled for."""
     parameters = flow_run.get_parameters()
-    replay = " replay" if parameters.get("replay") else ""
-    return f"{parameters.get('outlet', '?')}{replay} {_scheduled()}"
+    return f"{parameters.get('outlet', '?')}{_replay()} {_scheduled()}"
 
 
 def outlets_run_name() -> str:
     """``joongang+sputnik 2026-11-25 13:00Z``, or ``all outlets ...`` when none were named."""
-    parameters = flow_run.get_parameters()
-    names = "+".join(parameters.get("outlets") or []) or "all outlets"
-    replay = " replay" if parameters.get("replay") else ""
-    return f"{names}{replay} {_scheduled()}"
+    request = RunRequest.model_validate(flow_run.get_parameters().get("request") or {})
+    names = "+".join(request.outlets) or "all outlets"
+    return f"{names}{_replay()} {_scheduled()}"
+
+
+def _replay() -> str:
+    """`` replay`` for a run that crawls the offline replica, to tell it from a live one."""
+    try:
+        return " replay" if load_settings().replay else ""
+    except ConfigError:  # the run itself says what is wrong with the settings
+        return ""
 
 
 def _scheduled() -> str:
@@ -189,39 +172,40 @@ def _scheduled() -> str:
 
 @flow(name="crawl-outlet", flow_run_name=outlet_run_name, log_prints=True)
 async def crawl_outlet(
-    outlet: str,
-    outlets_file: str | None = None,
-    replay: bool = False,
-    replay_day: int = 1,
-    mode: CrawlMode | None = None,
-) -> State[list[dict[str, Any]]]:
+    outlet: str, outlets_file: str | None = None, mode: CrawlMode | None = None
+) -> State[list[OutletRun]]:
     """Crawl one outlet now and archive what is new or changed.
 
     Args:
         outlet: the outlet's name in the outlets file.
         outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
-        replay: crawl the bundled offline replica of the outlet instead of its live site.
-        replay_day: which day of the replica (2: one article changed, one republished, one gone).
         mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
     """
-    return await _run_outlets([outlet], outlets_file, replay, replay_day, mode)
+    path = Path(outlets_file) if outlets_file else None
+    return await _run(RunRequest(outlets=(outlet,), outlets_file=path, mode=mode))
 
 
 @flow(name="crawl-all", flow_run_name=outlets_run_name, log_prints=True)
-async def crawl_all(
-    outlets: list[str] | None = None,
-    outlets_file: str | None = None,
-    replay: bool = False,
-    replay_day: int = 1,
-    mode: CrawlMode | None = None,
-) -> State[list[dict[str, Any]]]:
+async def crawl_all(request: RunRequest | None = None) -> State[list[OutletRun]]:
     """Crawl several outlets concurrently (all enabled ones when none are named), one task each.
 
     Args:
-        outlets: names of outlets to crawl; empty means every enabled outlet in the file.
-        outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
-        replay: crawl the bundled offline replica instead of the live sites.
-        replay_day: which day of the replica (2: one article changed, one republished, one gone).
-        mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
+        request: the outlets to crawl (none: every enabled outlet of the file), another
+            outlets file, where Scrapy runs.
     """
-    return await _run_outlets(outlets, outlets_file, replay, replay_day, mode)
+    return await _run(request or RunRequest())
+
+
+def run_crawl(request: RunRequest) -> list[OutletRun]:
+    """Run :func:`crawl_all` in this process and hand back what it did for each outlet.
+
+    The same flow a deployment runs, against the Prefect API configured (or
+    the temporary one of :mod:`.temporary_server`); CrawlError when the run
+    itself broke and has no outlets to report.
+    """
+    running = cast("Coroutine[Any, Any, State[Any]]", crawl_all(request, return_state=True))
+    state = asyncio.run(running)
+    runs = state.result(raise_on_failure=False)
+    if not isinstance(runs, list):
+        raise CrawlError(f"the crawl run ended {state.type.value.lower()}: {state.message}")
+    return runs

@@ -79,7 +79,12 @@ def build_deployments(
     fixity_schedule: str,
     earlier: dict[str, Registered] | None = None,
 ) -> list[RunnerDeployment]:
-    """The deployments ``serve`` registers; parameters stay editable in the UI."""
+    """The deployments ``serve`` registers; parameters stay editable in the UI.
+
+    ``replay`` only tags them: the runs crawl the replica because the served
+    process's environment says so (``NEWSARCHIVE_REPLAY``), which each run
+    inherits.
+    """
     earlier = earlier or {}
     deployments = []
     for outlet in outlets:
@@ -92,7 +97,7 @@ def build_deployments(
                 schedules=[Cron(outlet.schedule, timezone="UTC", active=active)],
                 paused=_paused(outlet, before),
                 concurrency_limit=ONE_AT_A_TIME,
-                parameters={"outlet": outlet.name, "outlets_file": outlets_file, "replay": replay},
+                parameters={"outlet": outlet.name, "outlets_file": outlets_file},
                 description=f"Crawl {outlet.name} ({outlet.kind}: {', '.join(outlet.start_urls)})",
                 tags=[
                     "newsarchive",

@@ -34,11 +34,22 @@ class CrawlMode(StrEnum):
     SUBPROCESS = "subprocess"  # in a child process on Twisted's reactor
 
 
+class StoreScheme(StrEnum):
+    """The kinds of object store a store URL may name: the one list of them.
+
+    Storage opens one store class per scheme
+    (:data:`newsarchive.storage.objects.STORES`).
+    """
+
+    FILE = "file"  # file://PATH: a local directory
+    S3 = "s3"  # s3://BUCKET[/PREFIX]: any S3-compatible service, configured as boto3 is
+
+
 @dataclass(frozen=True, slots=True)
 class StoreLocation:
     """Where objects live: a directory (``file://PATH``) or a bucket and key prefix (``s3://``)."""
 
-    scheme: str  # "file" | "s3"
+    scheme: StoreScheme
     path: str  # the directory, or the bucket
     prefix: str = ""  # s3 only
 
@@ -53,10 +64,10 @@ def parse_store_url(url: str) -> StoreLocation:
         raise ValueError("must not contain credentials; S3 reads them from AWS_* settings")
     if parts.query or parts.fragment:
         raise ValueError("takes no query or fragment")
-    if parts.scheme == "file" and (parts.path or parts.netloc):
-        return StoreLocation("file", unquote(parts.netloc + parts.path))
-    if parts.scheme == "s3" and parts.netloc:
-        return StoreLocation("s3", parts.netloc, unquote(parts.path).strip("/"))
+    if parts.scheme == StoreScheme.FILE and (parts.path or parts.netloc):
+        return StoreLocation(StoreScheme.FILE, unquote(parts.netloc + parts.path))
+    if parts.scheme == StoreScheme.S3 and parts.netloc:
+        return StoreLocation(StoreScheme.S3, parts.netloc, unquote(parts.path).strip("/"))
     raise ValueError("must be file://PATH or s3://BUCKET[/PREFIX]")
 
 
@@ -89,6 +100,10 @@ class Settings(BaseSettings):
     crawl_mode: CrawlMode = Field(
         default=CrawlMode.INPROCESS, description="inprocess (asyncio) or subprocess (Twisted)"
     )
+    replay: PositiveInt | None = Field(
+        default=None,
+        description="crawl this day of the bundled offline replica instead of the live sites",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -120,6 +135,11 @@ class Settings(BaseSettings):
         return self
 
 
+def variable(field: str) -> str:
+    """The environment variable of a setting: ``replay`` -> ``NEWSARCHIVE_REPLAY``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning the first validation error into one line."""
     try:
@@ -128,4 +148,4 @@ def load_settings(**overrides: object) -> Settings:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "settings"
         message = str(error["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{ENV_PREFIX}{field.upper()}: {message}") from None
+        raise ConfigError(f"{variable(field)}: {message}") from None

@@ -217,3 +217,21 @@ class RunCounts:
     def columns(cls) -> tuple[str, ...]:
         """The counts' names, in the order tables print them."""
         return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far one outlet's crawl has come, while it runs."""
+
+    outlet: str
+    fetched: int  # pages received so far
+    filed: int  # discovered URLs that have ended (archived, skipped or failed)
+    budget: int  # the most requests the crawl may make
+    done: bool = False
+
+    @property
+    def share(self) -> float:
+        """Filed against the budget, 0 to 1 (1 once done): the budget bounds the work to come."""
+        if self.done or not self.budget:
+            return 1.0
+        return min(1.0, self.filed / self.budget)

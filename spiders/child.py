@@ -23,8 +23,8 @@ from newsarchive import codec
 from newsarchive.errors import CrawlError
 from newsarchive.records import Fetch, Validators
 from newsarchive.spiders.inprocess import run_scrapy
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.stats import CrawlStats
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -22,8 +22,9 @@ from newsarchive.records import Fetch
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.kinds import SPIDERS
 from newsarchive.spiders.known import Known
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import CrawlOptions, crawler_settings
+from newsarchive.spiders.settings import crawler_settings
 from newsarchive.spiders.stats import CrawlStats
 
 logger = logging.getLogger(__name__)

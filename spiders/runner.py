@@ -31,8 +31,8 @@ from newsarchive.spiders.child import Answer, Ask, ChildJob
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.inprocess import Emit, run_scrapy
 from newsarchive.spiders.known import Known, ask
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.stats import SPIDER_SIDE, CrawlStats
 
 __all__ = ["CrawlOptions", "CrawlStats", "fetch_outlets"]

@@ -8,15 +8,14 @@ budget apply to it alone; the options common to all come from the caller's
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.settings import default_settings
 
-from newsarchive.config import CrawlMode, Settings
 from newsarchive.spiders import wire
 from newsarchive.spiders.connections import connection_settings
 from newsarchive.spiders.guard import Resolver, guard_settings
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
 
 RETRY_TIMES = 2
@@ -48,32 +47,6 @@ _DOWNLOADER_MIDDLEWARES_BASE = _unloaded(
 
 SCRAPER_BYTES = 1_000_000
 """Bytes of responses waiting for their callback's output to be taken, before downloads pause."""
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlOptions:
-    """What every crawl of a run shares; normally built from ``Settings``.
-
-    ``reroute`` maps live hosts to the base URL of a stand-in server that
-    answers for them (see :mod:`newsarchive.spiders.connections`); empty on a
-    live crawl.
-    """
-
-    user_agent: str
-    max_response_size: int
-    download_timeout: int
-    mode: CrawlMode = CrawlMode.INPROCESS
-    reroute: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, mode: CrawlMode | None = None) -> CrawlOptions:
-        """The options of a run; ``mode`` overrides the configured crawl mode."""
-        return cls(
-            user_agent=settings.user_agent,
-            max_response_size=settings.max_response_size,
-            download_timeout=settings.download_timeout,
-            mode=mode or settings.crawl_mode,
-        )
 
 
 def crawler_settings(

@@ -1,14 +1,36 @@
-"""The archive core: SQL catalog, write-once object store, dedup and versions.
+"""The archive: a SQL catalog and a write-once object store, and what is filed in them.
 
 Knows bytes and records only (no Scrapy, Prefect or trafilatura): callers
-hand it :mod:`newsarchive.records` values and get the results below back.
+hand it :mod:`newsarchive.records` values and get the values below back.
+This module is storage's public face, and the only one the other rooms
+import (with :mod:`newsarchive.storage.export`, kept apart so that the
+export libraries load only for an export).  Behind it, the rooms of
+storage:
+
+* :mod:`.catalog`: the tables, their migrations, connecting on SQLite or
+  PostgreSQL, site leases;
+* :mod:`.objects`: the object stores (``file://``, ``s3://``) and how
+  things are laid out in them;
+* :mod:`.filing`: a crawl's entries turned into rows: fetches, articles,
+  versions, deduplication, 304s, requisites;
+* :mod:`.reading`: snapshots, captures and Memento, search, the fixity
+  audit;
+* :mod:`.export`: WARC, CDXJ and WACZ.
+
+:class:`ReadOnlyArchive` reads; :class:`Archive` reads and files.
 """
 
 from newsarchive.storage.archive import Archive
-from newsarchive.storage.filing import ExtractedPage, PreparedText, prepare_text, sign_text
-from newsarchive.storage.neardup import load_signatures
+from newsarchive.storage.catalog.leases import Busy, Holder
+from newsarchive.storage.filing.batch import Entry, ExtractedPage, FailedPage, KeptRequisite
+from newsarchive.storage.filing.neardup import load_signatures
+from newsarchive.storage.filing.texts import PreparedText, sign_text
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
-from newsarchive.storage.rawpages import StoredRaw, store_raw
+from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
+from newsarchive.storage.reader import ReadOnlyArchive
+from newsarchive.storage.reading import memento
+from newsarchive.storage.reading.captures import MEMENTO_STAMP, at_stamp, memento_stamp, nearest
+from newsarchive.storage.reading.fulltext import Filters
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
@@ -21,23 +43,34 @@ from newsarchive.storage.results import (
 )
 
 __all__ = [
+    "MEMENTO_STAMP",
     "Archive",
     "ArticleSummary",
+    "Busy",
     "CaptureInfo",
+    "Entry",
     "ExtractedPage",
     "ExtractionState",
+    "FailedPage",
     "FetchRecord",
+    "Filters",
+    "Holder",
+    "KeptRequisite",
     "ObjectMissing",
     "ObjectStore",
     "PreparedText",
+    "ReadOnlyArchive",
     "SearchHit",
     "Snapshot",
     "StoredRaw",
     "VerifyReport",
     "VersionInfo",
+    "at_stamp",
     "load_signatures",
+    "memento",
+    "memento_stamp",
+    "nearest",
     "open_store",
-    "prepare_text",
     "sha256_hex",
     "sign_text",
     "store_raw",

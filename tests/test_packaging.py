@@ -47,7 +47,7 @@ def test_the_wheel_holds_every_package_and_the_replay_site(built_wheel: Path) ->
     }
     assert {n.removeprefix("newsarchive/") for n in fixtures} == source
     assert "newsarchive/spiders/outlets.toml" in names
-    assert "newsarchive/storage/migrations/script.py.mako" in names
+    assert "newsarchive/storage/catalog/migrations/script.py.mako" in names
     viewer = ROOT / "newsarchive" / "web"
     for folder in ("templates", "static"):  # the viewer's pages and stylesheet
         shipped_files = {n for n in names if n.startswith(f"newsarchive/web/{folder}/")}

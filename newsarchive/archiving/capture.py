@@ -1,28 +1,38 @@
-"""One capture's path from fetch to archive: stored, extracted, filed, counted.
+"""One capture's path from fetch to archive: worked on, filed, counted.
 
-The order is the archive's promise: the raw response is stored *before*
-extraction runs and before any row names it, so an extraction failure loses
-nothing and can be redone later from the stored raw page.  Storing,
-extraction and text preparation are CPU work and run in a process pool when
-one is given (:mod:`work`).  The catalog rows are written in the caller's
-threads, a page's fetch row and filing in the same transaction, many pages
-per transaction (:mod:`groupcommit`).  When that fast path fails in any way,
-each of its pages takes the two steps on its own (fetch row, then filing),
-so each failure is kept and reported exactly as it happened.
+Every fetch of a run takes the same lane, and so does a stored page
+extracted again (``reextract``, or a redo after a crash):
+
+1. A page received is *worked on* (:mod:`work`): its raw body stored, its
+   text extracted and signed, in a worker process when the run has a pool.
+   A requisite's bytes are stored by digest; a fetch that brought no page
+   (a 304, an error, a refusal) needs no work.
+2. The result is queued for the one *writer*, which files what is queued
+   in group commits (:mod:`groupcommit`, :meth:`Archive.record_and_file`).
+   When a batch fails, the writer files each of its entries as a batch of
+   one; a page the catalog still refuses for what its extraction holds is
+   kept as a failed page with the reason, so it is not tried on every run
+   (``reextract --failed`` tries it again).
+3. The run's report counts each URL once its rows are committed.
+
+The order is the archive's promise: the raw body is stored before
+extraction runs and before any row names it, so an extraction failure
+loses nothing and can be redone from the stored page; a text's object is
+written before the row that names it; a page is filed completely or not at
+all.  A page whose body could not be stored leaves no row, and the next
+run fetches it again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
 from concurrent.futures import Executor
-from contextlib import suppress
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 
 from newsarchive.archiving.groupcommit import GroupCommit
-from newsarchive.archiving.refetches import NotModifiedWriter
 from newsarchive.archiving.report import OutletReport, why
-from newsarchive.archiving.requisites import file_requisite
 from newsarchive.archiving.work import PageJob, PageWork, work_on
 from newsarchive.errors import StorageError
 from newsarchive.extraction import extract
@@ -31,39 +41,19 @@ from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.requisites import is_requisite
 from newsarchive.storage import (
     Archive,
+    Entry,
     ExtractedPage,
+    FailedPage,
     FetchRecord,
+    KeptRequisite,
     ObjectMissing,
-    PreparedText,
-    StoredRaw,
     sha256_hex,
 )
 
 log = logging.getLogger(__name__)
 
-
-class PageWriter(GroupCommit[ExtractedPage, ArchiveOutcome]):
-    """Writes extracted pages in batches: fetch row and filing, many pages per transaction."""
-
-    queue_max = 64  # a queued page holds its body and extraction, ~0.1 MB
-
-    def __init__(
-        self,
-        archive: Archive,
-        alone: Callable[[ExtractedPage], None],
-        filed: Callable[[ExtractedPage, ArchiveOutcome], None],
-    ) -> None:
-        super().__init__()
-        self.archive, self._alone, self._filed = archive, alone, filed
-
-    def write_batch(self, batch: list[ExtractedPage]) -> list[ArchiveOutcome]:
-        return self.archive.record_and_file(batch)
-
-    def write_alone(self, item: ExtractedPage) -> None:
-        self._alone(item)
-
-    def written(self, item: ExtractedPage, result: ArchiveOutcome) -> None:
-        self._filed(item, result)
+PAGES_QUEUED = 64
+"""Entries waiting for the writer at most: a queued page holds its body and extraction."""
 
 
 def extract_capture(capture: Capture, profile: str) -> Extraction:
@@ -77,77 +67,113 @@ def extract_capture(capture: Capture, profile: str) -> Extraction:
     )
 
 
-@dataclass
-class CaptureFiler:
-    """Files each fetch of a run as it arrives and keeps the per-outlet reports."""
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """An entry for the writer, with what the run's report needs to know of it."""
 
-    archive: Archive
-    profiles: dict[str, str]  # outlet name -> extraction profile
-    extract_pool: Executor | None = None
-    reports: dict[str, OutletReport] = field(default_factory=dict)
-    refetches: NotModifiedWriter = field(init=False)
-    pages: PageWriter = field(init=False)
+    entry: Entry
+    requested: str  # the URL the crawl asked for, under which the report lists it
+    received: bool = False  # a page this run received: counted as fetched once filed
+    extraction_failed: bool = False  # counted against the outlet's extraction once filed
 
-    def __post_init__(self) -> None:
-        self.refetches = NotModifiedWriter(self.archive, self._not_modified_written)
-        self.pages = PageWriter(self.archive, self._file_alone, self._page_filed)
+
+class CaptureLane:
+    """Takes each fetch of a run down the lane and keeps the per-outlet reports."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        profiles: dict[str, str],
+        pool: Executor | None = None,
+        reports: dict[str, OutletReport] | None = None,
+    ) -> None:
+        self.archive = archive
+        self.profiles = profiles  # outlet name -> extraction profile
+        self.pool = pool
+        self.reports = reports if reports is not None else {}
+        self.writer = GroupCommit(self._write, self._filed, self._not_filed, queue_max=PAGES_QUEUED)
+        self._counting = threading.Lock()
 
     @classmethod
     def for_outlets(
-        cls, archive: Archive, outlets: list[Outlet], extract_pool: Executor | None = None
-    ) -> CaptureFiler:
+        cls, archive: Archive, outlets: list[Outlet], pool: Executor | None = None
+    ) -> CaptureLane:
         for outlet in outlets:
             archive.ensure_outlet(outlet.name, kind=outlet.kind, profile=outlet.profile)
         return cls(
-            archive=archive,
+            archive,
             profiles={o.name: o.profile for o in outlets},
-            extract_pool=extract_pool,
+            pool=pool,
             reports={o.name: OutletReport(o.name) for o in outlets},
         )
 
     def report(self, outlet: str) -> OutletReport:
         return self.reports.setdefault(outlet, OutletReport(outlet))
 
-    def process(self, fetch: Fetch) -> ArchiveOutcome | None:
-        """Store the fetch, then extract and file it; every fetch ends in one outcome.
+    # -- into the lane ---------------------------------------------------------
+
+    def process(self, fetch: Fetch) -> None:
+        """Work on one fetch and queue it for filing; it is counted once filed.
 
         Nothing a single capture brings can stop the run: a failure is counted
-        against that capture, with its reason, and the next fetch is filed.
-        A 304, and a page extracted in the fast path, go to a group commit
-        and are counted once written, maybe by another thread (None here, then).
+        against that capture, with its reason, and the next fetch goes on.
         """
-        if is_requisite(fetch):  # a page's stylesheet or image: kept, never extracted
-            return file_requisite(self.archive, fetch)
-        if fetch.outcome is FetchOutcome.NOT_MODIFIED:
-            self.refetches.add(fetch)
-            return None
-        report = self.report(fetch.outlet)
+        if fetch.capture is None and is_requisite(fetch):
+            return  # a requisite that brought no bytes leaves nothing to keep
+        requested = _requested(fetch)
+        try:
+            filing = self._prepared(fetch, requested)
+        except Exception as exc:  # its body could not be stored: nothing names it
+            self._not_filed(Filing(fetch, requested), exc)
+            return
+        self.writer.add(filing)
+
+    def redo(self, outlet: str | None = None, *, failed: bool = False) -> int:
+        """File captures whose raw page was stored but whose extraction never was.
+
+        With ``failed``, extractions that failed are tried again too.  One
+        capture that cannot be read back or filed never stops the others.
+        """
+        records = self.archive.unextracted(outlet, failed=failed)
+        for record in records:
+            self._redo(record)
+        return len(records)
+
+    def _prepared(self, fetch: Fetch, requested: str) -> Filing:
         capture = fetch.capture
-        if fetch.outcome is FetchOutcome.FETCHED and capture is not None and capture.body:
-            try:
-                work = self._work(fetch, capture)
-            except Exception:
-                log.debug("working on %s failed; taking the slow path", fetch.url, exc_info=True)
-            else:
-                if work.extraction is None:
-                    return self._extraction_failed(fetch, capture, work, report)
-                self.pages.add(ExtractedPage(fetch, work.raw, work.extraction, work.text))
-                return None
-        return self._record_then_file(fetch, report)
+        if capture is not None and is_requisite(fetch):  # kept, never extracted
+            return Filing(self.archive.keep_requisite(capture), requested)
+        if fetch.outcome is not FetchOutcome.FETCHED or capture is None:
+            return Filing(fetch, requested)
+        if not capture.body:
+            empty = FailedPage(fetch, None, "extraction: the page is empty")
+            return Filing(empty, requested, received=True, extraction_failed=True)
+        return self._worked(fetch, capture, requested, received=True)
 
-    def _record_then_file(self, fetch: Fetch, report: OutletReport) -> ArchiveOutcome:
-        """The slow path: the fetch row committed first, then extraction and filing."""
-        record = self._recorded(fetch, report)
-        if record is None:
-            return ArchiveOutcome.FAILED
-        if fetch.outcome is not FetchOutcome.FETCHED or fetch.capture is None:
-            outcome = ArchiveOutcome.SKIPPED if fetch.outcome.declined else ArchiveOutcome.FAILED
-            reason = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}"
-            return _ended(report, _requested(fetch), outcome, reason)
-        return self.file(record, fetch.capture, report)
+    def _redo(self, record: FetchRecord) -> None:
+        fetch = Fetch(
+            record.outlet, record.url, record.outcome, record.fetched_at, record.status,
+            attempts=record.attempts,
+        )  # fmt: skip
+        try:
+            capture = self.archive.load_capture(record)
+        except ObjectMissing as exc:  # kept as failed, with the reason, until it is stored again
+            self.writer.add(Filing(FailedPage(fetch, None, why("stored page", exc)), record.url))
+            return
+        except StorageError as exc:
+            self._end(record.outlet, record.url, ArchiveOutcome.FAILED, why("stored page", exc))
+            return
+        try:
+            filing = self._worked(
+                replace(fetch, capture=capture), capture, capture.requested_url, received=False
+            )
+        except Exception as exc:
+            self._not_filed(Filing(fetch, capture.requested_url), exc)
+            return
+        self.writer.add(filing)
 
-    def _work(self, fetch: Fetch, capture: Capture) -> PageWork:
-        """The page's raw object, extraction and text, made in the pool when there is one."""
+    def _worked(self, fetch: Fetch, capture: Capture, requested: str, *, received: bool) -> Filing:
+        """The page stored, extracted and signed, ready for its rows."""
         body_sha = sha256_hex(capture.body)
         job = PageJob(
             capture=capture,
@@ -156,140 +182,67 @@ class CaptureFiler:
             body_sha256=body_sha,
             raw=self.archive.earlier_raw(fetch.url, body_sha),
         )
-        if self.extract_pool is None:
-            return work_on(job, extract_capture, self.archive.store)
-        return self.extract_pool.submit(work_on, job, extract_capture).result()
+        work = self._work(job)
+        if work.extraction is None:
+            failed = FailedPage(fetch, work.raw, work.failure or "extraction: no result")
+            return Filing(failed, requested, received, extraction_failed=True)
+        return Filing(
+            ExtractedPage(fetch, work.raw, work.extraction, work.text), requested, received
+        )
 
-    def _extraction_failed(
-        self, fetch: Fetch, capture: Capture, work: PageWork, report: OutletReport
-    ) -> ArchiveOutcome:
-        """The raw page is kept and the capture recorded as failed, with extraction's reason."""
-        record = self._recorded(fetch, report, work.raw)
-        if record is None:
-            return ArchiveOutcome.FAILED
-        report.extraction_failures += 1
-        reason = work.failure or "extraction: no result"
-        return self._failed(record, report, capture.requested_url, reason, capture.url)
-
-    def _file_alone(self, page: ExtractedPage) -> None:
-        """A page whose batch failed: its fetch row first, then its filing, each on its own."""
-        capture = page.fetch.capture
-        assert capture is not None  # only fetched pages are batched
-        report = self.report(page.fetch.outlet)
-        record = self._recorded(page.fetch, report, page.raw)
-        if record is not None:
-            self._file_extraction(record, capture, page.extraction, report, page.text)
-
-    def _recorded(
-        self, fetch: Fetch, report: OutletReport, raw: StoredRaw | None = None
-    ) -> FetchRecord | None:
-        """The fetch row, with its page stored first unless ``raw`` says where it is already.
-
-        None, counted failed, when it could not be kept; a page received is
-        counted as fetched once its row is.
-        """
-        try:
-            record = self.archive.record_fetch(fetch, raw)
-        except Exception as exc:  # no row names the page: the next run fetches it again
-            _ended(report, _requested(fetch), ArchiveOutcome.FAILED, why("storing", exc))
-            return None
-        if fetch.outcome is FetchOutcome.FETCHED and fetch.capture is not None:
-            report.fetched += 1
-        return record
-
-    def _page_filed(self, page: ExtractedPage, outcome: ArchiveOutcome) -> None:
-        capture = page.fetch.capture
-        assert capture is not None
-        report = self.report(page.fetch.outlet)
-        report.fetched += 1
-        _ended(report, capture.requested_url, outcome, url=capture.url)
-
-    def _not_modified_written(self, fetch: Fetch, error: Exception | None) -> None:
-        report = self.report(fetch.outlet)
-        if error is not None:  # nothing was kept: the next run asks again
-            _ended(report, fetch.url, ArchiveOutcome.FAILED, why("storing", error))
-        else:
-            _ended(report, fetch.url, ArchiveOutcome.UNCHANGED, url=fetch.url)
-
-    def file(self, record: FetchRecord, capture: Capture, report: OutletReport) -> ArchiveOutcome:
-        """Extract a stored capture and file the result (also used to redo failed extractions).
-
-        A store or catalog that is away leaves the capture pending, so a later
-        run files it; anything else wrong with it is recorded as its failure,
-        so it is not tried again on every run (``reextract --failed`` does).
-        """
-        requested = capture.requested_url
-        try:
-            extraction = self._extract(capture, self.profiles.get(capture.outlet, "generic"))
-        except Exception as exc:
-            report.extraction_failures += 1
-            return self._failed(record, report, requested, why("extraction", exc), capture.url)
-        return self._file_extraction(record, capture, extraction, report)
-
-    def _file_extraction(
-        self,
-        record: FetchRecord,
-        capture: Capture,
-        extraction: Extraction,
-        report: OutletReport,
-        prepared: PreparedText | None = None,
-    ) -> ArchiveOutcome:
-        requested = capture.requested_url
-        try:
-            outcome = self.archive.file_extraction(record, extraction, prepared)
-        except StorageError as exc:
-            return _ended(report, requested, ArchiveOutcome.FAILED, why("filing", exc))
-        except Exception as exc:
-            log.warning("filing %s failed", capture.url, exc_info=True)
-            return self._failed(record, report, requested, why("filing", exc), capture.url)
-        return _ended(report, requested, outcome, url=capture.url)
-
-    def _failed(
-        self, record: FetchRecord, report: OutletReport, requested: str, reason: str, url: str
-    ) -> ArchiveOutcome:
-        """Take the capture off the redo list with its reason (kept for ``reextract``)."""
-        with suppress(StorageError):  # the catalog is away: the capture stays pending
-            self.archive.mark_extraction_failed(record, reason)
-        return _ended(report, requested, ArchiveOutcome.FAILED, reason, url=url)
-
-    def redo_unextracted(self, outlet: str | None = None, *, failed: bool = False) -> int:
-        """File captures whose raw page was stored but whose extraction never was.
-
-        With ``failed``, extractions that failed are tried again too.  One
-        capture that cannot be read back or filed never stops the others.
-        """
-        records = self.archive.unextracted(outlet, failed=failed)
-        for record in records:
-            report = self.report(record.outlet)
+    def _work(self, job: PageJob) -> PageWork:
+        """The page's work, in the pool when there is one; here when the pool has broken."""
+        pool = self.pool
+        if pool is not None:
             try:
-                capture = self.archive.load_capture(record)
-            except ObjectMissing as exc:
-                self._failed(record, report, record.url, why("stored page", exc), record.url)
-                continue
-            except StorageError as exc:
-                _ended(report, record.url, ArchiveOutcome.FAILED, why("stored page", exc))
-                continue
-            self.file(record, capture, report)
-        return len(records)
+                return pool.submit(work_on, job, extract_capture).result()
+            except BrokenProcessPool:
+                log.warning("the worker processes are gone: pages are worked on in this process")
+                self.pool = None
+        return work_on(job, extract_capture, self.archive.store)
 
-    def _extract(self, capture: Capture, profile: str) -> Extraction:
-        if self.extract_pool is None:
-            return extract_capture(capture, profile)
-        return self.extract_pool.submit(extract_capture, capture, profile).result()
+    # -- the writer's side -------------------------------------------------------
+
+    def _write(self, batch: list[Filing]) -> list[ArchiveOutcome]:
+        return self.archive.record_and_file([filing.entry for filing in batch])
+
+    def _filed(self, filing: Filing, outcome: ArchiveOutcome) -> None:
+        """Count a filed entry under the URL it was requested by."""
+        entry = filing.entry
+        if isinstance(entry, KeptRequisite):
+            return  # requisites are kept with the pages, not counted as articles
+        fetch = entry if isinstance(entry, Fetch) else entry.fetch
+        reason, url = None, fetch.capture.url if fetch.capture is not None else fetch.url
+        if isinstance(entry, FailedPage):
+            reason = entry.reason
+        elif isinstance(entry, Fetch) and fetch.outcome is not FetchOutcome.NOT_MODIFIED:
+            reason, url = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}", ""
+        with self._counting:
+            report = self.report(fetch.outlet)
+            report.fetched += filing.received
+            report.extraction_failures += filing.extraction_failed
+            report.add(filing.requested, outcome, reason, url=url)
+
+    def _not_filed(self, filing: Filing, error: Exception) -> None:
+        """An entry that could not be filed, even alone: nothing of it was committed."""
+        entry = filing.entry
+        if isinstance(entry, ExtractedPage) and not isinstance(error, StorageError):
+            log.warning("filing %s failed", entry.fetch.url, exc_info=error)
+            kept = FailedPage(entry.fetch, entry.raw, why("filing", error))
+            self.writer.write_alone(replace(filing, entry=kept))
+            return
+        if isinstance(entry, KeptRequisite) or (isinstance(entry, Fetch) and is_requisite(entry)):
+            log.warning("requisite %s not kept: %s", filing.requested, error)
+            return
+        fetch = entry.fetch if isinstance(entry, ExtractedPage | FailedPage) else entry
+        doing = "filing" if isinstance(entry, ExtractedPage) else "storing"
+        self._end(fetch.outlet, filing.requested, ArchiveOutcome.FAILED, why(doing, error))
+
+    def _end(self, outlet: str, requested: str, outcome: ArchiveOutcome, reason: str) -> None:
+        with self._counting:
+            self.report(outlet).add(requested, outcome, reason)
 
 
 def _requested(fetch: Fetch) -> str:
     """The URL the crawl asked for, under which the run's report lists the fetch."""
     return fetch.capture.requested_url if fetch.capture is not None else fetch.url
-
-
-def _ended(
-    report: OutletReport,
-    requested: str,
-    outcome: ArchiveOutcome,
-    reason: str | None = None,
-    *,
-    url: str = "",
-) -> ArchiveOutcome:
-    report.add(requested, outcome, reason, url=url)
-    return outcome

@@ -1,21 +1,21 @@
 """Per-source expectations: a site whose layout changed must not fail silently.
 
 A layout change rarely breaks a crawl outright; it shows as an outlet that
-stops yielding new articles, or whose pages stop yielding text.  Both are
-checked after every run and raised as Prefect events and in the run artifact.
+stops yielding new articles, or whose pages stop yielding text.  Each such
+expectation is one :class:`Expectation` in :data:`EXPECTATIONS`: checked
+after every run here, raised as a Prefect event and turned into a Prefect
+automation by the flows, listed in the run's report, each by one loop over
+the registry.  A new alert is one more entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsarchive.archiving.report import OutletReport
 from newsarchive.config import Settings
 from newsarchive.spiders.outlets import Outlet
-
-STALE = "newsarchive.outlet.stale"
-EXTRACTION_FAILING = "newsarchive.outlet.extraction-failing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,37 +35,72 @@ class Expectations:
         )
 
 
+Check = Callable[[OutletReport, Sequence[int], Expectations], str | None]
+"""A run's report, the new-article counts of earlier runs (newest first) and the thresholds
+-> the alert's message, or None when the expectation holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One thing an outlet's runs must keep doing, and the alert when they stop."""
+
+    event: str  # the event raised for the outlet, which automations match on
+    name: str  # what an operator calls it: the automation's name
+    headline: str  # a notification's subject, ``{outlet}`` standing for the outlet's name
+    check: Check
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One broken expectation, named so operators can build automations on it."""
+    """One broken expectation of one outlet's run."""
 
     outlet: str
-    event: str  # STALE | EXTRACTION_FAILING
+    event: str
     message: str
+
+
+def _stale(report: OutletReport, earlier_new: Sequence[int], rules: Expectations) -> str | None:
+    runs = rules.stale_after_runs
+    window = [report.counts().new, *earlier_new][:runs]
+    if len(window) < runs or any(window):
+        return None
+    return f"{report.outlet}: no new article in the last {runs} run{'s' if runs > 1 else ''}"
+
+
+def _extraction_failing(
+    report: OutletReport, _earlier_new: Sequence[int], rules: Expectations
+) -> str | None:
+    rate = report.extraction_failure_rate
+    if report.fetched < rules.min_pages_for_rate or rate <= rules.max_extraction_failure_rate:
+        return None
+    return (
+        f"{report.outlet}: extraction failed for {report.extraction_failures} of "
+        f"{report.fetched} pages ({rate:.0%})"
+    )
+
+
+STALE = Expectation(
+    event="newsarchive.outlet.stale",
+    name="outlet stale",
+    headline="{outlet} is stale",
+    check=_stale,
+)
+EXTRACTION_FAILING = Expectation(
+    event="newsarchive.outlet.extraction-failing",
+    name="extraction failing",
+    headline="extraction failing for {outlet}",
+    check=_extraction_failing,
+)
+EXPECTATIONS: tuple[Expectation, ...] = (STALE, EXTRACTION_FAILING)
+"""Every expectation checked after a run, in the order alerts are listed."""
 
 
 def check(
     report: OutletReport, earlier_new_counts: Sequence[int], expectations: Expectations
 ) -> list[Alert]:
     """Alerts for one outlet's run, given the new-article counts of earlier runs, newest first."""
-    alerts: list[Alert] = []
-    window = [report.counts().new, *earlier_new_counts][: expectations.stale_after_runs]
-    runs = expectations.stale_after_runs
-    if len(window) == runs and not any(window):
-        plural = "s" if runs > 1 else ""
-        message = f"{report.outlet}: no new article in the last {runs} run{plural}"
-        alerts.append(Alert(report.outlet, STALE, message))
-    rate = report.extraction_failure_rate
-    if (
-        report.fetched >= expectations.min_pages_for_rate
-        and rate > expectations.max_extraction_failure_rate
-    ):
-        alerts.append(
-            Alert(
-                report.outlet,
-                EXTRACTION_FAILING,
-                f"{report.outlet}: extraction failed for {report.extraction_failures} of "
-                f"{report.fetched} pages ({rate:.0%})",
-            )
-        )
-    return alerts
+    return [
+        Alert(report.outlet, expectation.event, message)
+        for expectation in EXPECTATIONS
+        if (message := expectation.check(report, earlier_new_counts, expectations)) is not None
+    ]

@@ -18,14 +18,14 @@ the length of the crawl.
 The guarantees stay those of one transaction per item: an item is reported
 only once its batch is committed; an item not written when the run dies is
 redone by the next run as if it had never come; and when a batch fails, each
-of its items is written on its own, so one that cannot be stored fails
-alone, with its reason.
+of its items is written again as a batch of one, so one that cannot be
+stored fails alone, with its reason.
 """
 
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -35,13 +35,26 @@ BATCH_MAX = 500  # items per transaction at most, so that one stays short
 QUEUE_MAX = BATCH_MAX  # items waiting for the writer at most; adders wait beyond it
 
 
-class GroupCommit(ABC, Generic[Item, Result]):
-    """Queued items written in batches, on whichever adding thread finds none being written."""
+class GroupCommit(Generic[Item, Result]):
+    """Queued items written in batches, on whichever adding thread finds none being written.
+
+    ``write`` writes a batch in one transaction and answers one result per
+    item, or raises; ``written`` is told of each item once its batch is
+    committed, ``failed`` of an item that could not be written even alone.
+    """
 
     batch_max = BATCH_MAX
-    queue_max = QUEUE_MAX
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        write: Callable[[list[Item]], list[Result]],
+        written: Callable[[Item, Result], None],
+        failed: Callable[[Item, Exception], None],
+        *,
+        queue_max: int = QUEUE_MAX,
+    ) -> None:
+        self._write_batch, self._written, self._failed = write, written, failed
+        self.queue_max = queue_max
         self._queue: list[Item] = []
         self._writing = False
         self._room = threading.Condition()
@@ -66,6 +79,15 @@ class GroupCommit(ABC, Generic[Item, Result]):
                 self._room.notify_all()  # a waiting adder becomes the writer
             raise
 
+    def write_alone(self, item: Item) -> None:
+        """Write one item as a batch of its own, now, on this thread; told either way."""
+        try:
+            (result,) = self._write_batch([item])
+        except Exception as exc:
+            self._failed(item, exc)
+        else:
+            self._written(item, result)
+
     def _take(self) -> list[Item]:
         """The next batch; an empty one ends this thread's turn as the writer.
 
@@ -79,23 +101,14 @@ class GroupCommit(ABC, Generic[Item, Result]):
             return batch
 
     def _write(self, batch: list[Item]) -> None:
+        if len(batch) == 1:
+            self.write_alone(batch[0])
+            return
         try:
-            results = self.write_batch(batch)
+            results = self._write_batch(batch)
         except Exception:  # each on its own: one that cannot be stored fails alone
             for item in batch:
                 self.write_alone(item)
             return
         for item, result in zip(batch, results, strict=True):
-            self.written(item, result)
-
-    @abstractmethod
-    def write_batch(self, batch: list[Item]) -> list[Result]:
-        """Write the batch in one transaction; raise to have each item written alone."""
-
-    @abstractmethod
-    def write_alone(self, item: Item) -> None:
-        """Write one item and report how it went; never raises."""
-
-    @abstractmethod
-    def written(self, item: Item, result: Result) -> None:
-        """Report an item whose batch was committed."""
+            self._written(item, result)

@@ -1,21 +1,28 @@
 """What one run did for one outlet: how every discovered URL ended, and whether the outlet failed.
 
-The ledger is keyed by the URL that was requested, so that each URL a
-discovery document listed ends in exactly one column: archived (new,
-updated, unchanged, duplicate), skipped on purpose, or failed.  A retried
-task adds its attempts to the same ledger, where the first ending of a URL
-stands unless it was a failure a later attempt repaired, so the summary says
-what the run did rather than what its last attempt did.
+The ledger (:class:`OutletReport`) is keyed by the URL that was requested,
+so that each URL a discovery document listed ends in exactly one column:
+archived (new, updated, unchanged, duplicate), skipped on purpose, or
+failed.  It keeps the crawl's own numbers as the spiders reported them
+(:class:`~newsarchive.spiders.stats.CrawlStats`), never copies of them.  A
+retried task adds its attempts to the same ledger, where the first ending
+of a URL stands unless it was a failure a later attempt repaired, so the
+summary says what the run did rather than what its last attempt did.
+
+When the run is over, the ledger is summed up once as an :class:`OutletRun`:
+the typed summary a crawl flow returns, the command line prints and the
+artifacts show.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.records import ArchiveOutcome, RunCounts
+from newsarchive.spiders.stats import CrawlStats
 
 SUMMARY_COLUMNS = RunCounts.columns()
 TOP_REASONS = 3
@@ -30,20 +37,46 @@ class Ending:
     reason: str | None = None
 
 
-@dataclass
-class OutletReport:
-    """The summary row of one outlet, the ledger behind it, and the crawl's own numbers."""
+@dataclass(frozen=True, slots=True)
+class OutletRun:
+    """The typed summary of one outlet's run: its counts, whether it failed and why, and the
+    pages behind the failed and skipped columns."""
 
     outlet: str
-    discovered: int = 0
-    fetched: int = 0
+    counts: RunCounts
+    reason: str | None  # why the outlet could not be crawled at all; None when it did its work
+    failures: tuple[tuple[str, str], ...]  # (URL, reason) of each URL that went wrong
+    skipped: tuple[tuple[str, int], ...]  # (reason, URLs) of the skips, most common first
+
+    @property
+    def failed(self) -> bool:
+        return self.reason is not None
+
+    def row(self) -> dict[str, Any]:
+        """The summary row in the column order of the CLI and the Prefect artifact."""
+        return {"outlet": self.outlet, **asdict(self.counts)}
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``crawl --json`` prints for the outlet: the row, its status, the pages."""
+        return {
+            **self.row(),
+            "status": "failed" if self.failed else "completed",
+            "reason": self.reason,
+            "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
+            "skipped_reasons": dict(self.skipped),
+        }
+
+
+@dataclass
+class OutletReport:
+    """The ledger of one outlet's run: every URL's ending, and the crawl's own numbers."""
+
+    outlet: str
+    crawl: CrawlStats | None = None  # None: no crawl ran (``reextract`` files stored pages)
+    fetched: int = 0  # pages received whose rows were written
     endings: dict[str, Ending] = field(default_factory=dict)  # requested URL -> ending
-    unrequested: Counter[str] = field(default_factory=Counter)  # skip reason -> URLs
-    documents_read: int = 0
-    document_error: str = ""
     extraction_failures: int = 0
     crawl_error: str | None = None  # the whole crawl broke off: why
-    crawled: bool = False  # a crawl ran (a ``reextract`` only files pages already stored)
 
     def add(
         self, requested: str, outcome: ArchiveOutcome, reason: str | None = None, *, url: str = ""
@@ -57,14 +90,10 @@ class OutletReport:
         """Add a later attempt of the same run (a task retry) to this report."""
         for requested, ending in later.endings.items():
             self.add(requested, ending.outcome, ending.reason, url=ending.url)
-        self.discovered = max(self.discovered, later.discovered)
+        self.crawl = _both(self.crawl, later.crawl)
         self.fetched += later.fetched
-        self.unrequested = later.unrequested or self.unrequested
-        self.documents_read += later.documents_read
-        self.document_error = self.document_error or later.document_error
         self.extraction_failures += later.extraction_failures
         self.crawl_error = later.crawl_error
-        self.crawled = self.crawled or later.crawled
 
     # -- the columns --------------------------------------------------------------
 
@@ -72,14 +101,15 @@ class OutletReport:
         return sum(1 for ending in self.endings.values() if ending.outcome is outcome)
 
     def counts(self) -> RunCounts:
+        unrequested = sum(self.crawl.skipped.values()) if self.crawl else 0
         return RunCounts(
-            discovered=self.discovered,
+            discovered=self.crawl.discovered if self.crawl else 0,
             fetched=self.fetched,
             new=self.count(ArchiveOutcome.NEW),
             updated=self.count(ArchiveOutcome.UPDATED),
             unchanged=self.count(ArchiveOutcome.UNCHANGED),
             duplicate=self.count(ArchiveOutcome.DUPLICATE),
-            skipped=self.count(ArchiveOutcome.SKIPPED) + sum(self.unrequested.values()),
+            skipped=self.count(ArchiveOutcome.SKIPPED) + unrequested,
             failed=self.count(ArchiveOutcome.FAILED),
         )
 
@@ -103,7 +133,7 @@ class OutletReport:
             for e in self.endings.values()
             if e.outcome is ArchiveOutcome.SKIPPED
         )
-        reasons.update(self.unrequested)
+        reasons.update(self.crawl.skipped if self.crawl else {})
         return reasons
 
     # -- the outlet as a whole ---------------------------------------------------------
@@ -117,10 +147,11 @@ class OutletReport:
         """
         if self.crawl_error:
             return self.crawl_error
-        if not self.crawled:  # only stored pages were filed: nothing was there to discover
+        if self.crawl is None:  # only stored pages were filed: nothing was there to discover
             return None
-        if not self.documents_read:
-            return f"no discovery document could be read ({self.document_error or 'none found'})"
+        if not self.crawl.documents_read:
+            found = self.crawl.document_error or "none found"
+            return f"no discovery document could be read ({found})"
         counts = self.counts()
         archived = counts.new + counts.updated + counts.unchanged + counts.duplicate
         if counts.discovered and not archived:
@@ -130,23 +161,15 @@ class OutletReport:
             return f"none of the {counts.discovered} discovered articles was archived ({top})"
         return None
 
-    # -- what is printed ----------------------------------------------------------------
-
-    def row(self) -> dict[str, Any]:
-        """The summary row in the column order of the CLI and the Prefect artifact."""
-        counts = self.counts()
-        return {"outlet": self.outlet, **{name: getattr(counts, name) for name in SUMMARY_COLUMNS}}
-
-    def summary(self) -> dict[str, Any]:
-        """The row, whether the outlet failed and why, and the pages behind the columns."""
-        failure = self.failure()
-        return {
-            **self.row(),
-            "status": "failed" if failure else "completed",
-            "reason": failure,
-            "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
-            "skipped_reasons": dict(self.skip_reasons().most_common()),
-        }
+    def summary(self) -> OutletRun:
+        """The run summed up: counts, whether the outlet failed and why, the pages behind."""
+        return OutletRun(
+            outlet=self.outlet,
+            counts=self.counts(),
+            reason=self.failure(),
+            failures=tuple(self.failures),
+            skipped=tuple(self.skip_reasons().most_common()),
+        )
 
     @property
     def filed(self) -> int:
@@ -157,6 +180,19 @@ class OutletReport:
     def extraction_failure_rate(self) -> float:
         """Share of fetched pages whose text could not be extracted (a layout-change signal)."""
         return self.extraction_failures / self.fetched if self.fetched else 0.0
+
+
+def _both(earlier: CrawlStats | None, later: CrawlStats | None) -> CrawlStats | None:
+    """Two attempts' crawls of one outlet as one: every document read, the first error."""
+    if earlier is None or later is None:
+        return later or earlier
+    return replace(
+        later,
+        discovered=max(earlier.discovered, later.discovered),
+        skipped=later.skipped or earlier.skipped,
+        documents_read=earlier.documents_read + later.documents_read,
+        document_error=earlier.document_error or later.document_error,
+    )
 
 
 def why(doing: str, error: BaseException) -> str:

@@ -16,8 +16,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive
-from newsarchive.storage.leases import Holder
+from newsarchive.storage import Archive, Holder
 
 log = logging.getLogger(__name__)
 

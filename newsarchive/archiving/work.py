@@ -70,7 +70,7 @@ def work_on(job: PageJob, extract: Extract, store: ObjectStore | None = None) ->
     round trip of tens of milliseconds, which extraction's own time then
     hides.  An extraction that raises is reported, not raised: the raw page
     is kept and the capture is recorded as failed.  A store that fails
-    raises, and the caller takes the slow path.
+    raises: no row will name the page, and the next run fetches it again.
     """
     store = store if store is not None else _opened(job.store_url)
     capture = job.capture

@@ -18,6 +18,7 @@ import typer
 from newsarchive import __version__, termination
 from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs, web_cmd
 from newsarchive.errors import NewsarchiveError
+from newsarchive.flows.environment import terminated
 
 app = typer.Typer(
     name="newsarchive",
@@ -70,9 +71,9 @@ def main() -> None:
     """Console entry point."""
     # Registered first, so it runs after every other exit handler (Prefect's log and event
     # workers send their last records in theirs).  The interpreter's final garbage collection
-    # walks every object the command's imports made, about 0.9 s of a crawl's exit spent
-    # after its work is done; frozen, they are left to the OS with the process.  Objects
-    # are still freed as the modules that hold them are cleared; only cycles are not.
+    # walks every object the command's imports made, after the command's work is done;
+    # frozen, they are left to the OS with the process.  Objects are still freed as the
+    # modules that hold them are cleared; only cycles are not (docs/decisions/0011).
     atexit.register(gc.freeze)
     try:
         app()
@@ -94,14 +95,7 @@ def main() -> None:
         )
         sys.exit(70)  # EX_SOFTWARE
     except BaseException as exc:
-        if not _terminated(exc):
+        if not terminated(exc):
             raise
         termination.announce_stop()
         sys.exit(termination.EXIT_CODE)
-
-
-def _terminated(error: BaseException) -> bool:
-    """Prefect turns SIGTERM into its TerminationSignal while a flow runs; others leave it."""
-    prefect_errors = sys.modules.get("prefect.exceptions")
-    termination = getattr(prefect_errors, "TerminationSignal", None)
-    return termination is not None and isinstance(error, termination)

@@ -5,45 +5,20 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
+from newsarchive.cli.archives import open_archive
 from newsarchive.cli.output import echo_json, iso, parse_when, write_file
-from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError, NotFoundError
-
-if TYPE_CHECKING:
-    from newsarchive.storage import Archive
 
 DEFAULT_BASE = "http://127.0.0.1:8000"
 """Where ``newsarchive web`` listens unless told otherwise."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
-
-
-@contextmanager
-def open_archive(settings: Settings | None = None, *, create: bool = False) -> Iterator[Archive]:
-    """The archive named by the settings (loaded here when not given), closed at the end.
-
-    Commands that only read open it without ``create``: pointing them at the
-    wrong place says so instead of leaving an empty catalog behind.  The
-    storage package is imported here, not with the CLI: ``crawl`` starts its
-    temporary Prefect server before it needs the archive, and the sooner the
-    server starts, the sooner a run can begin.
-    """
-    from newsarchive.storage import Archive
-
-    settings = settings or load_settings()
-    archive = Archive.open(settings.database_url, settings.store_url, create=create)
-    try:
-        yield archive
-    finally:
-        archive.close()
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -186,7 +161,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search; copies of an article are listed under the article they copy."""
-    from newsarchive.storage.fulltext import Filters
+    from newsarchive.storage import Filters
 
     if not query.strip():
         raise InputError("the search query is empty")

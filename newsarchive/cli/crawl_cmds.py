@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
+import os
 import sys
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import Annotated
 
 import typer
 
-from newsarchive.archiving.plan import plan_outlets
-from newsarchive.archiving.report import SUMMARY_COLUMNS
-from newsarchive.cli.archive_cmds import open_archive
+from newsarchive.archiving.plan import RunRequest, StandIn, plan_outlets, plan_run
+from newsarchive.archiving.report import SUMMARY_COLUMNS, OutletRun
+from newsarchive.cli.archives import open_for_writing
 from newsarchive.cli.output import echo_json
 from newsarchive.cli.progress import progress_display
-from newsarchive.cli.temporary_server import TemporaryServer, prefect_api
-from newsarchive.config import CrawlMode, Settings, load_settings
-from newsarchive.errors import CrawlError, InputError
-from newsarchive.spiders.outlets import Outlet
-
-if TYPE_CHECKING:
-    from prefect.states import State
+from newsarchive.config import CrawlMode, Settings, load_settings, variable
+from newsarchive.errors import InputError
+from newsarchive.flows.temporary_server import prefect_api
 
 OutletsFile = Annotated[
     Path | None, typer.Option("--outlets-file", help="outlets file (TOML) to use")
@@ -47,67 +42,54 @@ def crawl(
 
     Runs the same Prefect flow as the scheduled deployments: against the
     Prefect API configured (PREFECT_API_URL or a Prefect profile), else a
-    local temporary one.
+    local temporary one.  ``--replay`` is NEWSARCHIVE_REPLAY for this run.
     Prints one row per outlet and the pages that failed; exits 1 when an
     outlet could not be crawled at all (its row says why).
     """
+    if replay:
+        _replay_day(day)
     settings = load_settings()
-    planned = plan_outlets(settings, outlets, outlets_file)  # refused here, before Prefect starts
+    request = RunRequest(outlets=tuple(outlets or ()), outlets_file=outlets_file, mode=mode)
+    planned = plan_run(settings, request, _stand_in(settings))  # refused before Prefect starts
     with prefect_api() as server:  # it starts while the crawl loads and opens the archive
-        state = _run_crawl(
-            server, settings, planned, outlets, outlets_file, replay, day, mode, as_json
-        )
-    rows = state.result(raise_on_failure=False)
-    if not isinstance(rows, list):  # the run itself broke: no rows to show
-        raise CrawlError(f"the crawl run ended {state.type.value.lower()}: {state.message}")
+        with open_for_writing(settings):  # refused here, before the flow starts
+            pass
+        from newsarchive.flows.crawl import run_crawl  # Prefect loads only when a crawl runs
+
+        if server is not None:
+            server.wait_ready()
+        with progress_display(f"crawling {len(planned.outlets)} outlet(s)", quiet=as_json):
+            runs = run_crawl(request)
     if as_json:
-        for row in rows:
-            echo_json(row)
+        for run in runs:
+            echo_json(run.as_json())
     else:
-        _echo_summary(rows)
-    if any(row["status"] == "failed" for row in rows):
+        _echo_summary(runs)
+    if any(run.failed for run in runs):
         sys.exit(1)
 
 
-def _run_crawl(
-    server: TemporaryServer | None,
-    settings: Settings,
-    planned: list[Outlet],
-    outlets: list[str] | None,
-    outlets_file: Path | None,
-    replay: bool,
-    day: int,
-    mode: CrawlMode | None,
-    as_json: bool,
-) -> State[Any]:
-    """Open the archive (refused here, before the flow starts), then run the crawl flow."""
-    with open_archive(settings, create=True):
-        pass
-    if replay:
-        from newsarchive.replay import DAYS, replay_outlets
+def _replay_day(day: int) -> None:
+    """Crawl the replica's ``day``: the run's setting, as NEWSARCHIVE_REPLAY would say it."""
+    from newsarchive.replay import DAYS
 
-        if day not in DAYS:
-            raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
-        replay_outlets(planned)
-    from newsarchive.flows.crawl import crawl_all  # Prefect loads only when a crawl runs
-
-    names = [o.name for o in planned if o.enabled] if not outlets else [o.name for o in planned]
-    if server is not None:
-        server.wait_ready()
-    with progress_display(f"crawling {len(names)} outlet(s)", quiet=as_json):
-        run = crawl_all(
-            outlets=names,
-            outlets_file=str(outlets_file) if outlets_file else None,
-            replay=replay,
-            replay_day=day,
-            mode=mode,
-            return_state=True,
-        )
-        return asyncio.run(cast("Coroutine[Any, Any, State[Any]]", run))
+    if day not in DAYS:
+        raise InputError(f"--day: the replica has days {', '.join(map(str, DAYS))}")
+    os.environ[variable("replay")] = str(day)
 
 
-def _echo_summary(rows: list[dict[str, Any]]) -> None:
+def _stand_in(settings: Settings) -> StandIn | None:
+    """The replica when the settings ask for it, else nothing: the live sites."""
+    if not settings.replay:
+        return None
+    from newsarchive.replay import Replica
+
+    return Replica(settings.replay)
+
+
+def _echo_summary(runs: list[OutletRun]) -> None:
     """The table, the outlets that failed and why, each failed page once, skips in one line."""
+    rows = [run.as_json() for run in runs]
     columns = ("outlet", *SUMMARY_COLUMNS)
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
     typer.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
@@ -147,18 +129,21 @@ def serve(
     Outlets with ``enabled = false`` are registered paused; a pause set in the
     UI survives restarts.  With ``--notify``, failed runs, stale outlets and
     failing extraction send a notification through that Prefect block.
+    With ``--replay`` (or NEWSARCHIVE_REPLAY) the runs crawl the replica.
     """
-    planned = plan_outlets(load_settings(), None, outlets_file)
     if replay:
-        from newsarchive.replay import replay_outlets
-
-        replay_outlets(planned)
+        _replay_day(1)
+    settings = load_settings()
+    planned = plan_outlets(settings, None, outlets_file)
+    stand_in = _stand_in(settings)
+    if stand_in is not None:
+        stand_in.outlets(planned)  # refused now, not in every run
     from newsarchive.flows.serve import serve_deployments
 
     serve_deployments(
         planned,
         outlets_file=str(outlets_file) if outlets_file else None,
-        replay=replay,
+        replay=stand_in is not None,
         fixity_schedule=fixity_schedule,
         notify=notify,
     )
@@ -170,11 +155,13 @@ def outlets(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
 ) -> None:
     """Check the outlets file and show its outlets (as a replay crawls them, with --replay)."""
-    planned = plan_outlets(load_settings(), None, outlets_file)
     if replay:
-        from newsarchive.replay import replay_outlets
-
-        planned = replay_outlets(planned)
+        _replay_day(1)
+    settings = load_settings()
+    planned = plan_outlets(settings, None, outlets_file)
+    stand_in = _stand_in(settings)
+    if stand_in is not None:
+        planned = stand_in.outlets(planned)
     for outlet in planned:
         if as_json:
             echo_json(outlet.model_dump(mode="json"))
@@ -202,16 +189,16 @@ def reextract(
     """
     settings = load_settings()
     planned = plan_outlets(settings, None, outlets_file)
-    from newsarchive.archiving.capture import CaptureFiler
+    from newsarchive.archiving.capture import CaptureLane
 
-    with open_archive(settings, create=True) as archive:
-        filer = CaptureFiler.for_outlets(archive, planned)
-        filer.redo_unextracted(outlet, failed=failed)
-    rows = [report.summary() for report in filer.reports.values() if report.filed]
+    with open_for_writing(settings) as archive:
+        lane = CaptureLane.for_outlets(archive, planned)
+        lane.redo(outlet, failed=failed)
+    runs = [report.summary() for report in lane.reports.values() if report.filed]
     if as_json:
-        for row in rows:
-            echo_json(row)
-    elif rows:
-        _echo_summary(rows)
+        for run in runs:
+            echo_json(run.as_json())
+    elif runs:
+        _echo_summary(runs)
     else:
         typer.echo("nothing to extract again")

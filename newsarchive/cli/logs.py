@@ -3,10 +3,9 @@
 A crawl runs Scrapy and a Prefect flow (and, without ``PREFECT_API_URL``, a
 temporary Prefect server), each of which logs generously.  A user running a
 command reads its table and its one-line errors; ``-v``/``-vv`` or
-``NEWSARCHIVE_LOG_LEVEL`` bring the logs back.  Prefect reads its logging
-settings from the environment when it is imported, so they are set here,
-before any command imports it; Prefect's API log handler keeps receiving
-INFO, so a run's logs still reach the Prefect UI.
+``NEWSARCHIVE_LOG_LEVEL`` bring the logs back, Prefect's included
+(:func:`newsarchive.flows.environment.quiet_prefect`, before any command
+imports Prefect).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import logging
 import os
 
 from newsarchive.errors import ConfigError
+from newsarchive.flows.environment import quiet_prefect
 
 LEVELS = ("QUIET", "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -38,12 +38,7 @@ def configure(level: str) -> None:
     handler.setLevel(shown)  # records propagated from other loggers skip the root's own level
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=shown, handlers=[handler])
-    for variable, value in (
-        ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", shown),
-        ("PREFECT_LOGGING_ROOT_LEVEL", shown),
-        ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
-    ):
-        os.environ.setdefault(variable, value)
+    quiet_prefect(shown)
 
 
 def showing_tracebacks() -> bool:

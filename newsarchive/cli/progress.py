@@ -1,36 +1,30 @@
 """A live per-outlet progress display for ``crawl`` on a terminal (never when piped).
 
-The flows log their progress as records carrying a ``newsarchive_progress``
-value (see :class:`newsarchive.flows.artifacts.ProgressArtifacts`); a logging
-handler picks those up in this process and redraws a small rich table, so the
-display needs no hook into the flow and costs nothing when it is not shown.
+The flows report each outlet's progress as it goes (:mod:`newsarchive.flows.progress`);
+this redraws a small rich table from it, and costs nothing when it is not shown.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs")
+from newsarchive.flows.progress import watching
+from newsarchive.records import Progress
 
 
-class _ProgressHandler(logging.Handler):
+class _Board:
+    """The table of the outlets seen so far, redrawn when one moves on."""
+
     def __init__(self, live: Live, title: str) -> None:
-        super().__init__(logging.INFO)
-        self.live = live
-        self.title = title
-        self.rows: dict[str, Any] = {}
+        self.live, self.title = live, title
+        self.rows: dict[str, Progress] = {}
 
-    def emit(self, record: logging.LogRecord) -> None:
-        progress = getattr(record, "newsarchive_progress", None)
-        if progress is None:
-            return
+    def __call__(self, progress: Progress) -> None:
         self.rows[progress.outlet] = progress
         table = Table(title=self.title, title_justify="left", box=None)
         for column in ("outlet", "fetched", "ended", "budget"):
@@ -49,12 +43,5 @@ def progress_display(title: str, *, quiet: bool) -> Iterator[None]:
         return
     with Live(console=console, transient=True, refresh_per_second=4) as live:
         live.update(title)
-        handler = _ProgressHandler(live, title)
-        loggers = [logging.getLogger(name) for name in RUN_LOGGERS]
-        for logger in loggers:
-            logger.addHandler(handler)
-        try:
+        with watching(_Board(live, title)):
             yield
-        finally:
-            for logger in loggers:
-                logger.removeHandler(handler)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from newsarchive.cli.archive_cmds import DEFAULT_BASE, open_archive
+from newsarchive.cli.archive_cmds import DEFAULT_BASE
+from newsarchive.cli.archives import open_archive
 from newsarchive.errors import InputError
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", int(DEFAULT_BASE.rsplit(":", 1)[1])

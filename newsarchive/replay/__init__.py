@@ -3,20 +3,22 @@
 It stands in for the live sites without the crawl or the archive knowing:
 the outlets keep their live URLs, and a crawl is told to connect to the
 replica for the live hosts (``CrawlOptions.reroute``, a seam of the crawl
-room).  The demo (``newsarchive crawl --replay``), the tests and the
-benchmark all serve from :class:`~newsarchive.replay.server.LoopbackServer`.
+room).  :class:`Replica` is what a run plans with (the capture core's
+``StandIn``); the demo (``newsarchive crawl --replay``, or
+``NEWSARCHIVE_REPLAY``), the tests and the benchmark all serve from
+:class:`~newsarchive.replay.server.LoopbackServer`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import DAYS, ReplaySite, check_replayable
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.spiders.settings import CrawlOptions
 
 POLITENESS = {"download_delay": 0.0, "concurrency": 4, "max_pages": 30}
 """The replica is our own loopback process: no delay, and a budget that still stops its traps."""
@@ -44,4 +46,21 @@ def replayed(
         yield replay_outlets(outlets), replace(options, reroute=site.reroute)
 
 
-__all__ = ["DAYS", "POLITENESS", "ReplaySite", "replay_outlets", "replayed"]
+@dataclass(frozen=True, slots=True)
+class Replica:
+    """One day of the replica, standing in for the live sites of the outlets a run crawls."""
+
+    day: int = 1
+
+    def outlets(self, outlets: Sequence[Outlet]) -> list[Outlet]:
+        """The outlets as a replay crawls them (:func:`replay_outlets`)."""
+        return replay_outlets(outlets)
+
+    @contextmanager
+    def serving(self, outlets: Sequence[Outlet], options: CrawlOptions) -> Iterator[CrawlOptions]:
+        """The replica of ``outlets`` served while the block runs; options that reach it."""
+        with ReplaySite(outlets, day=self.day) as site:
+            yield replace(options, reroute=site.reroute)
+
+
+__all__ = ["DAYS", "POLITENESS", "ReplaySite", "Replica", "replay_outlets", "replayed"]

@@ -16,13 +16,13 @@ from starlette.staticfiles import StaticFiles
 
 from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
-from newsarchive.storage import Archive
+from newsarchive.storage import ReadOnlyArchive
 from newsarchive.web import mementos, pages
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import PAGE_HEADERS
 
 
-def create_app(archive: Archive) -> FastAPI:
+def create_app(archive: ReadOnlyArchive) -> FastAPI:
     """A viewer of ``archive``; the caller opens and closes the archive."""
     app = FastAPI(
         title="newsarchive viewer",

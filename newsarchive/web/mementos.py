@@ -7,7 +7,7 @@
   with ``Memento-Datetime`` and ``Link``; a timestamp between captures
   redirects to the nearest one, as Wayback machines do.
 
-The nearest capture is chosen by :func:`newsarchive.storage.captures.nearest`,
+The nearest capture is chosen by :func:`newsarchive.storage.nearest`,
 the rule ``get --at`` uses too.
 """
 
@@ -19,25 +19,15 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import RedirectResponse, Response
 
 from newsarchive.records import header_value
-from newsarchive.storage import Archive, CaptureInfo
-from newsarchive.storage.captures import at_stamp, nearest
-from newsarchive.storage.memento import (
-    LINK_FORMAT,
-    http_date,
-    memento_links,
-    memento_uri,
-    parse_http_date,
-    timemap,
-    timemap_uri,
-)
+from newsarchive.storage import CaptureInfo, ReadOnlyArchive, at_stamp, memento, nearest
 from newsarchive.web.security import CAPTURE_HEADERS
 from newsarchive.web.targets import stamp_time, target_url
 
 router = APIRouter()
 
 
-def _archive(request: Request) -> Archive:
-    archive: Archive = request.app.state.archive
+def _archive(request: Request) -> ReadOnlyArchive:
+    archive: ReadOnlyArchive = request.app.state.archive
     return archive
 
 
@@ -49,8 +39,8 @@ def _base(request: Request) -> str:
 def timemap_route(url: str, request: Request) -> Response:
     target = target_url(url, request)
     found = _archive(request).captures(target)
-    body = timemap(_base(request), found[0].url, found)
-    return Response(body, media_type=LINK_FORMAT)
+    body = memento.timemap(_base(request), found[0].url, found)
+    return Response(body, media_type=memento.LINK_FORMAT)
 
 
 @router.get("/timegate/{url:path}")
@@ -61,21 +51,23 @@ def timegate(
 ) -> Response:
     target = target_url(url, request)
     found = _archive(request).captures(target)
-    chosen = nearest(found, parse_http_date(accept_datetime)) if accept_datetime else found[-1]
+    chosen = (
+        nearest(found, memento.parse_http_date(accept_datetime)) if accept_datetime else found[-1]
+    )
     base, original = _base(request), found[0].url
     return RedirectResponse(
-        memento_uri(base, original, chosen.fetched_at),
+        memento.memento_uri(base, original, chosen.fetched_at),
         status_code=302,
         headers={
             "Vary": "accept-datetime",
             "Link": f'<{original}>; rel="original", '
-            f'<{timemap_uri(base, original)}>; rel="timemap"; type="{LINK_FORMAT}"',
+            f'<{memento.timemap_uri(base, original)}>; rel="timemap"; type="{memento.LINK_FORMAT}"',
         },
     )
 
 
 @router.get("/memento/{stamp}/{url:path}")
-def memento(stamp: str, url: str, request: Request) -> Response:
+def capture(stamp: str, url: str, request: Request) -> Response:
     target = target_url(url, request)
     archive = _archive(request)
     found = archive.captures(target)
@@ -83,14 +75,16 @@ def memento(stamp: str, url: str, request: Request) -> Response:
     exact = at_stamp(found, stamp)
     if exact is None:
         closest = nearest(found, stamp_time(stamp))
-        return RedirectResponse(memento_uri(base, original, closest.fetched_at), status_code=302)
+        return RedirectResponse(
+            memento.memento_uri(base, original, closest.fetched_at), status_code=302
+        )
     snapshot = archive.capture_snapshot(target, exact)
     media = _media_type(found, exact)
     headers = {
         **CAPTURE_HEADERS,
         "Content-Type": media,
-        "Memento-Datetime": http_date(exact.fetched_at),
-        "Link": memento_links(base, original, exact),
+        "Memento-Datetime": memento.http_date(exact.fetched_at),
+        "Link": memento.memento_links(base, original, exact),
     }
     return Response(snapshot.raw, headers=headers)
 

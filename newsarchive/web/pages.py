@@ -14,9 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.storage import Archive, ArticleSummary
-from newsarchive.storage.captures import at_stamp, nearest
-from newsarchive.storage.fulltext import Filters
+from newsarchive.storage import ArticleSummary, Filters, ReadOnlyArchive, at_stamp, nearest
 from newsarchive.web.rendering import capture_path, render
 from newsarchive.web.targets import day_or_time, stamp_time, target_url
 from newsarchive.web.wordiff import changed_words, word_diff
@@ -25,8 +23,8 @@ router = APIRouter()
 SEARCH_LIMIT = 100
 
 
-def _archive(request: Request) -> Archive:
-    archive: Archive = request.app.state.archive
+def _archive(request: Request) -> ReadOnlyArchive:
+    archive: ReadOnlyArchive = request.app.state.archive
     return archive
 
 

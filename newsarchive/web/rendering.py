@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader
 
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage import memento_stamp
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from fastapi import Request
 
 from newsarchive.errors import InputError
-from newsarchive.storage.captures import MEMENTO_STAMP
+from newsarchive.storage import MEMENTO_STAMP
 
 _STAMP = re.compile(r"\d{14}")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")

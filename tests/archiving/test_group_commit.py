@@ -30,17 +30,18 @@ class Dying(BaseException):
     """What a writer dies of (a KeyboardInterrupt, say): not handled as a failed batch."""
 
 
-class Gated(GroupCommit[int, int]):
+class Gated:
     """Records its batches; the first one waits for ``gate``, and ``die`` makes it raise."""
 
-    batch_max = 2
-    queue_max = 3
-
     def __init__(self, die: bool = False) -> None:
-        super().__init__()
         self.gate, self.started, self.die = threading.Event(), threading.Event(), die
         self.batches: list[list[int]] = []
         self.reported: list[int] = []
+        self.writer = GroupCommit(self.write_batch, self.written, self.failed, queue_max=3)
+        self.writer.batch_max = 2
+
+    def add(self, item: int) -> None:
+        self.writer.add(item)
 
     def write_batch(self, batch: list[int]) -> list[int]:
         if not self.started.is_set():
@@ -51,11 +52,11 @@ class Gated(GroupCommit[int, int]):
         self.batches.append(batch)
         return batch
 
-    def write_alone(self, item: int) -> None:
-        raise AssertionError("no batch fails here")
-
     def written(self, item: int, result: int) -> None:
         self.reported.append(item)
+
+    def failed(self, item: int, error: Exception) -> None:
+        raise AssertionError("no batch fails here")
 
 
 def adding(writer: Gated, item: int) -> threading.Thread:
@@ -87,7 +88,65 @@ def test_adders_wait_while_the_queue_is_full_and_every_item_is_written_once(die:
     written = [item for batch in writer.batches for item in batch]
     assert sorted(written) == ([1, 2, 3, 4] if die else [0, 1, 2, 3, 4])
     assert writer.reported == written  # reported once each, once committed
-    assert all(len(batch) <= Gated.batch_max for batch in writer.batches)
+    assert all(len(batch) <= writer.writer.batch_max for batch in writer.batches)
+
+
+def test_every_item_is_written_once_whichever_thread_writes_it() -> None:
+    batches: list[list[int]] = []
+    told: list[int] = []
+    lock = threading.Lock()
+
+    def write(batch: list[int]) -> list[None]:
+        batches.append(list(batch))
+        return [None] * len(batch)
+
+    def written(item: int, _result: None) -> None:
+        with lock:
+            told.append(item)
+
+    writer: GroupCommit[int, None] = GroupCommit(write, written, lambda item, exc: None)
+    items = list(range(2000))
+    threads = [
+        threading.Thread(target=lambda part=part: [writer.add(n) for n in part])
+        for part in (items[i::4] for i in range(4))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert sorted(told) == items
+    assert sorted(n for batch in batches for n in batch) == items
+
+
+def test_a_failed_batch_is_written_as_batches_of_one_and_only_the_bad_item_fails() -> None:
+    written: list[int] = []
+    failed: dict[int, str] = {}
+    attempts: list[list[int]] = []
+    first = threading.Event()
+
+    def write(batch: list[int]) -> list[int]:
+        attempts.append(list(batch))
+        if not first.is_set():  # the first batch holds the writer until the rest queued
+            first.set()
+            holding.wait(WAIT)
+        if 2 in batch:
+            raise ValueError("two is refused")
+        return batch
+
+    holding = threading.Event()
+    writer = GroupCommit(
+        write, lambda n, _r: written.append(n), lambda n, e: failed.update({n: str(e)})
+    )
+    thread = threading.Thread(target=writer.add, args=(0,))
+    thread.start()
+    assert first.wait(WAIT)
+    for n in (1, 2, 3):
+        writer.add(n)  # queued behind the batch being written
+    holding.set()
+    thread.join(WAIT)
+    assert attempts == [[0], [1, 2, 3], [1], [2], [3]]  # a lone item is never written twice
+    assert written == [0, 1, 3]
+    assert failed == {2: "two is refused"}
 
 
 class SlowCatalog(Archive):
@@ -122,7 +181,7 @@ def test_a_catalog_that_falls_behind_holds_the_crawl_back(slow_archive: SlowCata
             held = await settled(site)
             slow_archive.gate.set()
             reports = await task
-            return held, reports[target.name].row()
+            return held, reports[target.name].summary().row()
 
         held, row = asyncio.run(crawl())
     assert held < len(paths) // 2  # the crawl stopped fetching while no row could be written

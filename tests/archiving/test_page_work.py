@@ -63,7 +63,7 @@ def test_the_raw_page_is_written_while_the_page_is_extracted(tmp_path: Path) -> 
     assert work.extraction is not None and work.text is not None and work.failure is None
     assert "Kim Jong Un" in work.extraction.text
     assert sha256_hex(store.get(work.raw.key)) == work.raw.object_sha256
-    assert not work.text.stored  # written by filing, with the text's row, only if it is new
+    # the text's object is written by filing, with the text's row, only if the text is new
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [Path(work.raw.key).name]
 
 
@@ -80,7 +80,7 @@ def test_a_failed_extraction_keeps_the_raw_page(tmp_path: Path) -> None:
 
 
 def test_a_failed_raw_write_is_raised_though_extraction_succeeded(tmp_path: Path) -> None:
-    """The caller then files the page on its slow path, which writes the raw page itself."""
+    """No row may name a page that is not stored: the caller files nothing of it."""
     store = RawPutWaits(tmp_path, patience=0)  # its raw put fails at once
     with pytest.raises(StorageError, match="extraction never began beside it"):
         work_on(job(store), extract_capture, store)

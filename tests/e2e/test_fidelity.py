@@ -31,7 +31,7 @@ from newsarchive.replay.site import ReplaySite
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.spiders.urls import on_site
 from newsarchive.storage import Archive
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage.reading.captures import memento_stamp
 
 STYLED = "rgba(244, 239, 225, 1)"  # the replica stylesheet's paper colour
 

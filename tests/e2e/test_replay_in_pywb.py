@@ -28,7 +28,7 @@ from newsarchive.replay.server import LoopbackServer, Reply
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage.reading.captures import memento_stamp
 
 
 @pytest.fixture(scope="module")

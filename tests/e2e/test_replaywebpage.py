@@ -23,7 +23,7 @@ from selenium import webdriver
 
 from newsarchive.config import Settings
 from newsarchive.storage import Archive
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage.reading.captures import memento_stamp
 
 pytestmark = pytest.mark.browser
 

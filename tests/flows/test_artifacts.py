@@ -6,17 +6,18 @@ from newsarchive.archiving.expectations import Expectations, check
 from newsarchive.archiving.report import OutletReport
 from newsarchive.flows.artifacts import render_markdown, report_key
 from newsarchive.records import ArchiveOutcome
+from newsarchive.spiders.stats import CrawlStats
 
 
 def vanguard_run() -> OutletReport:
-    report = OutletReport("vanguard", discovered=8, fetched=6, documents_read=1)
+    crawl = CrawlStats(discovered=8, skipped={"over-budget": 1}, documents_read=1)
+    report = OutletReport("vanguard", crawl, fetched=6)
     for n in range(2):
         report.add(f"https://example.org/vanguard/{n}", ArchiveOutcome.NEW)
     for n in range(4):
         report.extraction_failures += 1
         report.add(f"https://example.org/vanguard/bad{n}", ArchiveOutcome.FAILED, "extraction: x")
     report.add("https://example.org/vanguard/r.pdf", ArchiveOutcome.SKIPPED, "not-html: HTTP 200")
-    report.unrequested["over-budget"] = 1
     return report
 
 
@@ -39,7 +40,7 @@ def test_markdown_lists_alerts_counts_new_articles_failures_and_skips() -> None:
 
 def test_markdown_of_an_outlet_that_failed_says_so_first() -> None:
     report = OutletReport(
-        "sputnik", document_error="https://s.example/feed: answered HTTP 404", crawled=True
+        "sputnik", CrawlStats(document_error="https://s.example/feed: answered HTTP 404")
     )
     text = render_markdown(report, [])
     assert text.splitlines()[2] == (

@@ -38,6 +38,7 @@ from prefect_harness import (
     wait_until,
 )
 
+from newsarchive.archiving.plan import RunRequest
 from newsarchive.flows.crawl import crawl_all
 
 pytestmark = [pytest.mark.prefect, pytest.mark.timeout(600)]
@@ -94,7 +95,9 @@ def outlets_file(site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def run_flow(outlets_file: Path) -> tuple[UUID, Any]:
     state = asyncio.run(
-        crawl_all(outlets=["healthy", "down"], outlets_file=str(outlets_file), return_state=True)
+        crawl_all(
+            RunRequest(outlets=("healthy", "down"), outlets_file=outlets_file), return_state=True
+        )
     )
     run_id = state.state_details.flow_run_id
     assert run_id is not None
@@ -130,9 +133,9 @@ def test_a_run_with_an_outlet_that_is_down_fails_and_says_which(
         r"\(http://127\.0\.0\.1:\d+/feed\.xml: connection refused\)\)",
         state.message,
     ), state.message
-    rows = {row["outlet"]: row for row in state.result(raise_on_failure=False)}
-    assert rows["healthy"]["status"] == "completed" and rows["healthy"]["new"] == 2
-    assert rows["down"]["status"] == "failed"
+    runs = {run.outlet: run for run in state.result(raise_on_failure=False)}
+    assert not runs["healthy"].failed and runs["healthy"].counts.new == 2
+    assert runs["down"].failed
 
     tasks = asyncio.run(task_runs_of(run_id))
     assert tasks["crawl healthy"].state.type.value == "COMPLETED"

@@ -101,7 +101,8 @@ def test_serve_registers_one_deployment_per_outlet_and_fixity(
         assert deployment["flow"] == "crawl-outlet"
         assert deployment["crons"] == [outlet.schedule]
         assert deployment["parameters"]["outlet"] == outlet.name
-        assert deployment["parameters"]["replay"] is True
+        assert set(deployment["parameters"]) == {"outlet", "outlets_file"}  # no replay in them
+        assert "replay" in deployment["tags"]
     assert deployments["fixity"]["flow"] == "audit-fixity"
     assert deployments["fixity"]["crons"] == ["0 3 * * *"]
 

@@ -79,7 +79,9 @@ def workers(archive_env: dict[str, str], tmp_path: Path) -> Iterator[list[Path]]
     prefect(
         ["work-pool", "create", POOL, "--type", "process", "--overwrite"], archive_env, tmp_path
     )
-    env = archive_env | {"PREFECT_WORKER_QUERY_SECONDS": "2"}
+    # The workers' runs crawl the offline replica: their environment says so, as a
+    # worker's environment says where the archive is.
+    env = archive_env | {"PREFECT_WORKER_QUERY_SECONDS": "2", "NEWSARCHIVE_REPLAY": "1"}
     logs = [tmp_path / f"worker-{n}.log" for n in (1, 2)]
     processes = [
         start_process(
@@ -120,7 +122,7 @@ def test_two_workers_archive_two_outlets_once_each(
         assert deployments[outlet]["work_pool"] == POOL
         assert not deployments[outlet]["pull_steps"]
 
-    requests = [(deployments[o]["id"], {"outlet": o, "replay": True}) for o in OUTLETS]
+    requests = [(deployments[o]["id"], {"outlet": o}) for o in OUTLETS]
     run_ids = asyncio.run(create_runs(requests))
     states = asyncio.run(wait_for_final_state(run_ids, timeout=RUN_TIMEOUT))
     logs = "\n".join(f"--- {log.name}\n{log_tail(log)}" for log in workers)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from newsarchive.errors import ConfigError
 from newsarchive.storage import Archive
-from newsarchive.storage.catalog import create_catalog_engine
+from newsarchive.storage.catalog.engine import create_catalog_engine
 
 
 def _cache_and_mmap(database_url: str) -> tuple[int, int]:

@@ -17,11 +17,12 @@ from sqlalchemy import Executable, insert, inspect, text
 from storage_builders import T0, archive_one, seed_text
 
 from newsarchive.errors import ConfigError, StorageError
-from newsarchive.storage import Archive, neardup
-from newsarchive.storage.catalog import MIGRATIONS, for_writing, upgrade
-from newsarchive.storage.conditional import validators_query
-from newsarchive.storage.filing import near_candidates_query
-from newsarchive.storage.models import Base, ContentRow, FetchRow, LshBandRow, OutletRow
+from newsarchive.storage import Archive
+from newsarchive.storage.catalog.engine import MIGRATIONS, for_writing, upgrade
+from newsarchive.storage.catalog.models import Base, ContentRow, FetchRow, LshBandRow, OutletRow
+from newsarchive.storage.filing import neardup
+from newsarchive.storage.filing.conditional import validators_query
+from newsarchive.storage.filing.versions import near_candidates_query
 
 FULLTEXT_TABLES = ("article_search", "version_search")
 POSTGRES_ADMIN = os.environ.get(

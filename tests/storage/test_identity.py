@@ -11,7 +11,7 @@ from storage_builders import T0, archive_one, hours, seed_text
 from newsarchive.errors import StorageError
 from newsarchive.records import ArchiveOutcome
 from newsarchive.storage import Archive
-from newsarchive.storage.catalog import MIGRATIONS, create_catalog_engine, for_writing
+from newsarchive.storage.catalog.engine import MIGRATIONS, create_catalog_engine, for_writing
 
 SPELLINGS = [
     "https://www.example-news.org/2026/02/story/?a=1&b=2",  # as stored (canonical)

@@ -10,7 +10,8 @@ from functools import lru_cache
 import pytest
 from storage_builders import T0, archive_one, edit_words, hours, seed_text
 
-from newsarchive.storage import Archive, neardup
+from newsarchive.storage import Archive
+from newsarchive.storage.filing import neardup
 
 ORIGINAL = seed_text("003") + "\n\n" + seed_text("004")
 
@@ -59,7 +60,7 @@ def test_signing_leaves_scipys_integrator_unloaded_and_datasketchs_indexes_worki
     """
     probe = """if True:
         import json, sys
-        from newsarchive.storage import neardup
+        from newsarchive.storage.filing import neardup
         text = "a text of more than four words"
         signed = neardup.signature(text).hashvalues.tolist()
         loaded_for_signing = "scipy.integrate" in sys.modules

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsarchive.errors import NotFoundError
-from newsarchive.storage.captures import nearest
+from newsarchive.storage.reading.captures import nearest
 from newsarchive.storage.results import CaptureInfo
 
 FIRST = datetime(2026, 2, 23, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from storage_builders import T0, archive_one, hours, not_modified, seed_text
 
 from newsarchive.records import Fetch
 from newsarchive.storage import Archive
-from newsarchive.storage.models import ArticleRow, FetchRow, VersionRow
+from newsarchive.storage.catalog.models import ArticleRow, FetchRow, VersionRow
 
 URLS = [f"https://www.vanguardngr.com/2026/02/story-{n}/" for n in range(4)]
 
@@ -50,9 +50,9 @@ def test_a_batch_leaves_the_rows_of_one_304_at_a_time(tmp_path: Path) -> None:
         for fetch in _refetches():
             one.record_fetch(fetch)
         fetches = _refetches()
-        batched.record_not_modified(fetches[:3])
-        batched.record_not_modified(fetches[3:])
-        batched.record_not_modified(fetches[:2])  # a batch redone changes nothing
+        batched.record_and_file(fetches[:3])
+        batched.record_and_file(fetches[3:])
+        batched.record_and_file(fetches[:2])  # a batch redone changes nothing
         assert _rows(batched) == _rows(one)
 
 
@@ -63,7 +63,7 @@ def test_a_batch_moves_last_seen_and_names_the_version_seen(archive: Archive) ->
     archive_one(archive, URLS[1], seed_text("003"), T0 + hours(4))
     late, early = not_modified(URLS[1], T0 + hours(9)), not_modified(URLS[1], T0 + hours(2))
     unknown = not_modified("https://www.vanguardngr.com/never-archived/", T0 + hours(3))
-    archive.record_not_modified([late, early, unknown, late])
+    archive.record_and_file([late, early, unknown, late])
     with Session(archive.engine) as session:
         fetches = session.execute(
             select(FetchRow.url, FetchRow.article_id, VersionRow.number, FetchRow.archive_outcome)

@@ -15,7 +15,7 @@ from storage_builders import T0, XINHUA_VANGUARD, extracted, fetched, hours, pag
 
 from newsarchive.errors import InputError
 from newsarchive.storage import Archive
-from newsarchive.storage.fulltext import Filters
+from newsarchive.storage.reading.fulltext import Filters
 
 XI = "https://www.vanguardngr.com/2021/01/xi-message/"
 COPY = "https://english.news.cn/20210111/xi-message.html"

@@ -7,7 +7,7 @@ import sys
 from datetime import timedelta
 
 from newsarchive.storage import Archive
-from newsarchive.storage.leases import Holder
+from newsarchive.storage.catalog.leases import Holder
 
 TTL = timedelta(seconds=60)
 

@@ -22,7 +22,7 @@ from newsarchive.errors import InputError, NotFoundError
 from newsarchive.identity import article_key
 from newsarchive.records import ArchiveOutcome
 from newsarchive.storage import Archive, ExtractionState
-from newsarchive.storage.fulltext import Filters
+from newsarchive.storage.reading.fulltext import Filters
 
 URL = "https://www.vanguardngr.com/2021/01/xi-congratulates-kim-on-election/"
 

@@ -36,8 +36,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from newsarchive.cli.export_cmd import export
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive
-from newsarchive.storage.cdxj import write_cdxj
-from newsarchive.storage.warc import NOT_MODIFIED_PROFILE, replayable_headers, write_warc
+from newsarchive.storage.export.cdxj import write_cdxj
+from newsarchive.storage.export.warc import NOT_MODIFIED_PROFILE, replayable_headers, write_warc
 
 URL = "https://www.vanguardngr.com/2026/02/xi-congratulates-kim/"
 COPY = "https://english.news.cn/20260223/xi-kim-message/c.html"

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newsarchive.storage import Archive
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage.reading.captures import memento_stamp
 
 BASE = "http://testserver"
 

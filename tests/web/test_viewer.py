@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from newsarchive.records import Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.storage import Archive
-from newsarchive.storage.captures import memento_stamp
+from newsarchive.storage.reading.captures import memento_stamp
 from newsarchive.web import create_app
 
 SEED_OUTLETS = {"joongang", "kcnawatch", "sputnik", "vanguard"}

@@ -1,0 +1,117 @@
+"""What a crawl files, and the one transaction that files a batch of it.
+
+Every fetch of a crawl ends here as one entry: a page with its extraction,
+a page that holds no article (and why), a fetch that brought no page (a 304,
+an error, a refusal), or a page requisite.  The objects an entry names were
+written before it came (a worker stored the raw page); the objects filing
+adds (each new text, each new version's metadata) are held and written
+together just before the transaction commits.  Entries are filed in order,
+so a page deduplicates against those before it; 304s go last, together.
+A batch is filed completely or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
+from newsarchive.storage.catalog.models import RequisiteRow
+from newsarchive.storage.catalog.statements import insert_ignoring_conflicts
+from newsarchive.storage.filing import fetches, notmodified, requisites, versions
+from newsarchive.storage.filing.texts import PreparedText
+from newsarchive.storage.objects import HeldPuts, ObjectStore
+from newsarchive.storage.objects.rawpages import StoredRaw
+from newsarchive.storage.reading import fulltext
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """A fetched page ready for its rows: raw object written, extraction made, text signed."""
+
+    fetch: Fetch
+    raw: StoredRaw
+    extraction: Extraction
+    text: PreparedText | None
+
+
+@dataclass(frozen=True, slots=True)
+class FailedPage:
+    """A fetched page that holds no article: its row is kept, with the reason.
+
+    ``raw`` names its stored body (None when it had none, or when the body
+    is the one an earlier row names already); the row stays off the redo
+    list until ``reextract --failed`` asks for it.
+    """
+
+    fetch: Fetch
+    raw: StoredRaw | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRequisite:
+    """A page requisite's fetch, its bytes stored (or found stored) by digest."""
+
+    capture: Capture
+    stored: requisites.StoredRequisite
+
+
+Entry = ExtractedPage | FailedPage | KeptRequisite | Fetch
+"""One thing a crawl files; a bare :class:`Fetch` is one that brought no page to extract."""
+
+
+def file_batch(
+    session: Session, store: ObjectStore, entries: Sequence[Entry]
+) -> list[ArchiveOutcome]:
+    """File ``entries`` in this transaction; one outcome each, in their order.
+
+    A bare fetch that failed or was declined ends FAILED or SKIPPED (its row
+    says why); a 304 ends UNCHANGED; a requisite NEW when its bytes were new
+    to the archive, UNCHANGED otherwise.
+    """
+    outlets = fetches.outlet_ids(session, {_outlet(entry) for entry in entries})
+    search = fulltext.SearchDocuments()
+    objects = HeldPuts(store)
+    outcomes: list[ArchiveOutcome] = []
+    refetched: list[dict[str, Any]] = []
+    for entry in entries:
+        match entry:
+            case ExtractedPage(fetch, raw, extraction, text):
+                row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
+                outcomes.append(
+                    versions.file_fetch(
+                        session, objects, row, fetch.outlet, extraction, text, search
+                    )
+                )
+            case FailedPage(fetch, raw, reason):
+                row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
+                fetches.mark_failed(session, row.id, reason)
+                outcomes.append(ArchiveOutcome.FAILED)
+            case KeptRequisite(capture, stored):
+                values = requisites.row_values(outlets[capture.outlet], capture, stored)
+                insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
+                outcomes.append(ArchiveOutcome.NEW if stored.new else ArchiveOutcome.UNCHANGED)
+            case Fetch(outcome=FetchOutcome.NOT_MODIFIED):
+                refetched.append(fetches.fetch_values(entry, None, outlets[entry.outlet]))
+                outcomes.append(ArchiveOutcome.UNCHANGED)
+            case Fetch():
+                fetches.recorded(session, entry, None, outlets[entry.outlet])
+                declined = entry.outcome.declined
+                outcomes.append(ArchiveOutcome.SKIPPED if declined else ArchiveOutcome.FAILED)
+    if refetched:
+        notmodified.record(session, refetched)
+    search.write(session)
+    objects.write()
+    return outcomes
+
+
+def _outlet(entry: Entry) -> str:
+    return entry.capture.outlet if isinstance(entry, KeptRequisite) else _fetch(entry).outlet
+
+
+def _fetch(entry: ExtractedPage | FailedPage | Fetch) -> Fetch:
+    return entry if isinstance(entry, Fetch) else entry.fetch
