@@ -1,6 +1,6 @@
 """Whole-process ``newsarchive crawl`` throughput against bare trafilatura, in one run.
 
-The numbers issue 17 asks for, measured the way a user runs the crawler: a
+The crawler's whole-process figures, measured the way a user runs it: a
 loopback site of ``--pages`` realistic news pages (``--kb`` on average, see
 ``newssite.py``) discovered through its sitemap, crawled by the
 ``newsarchive crawl`` command as a child process with ``download_delay = 0``

@@ -290,9 +290,10 @@ class ArticleSpider(scrapy.Spider):
         """The page's declared canonical link, and its requisites' URLs when the outlet keeps them.
 
         Read from a tree of their own that dies here, not with
-        ``response.xpath``, which keeps the parsed page (about 0.5 MB for an
-        80 KB page) on the response for as long as anything holds that: in a
-        2,000-page crawl the crawl's process peaked 390 MB higher with it.
+        ``response.xpath``, which keeps the parsed page (several times the
+        page's size) on the response for as long as anything holds that, and
+        a crawl's memory then grows with its length
+        (``docs/decisions/0002-bounded-hand-over-from-crawl-to-catalog.md``).
         """
         page = Selector(text=response.text)
         declared = page.xpath("//link[@rel='canonical']/@href").get()

@@ -112,7 +112,7 @@ def crawler_settings(
         # time) stay in Scrapy's scraper until it has room.  Scrapy stops downloading once
         # they add up to this many bytes, counting 1 KB at least for each: by default 5 MB,
         # which let a recrawl keep up to 5,000 answered 304s waiting, each with its request,
-        # response and tasks (memray: 2,722 of them at the peak of a 6,000-URL recrawl).
+        # response and tasks (docs/decisions/0002-bounded-hand-over-from-crawl-to-catalog.md).
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": SCRAPER_BYTES,
         "DOWNLOADER_MIDDLEWARES_BASE": _DOWNLOADER_MIDDLEWARES_BASE,
         "DOWNLOADER_MIDDLEWARES": {

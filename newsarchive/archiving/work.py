@@ -117,10 +117,9 @@ class _SharingPool(ProcessPoolExecutor):
     both hold: their pages stay shared rather than being copied into each
     process.  The parent's objects are unfrozen when the pool shuts down and
     are collected as before from then on; frozen meanwhile, the crawl's
-    objects of the moment of the fork wait until then.  In a 2,000-page
-    crawl with two workers, the tree's peak PSS was 479 MB with the parent
-    unfrozen at once after each fork, 417 MB with it frozen for the pool's
-    life (the crawl's process 232 and 190 MB; ``bench/README.md``).
+    objects of the moment of the fork wait until then: measured, that kept
+    the whole tree's peak memory lower than unfreezing the parent after each
+    fork (``docs/decisions/0001-per-page-work-in-forked-worker-processes.md``).
     """
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -5,8 +5,8 @@ language jusText knows (about 150,000 words, built on first use); jusText
 then keeps them lower-cased in a set of its own.  Together about 35 MB, built
 in each process that extracts.  A crawl's process loads them just before it
 forks its extraction workers, which then share that one copy (with
-``gc.freeze``, see ``newsarchive.archiving.work``): in a crawl of 800 pages
-with two workers, each worker's private memory fell from 62 to 26 MB.
+``gc.freeze``, see ``newsarchive.archiving.work``) instead of each building
+its own (``docs/decisions/0001-per-page-work-in-forked-worker-processes.md``).
 """
 
 from __future__ import annotations

@@ -147,4 +147,4 @@ def test_subprocess_mode_archives_the_same(tmp_path: Path) -> None:
         reports = replay(archive, settings)
         assert {a.url for a in archive.list_articles()} == set(expected_articles())
         assert sum(r.counts().new for r in reports.values()) == len(expected_articles())
-        assert all(r.discovered > 0 for r in reports.values())
+        assert all(r.counts().discovered > 0 for r in reports.values())

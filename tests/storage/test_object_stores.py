@@ -8,9 +8,10 @@ import hashlib
 import boto3
 import pytest
 
+from newsarchive.config import StoreScheme
 from newsarchive.errors import ConfigError, StorageError
 from newsarchive.storage import ObjectMissing, open_store
-from newsarchive.storage.objects import FileStore, S3Store
+from newsarchive.storage.objects import STORES, FileStore, S3Store
 
 
 def test_objects_are_written_once_and_read_back(store_url: str) -> None:
@@ -69,3 +70,9 @@ def test_bad_store_urls_are_refused_without_echoing_secrets(url: str, message: s
     with pytest.raises(ConfigError, match=message) as caught:
         open_store(url)
     assert "wJalrSECRET" not in str(caught.value)
+
+
+def test_every_store_url_scheme_opens_a_store_of_its_own() -> None:
+    assert set(STORES) == set(StoreScheme)
+    assert STORES[StoreScheme.FILE].__self__ is FileStore  # type: ignore[attr-defined]
+    assert STORES[StoreScheme.S3].__self__ is S3Store  # type: ignore[attr-defined]

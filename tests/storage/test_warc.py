@@ -36,6 +36,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from newsarchive.cli.export_cmd import export
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.storage import Archive
+from newsarchive.storage.export import format_of
 from newsarchive.storage.export.cdxj import write_cdxj
 from newsarchive.storage.export.warc import NOT_MODIFIED_PROFILE, replayable_headers, write_warc
 
@@ -417,6 +418,33 @@ def test_cli_leaves_nothing_behind_when_nothing_matches(
     bad = CliRunner().invoke(export_app, ["export", str(out / "x.warc.gz"), "--since", "soon"])
     assert isinstance(bad.exception, InputError)
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "chosen", "beside"),
+    [
+        ("news.warc.gz", "WARC", ["news.warc.gz.cdxj"]),
+        ("news.warc", "WARC", ["news.warc.cdxj"]),
+        ("news.wacz", "WACZ", []),
+    ],
+)
+def test_the_file_name_chooses_the_format_and_the_files_beside_it(
+    tmp_path: Path, name: str, chosen: str, beside: list[str]
+) -> None:
+    target = tmp_path / name
+    found = format_of(target)
+    assert found.name == chosen
+    assert found.files(target) == [target, *(tmp_path / b for b in beside)]
+
+
+@pytest.mark.parametrize("name", ["news.zip", "news.warc.gz.cdxj", ".warc", "news"])
+def test_a_name_that_asks_for_no_format_is_refused_and_nothing_is_written(
+    export_app: typer.Typer, tmp_path: Path, name: str
+) -> None:
+    result = CliRunner().invoke(export_app, ["export", str(tmp_path / "out" / name)])
+    assert isinstance(result.exception, InputError)
+    assert "NAME.warc.gz, NAME.warc, NAME.wacz" in str(result.exception)
+    assert not (tmp_path / "out").exists()
 
 
 def test_requisites_are_stored_once_and_exported_as_response_then_revisits(
