@@ -145,7 +145,10 @@ def _served(env: dict[str, str], workdir: Path, api: str) -> Iterator[str]:
 
 def _served_run(api: str, deployment: str) -> tuple[float, float]:
     """(pick-up, run) seconds of one run of the deployment, from the server's own records."""
-    run = httpx.post(f"{api}/deployments/{deployment}/create_flow_run", json={}).json()
+    created = httpx.post(f"{api}/deployments/{deployment}/create_flow_run", json={})
+    run = created.json()
+    if "id" not in run:
+        sys.exit(f"bench: the server refused the run ({created.status_code}): {created.text}")
     final: dict[str, Any] = {}
 
     def finished() -> bool:

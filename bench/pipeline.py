@@ -158,7 +158,7 @@ def crawl_once(origin: str, pages: int, settings: Settings, archive: TimedArchiv
 
 def check(report: OutletReport, column: str, wanted: int) -> str:
     """The run's summary row; a run that did not file every page voids the benchmark."""
-    row = report.row()
+    row = report.summary().row()
     if row[column] != wanted or row["failed"]:
         raise SystemExit(f"pipeline filed {row} (failures {report.failures[:3]}), wanted {wanted}")
     return f"{column}={wanted}"

@@ -53,7 +53,10 @@ from newsarchive.storage import (
 log = logging.getLogger(__name__)
 
 PAGES_QUEUED = 64
-"""Entries waiting for the writer at most: a queued page holds its body and extraction."""
+"""Pages waiting for the writer at most: a queued page holds its body and extraction
+(about 0.1 MB).  An entry that holds no page (a 304, an error) weighs a page's
+:data:`PAGE_WEIGHT`-th part, so a recrawl's 304s gather in batches of hundreds."""
+PAGE_WEIGHT = 8
 
 
 def extract_capture(capture: Capture, profile: str) -> Extraction:
@@ -76,6 +79,19 @@ class Filing:
     received: bool = False  # a page this run received: counted as fetched once filed
     extraction_failed: bool = False  # counted against the outlet's extraction once filed
 
+    @property
+    def fetch(self) -> Fetch | None:
+        """The fetch the entry files; None for a requisite's bytes kept by digest."""
+        entry = self.entry
+        if isinstance(entry, KeptRequisite):
+            return None
+        return entry if isinstance(entry, Fetch) else entry.fetch
+
+    @property
+    def weight(self) -> int:
+        """What it takes of the writer's queue: :data:`PAGE_WEIGHT` with a body, else 1."""
+        return 1 if self.fetch is not None and self.fetch.capture is None else PAGE_WEIGHT
+
 
 class CaptureLane:
     """Takes each fetch of a run down the lane and keeps the per-outlet reports."""
@@ -91,7 +107,13 @@ class CaptureLane:
         self.profiles = profiles  # outlet name -> extraction profile
         self.pool = pool
         self.reports = reports if reports is not None else {}
-        self.writer = GroupCommit(self._write, self._filed, self._not_filed, queue_max=PAGES_QUEUED)
+        self.writer = GroupCommit(
+            self._write,
+            self._filed,
+            self._not_filed,
+            queue_max=PAGES_QUEUED * PAGE_WEIGHT,
+            weigh=lambda filing: filing.weight,
+        )
         self._counting = threading.Lock()
 
     @classmethod
@@ -208,10 +230,9 @@ class CaptureLane:
 
     def _filed(self, filing: Filing, outcome: ArchiveOutcome) -> None:
         """Count a filed entry under the URL it was requested by."""
-        entry = filing.entry
-        if isinstance(entry, KeptRequisite):
+        entry, fetch = filing.entry, filing.fetch
+        if fetch is None:
             return  # requisites are kept with the pages, not counted as articles
-        fetch = entry if isinstance(entry, Fetch) else entry.fetch
         reason, url = None, fetch.capture.url if fetch.capture is not None else fetch.url
         if isinstance(entry, FailedPage):
             reason = entry.reason
@@ -231,10 +252,10 @@ class CaptureLane:
             kept = FailedPage(entry.fetch, entry.raw, why("filing", error))
             self.writer.write_alone(replace(filing, entry=kept))
             return
-        if isinstance(entry, KeptRequisite) or (isinstance(entry, Fetch) and is_requisite(entry)):
+        fetch = filing.fetch
+        if fetch is None or is_requisite(fetch):
             log.warning("requisite %s not kept: %s", filing.requested, error)
             return
-        fetch = entry.fetch if isinstance(entry, ExtractedPage | FailedPage) else entry
         doing = "filing" if isinstance(entry, ExtractedPage) else "storing"
         self._end(fetch.outlet, filing.requested, ArchiveOutcome.FAILED, why(doing, error))
 

@@ -13,7 +13,10 @@ and no transaction stays open between batches.
 The queue is bounded: when the writer falls behind, adding threads wait for
 room, which holds back whoever feeds them (a crawl's fetches, and so Scrapy).
 Unbounded, a catalog slower than the network let a queue of pages grow with
-the length of the crawl.
+the length of the crawl.  Items weigh what they hold: a page with its body
+and extraction takes the room of many bare rows, so one bound keeps the
+memory of a queue of pages small and still lets a recrawl's 304s, which hold
+nothing, gather in large batches.
 
 The guarantees stay those of one transaction per item: an item is reported
 only once its batch is committed; an item not written when the run dies is
@@ -41,6 +44,7 @@ class GroupCommit(Generic[Item, Result]):
     ``write`` writes a batch in one transaction and answers one result per
     item, or raises; ``written`` is told of each item once its batch is
     committed, ``failed`` of an item that could not be written even alone.
+    ``weigh`` says how much of ``queue_max`` an item takes (1 by default).
     """
 
     batch_max = BATCH_MAX
@@ -52,10 +56,12 @@ class GroupCommit(Generic[Item, Result]):
         failed: Callable[[Item, Exception], None],
         *,
         queue_max: int = QUEUE_MAX,
+        weigh: Callable[[Item], int] = lambda _item: 1,
     ) -> None:
         self._write_batch, self._written, self._failed = write, written, failed
-        self.queue_max = queue_max
+        self.queue_max, self._weigh = queue_max, weigh
         self._queue: list[Item] = []
+        self._load = 0  # what the queued items weigh together
         self._writing = False
         self._room = threading.Condition()
 
@@ -65,8 +71,9 @@ class GroupCommit(Generic[Item, Result]):
         While the queue is full, wait for the writer to take a batch.
         """
         with self._room:
-            self._room.wait_for(lambda: len(self._queue) < self.queue_max or not self._writing)
+            self._room.wait_for(lambda: self._load < self.queue_max or not self._writing)
             self._queue.append(item)
+            self._load += self._weigh(item)
             if self._writing:
                 return  # the writer takes it with its next batch
             self._writing = True
@@ -96,6 +103,7 @@ class GroupCommit(Generic[Item, Result]):
         """
         with self._room:
             batch, self._queue = self._queue[: self.batch_max], self._queue[self.batch_max :]
+            self._load -= sum(map(self._weigh, batch))
             self._writing = bool(batch)
             self._room.notify_all()
             return batch

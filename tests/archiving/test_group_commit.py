@@ -149,6 +149,28 @@ def test_a_failed_batch_is_written_as_batches_of_one_and_only_the_bad_item_fails
     assert failed == {2: "two is refused"}
 
 
+def test_an_item_takes_the_room_it_weighs() -> None:
+    """A page (1) weighs three rows (0): after a page and a row, a queue of 4 is full."""
+    writer = Gated()
+    writer.writer = GroupCommit(
+        writer.write_batch, writer.written, writer.failed, queue_max=4, weigh=lambda n: 1 + 2 * n
+    )
+    first = adding(writer, 0)
+    assert writer.started.wait(WAIT)  # 0 is being written, and holds the writer up
+    for item in (1, 0):
+        queued = adding(writer, item)
+        queued.join(WAIT)
+        assert not queued.is_alive()  # a page, then a row: 4 in all
+    late = adding(writer, 0)
+    late.join(0.5)
+    assert late.is_alive()  # counted by items, there would be room for it
+    writer.gate.set()
+    for thread in (first, late):
+        thread.join(WAIT)
+        assert not thread.is_alive()
+    assert sorted(n for batch in writer.batches for n in batch) == [0, 0, 0, 1]
+
+
 class SlowCatalog(Archive):
     """An archive whose group commits wait until the test opens ``gate``."""
 
