@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from newsarchive.errors import InputError
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import DAYS, ReplaySite, check_replayable
 from newsarchive.spiders.options import CrawlOptions
@@ -51,6 +52,12 @@ class Replica:
     """One day of the replica, standing in for the live sites of the outlets a run crawls."""
 
     day: int = 1
+
+    def __post_init__(self) -> None:
+        if self.day not in DAYS:
+            raise InputError(
+                f"replay day must be one of {', '.join(map(str, DAYS))}, not {self.day}"
+            )
 
     def outlets(self, outlets: Sequence[Outlet]) -> list[Outlet]:
         """The outlets as a replay crawls them (:func:`replay_outlets`)."""

@@ -83,6 +83,21 @@ def test_an_archive_that_cannot_be_opened_stops_a_crawl_in_one_line(  # type: ig
     assert_one_line_error(run_cli("crawl", "--replay", env=env), 2, needle)
 
 
+@pytest.mark.parametrize(
+    ("args", "env", "needle"),
+    [
+        (("crawl", "--replay", "--day", "3"), {}, "--day: the replica has days 1, 2"),
+        (("crawl",), {"NEWSARCHIVE_REPLAY": "3"}, "replay day must be one of 1, 2, not 3"),
+        (("crawl",), {"NEWSARCHIVE_REPLAY": "0"}, "NEWSARCHIVE_REPLAY: "),
+    ],
+)
+def test_a_replica_day_it_does_not_have_is_refused_before_a_crawl_starts(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, args: tuple[str, ...], env: dict[str, str], needle: str
+) -> None:
+    assert_one_line_error(run_cli(*args, env=env), 2, needle)
+    assert not (tmp_path / "archive").exists()
+
+
 def test_a_bug_is_one_line_unless_the_user_asks_for_more(tmp_path: Path) -> None:
     """An exception that is no NewsarchiveError still reaches the user as one line (exit 70)."""
     program = (
