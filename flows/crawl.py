@@ -119,7 +119,7 @@ async def _run(request: RunRequest) -> State[list[OutletRun]]:
 
 async def _archive_planned(request: RunRequest) -> State[list[OutletRun]]:
     settings = load_settings()  # once, at the flow's entry; everything below is handed it
-    stand_in = Replica(settings.replay) if settings.replay else None
+    stand_in = Replica.when_asked(settings)
     plan = plan_run(settings, request, stand_in)
     ledgers = {outlet.name: OutletReport(outlet.name) for outlet in plan.outlets}
     serving = stand_in.serving(plan.outlets, plan.options) if stand_in else nullcontext()

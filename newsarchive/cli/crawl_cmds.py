@@ -80,11 +80,9 @@ def _replay_day(day: int) -> None:
 
 def _stand_in(settings: Settings) -> StandIn | None:
     """The replica when the settings ask for it, else nothing: the live sites."""
-    if not settings.replay:
-        return None
     from newsarchive.replay import Replica
 
-    return Replica(settings.replay)
+    return Replica.when_asked(settings)
 
 
 def _echo_summary(runs: list[OutletRun]) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from newsarchive.config import Settings
 from newsarchive.errors import InputError
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import DAYS, ReplaySite, check_replayable
@@ -52,6 +53,11 @@ class Replica:
     """One day of the replica, standing in for the live sites of the outlets a run crawls."""
 
     day: int = 1
+
+    @classmethod
+    def when_asked(cls, settings: Settings) -> Replica | None:
+        """The replica the settings ask for (``NEWSARCHIVE_REPLAY``), or None: the live sites."""
+        return cls(settings.replay) if settings.replay else None
 
     def __post_init__(self) -> None:
         if self.day not in DAYS:
