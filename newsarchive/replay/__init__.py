@@ -16,9 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from newsarchive.config import Settings
-from newsarchive.errors import InputError
 from newsarchive.replay.pages import load_pages
-from newsarchive.replay.site import DAYS, ReplaySite, check_replayable
+from newsarchive.replay.site import DAYS, ReplaySite, check_replayable, checked_day
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
 
@@ -44,8 +43,8 @@ def replayed(
     Yields the outlets with loopback politeness and the crawl options with
     the replica's reroute table: hand both to the capture core unchanged.
     """
-    with ReplaySite(outlets, day=day) as site:
-        yield replay_outlets(outlets), replace(options, reroute=site.reroute)
+    with Replica(day).serving(outlets, options) as rerouted:
+        yield replay_outlets(outlets), rerouted
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +59,7 @@ class Replica:
         return cls(settings.replay) if settings.replay else None
 
     def __post_init__(self) -> None:
-        if self.day not in DAYS:
-            raise InputError(
-                f"replay day must be one of {', '.join(map(str, DAYS))}, not {self.day}"
-            )
+        checked_day(self.day)
 
     def outlets(self, outlets: Sequence[Outlet]) -> list[Outlet]:
         """The outlets as a replay crawls them (:func:`replay_outlets`)."""

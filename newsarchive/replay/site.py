@@ -82,6 +82,13 @@ def _sibling(url: str, name: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parent}/{name}{suffix}"
 
 
+def checked_day(day: int) -> int:
+    """``day`` when the replica has it; InputError naming the days it has otherwise."""
+    if day not in DAYS:
+        raise InputError(f"replay day must be one of {', '.join(map(str, DAYS))}, not {day}")
+    return day
+
+
 def check_replayable(outlets: Sequence[Outlet], pages: dict[str, list[Page]]) -> None:
     """InputError naming the outlets the replica has no pages of."""
     missing = [o.name for o in outlets if o.name not in pages]
@@ -104,9 +111,7 @@ class ReplaySite(LoopbackServer):
         port: int = 0,
         oversize_bytes: int = 11 * 1024 * 1024,
     ) -> None:
-        if day not in LAST_MODIFIED:
-            raise InputError(f"replay day must be one of {', '.join(map(str, DAYS))}, not {day}")
-        self.day = day
+        self.day = checked_day(day)
         self.outlets = list(outlets)
         available = pages if pages is not None else load_pages()
         check_replayable(self.outlets, available)
