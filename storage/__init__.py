@@ -22,7 +22,13 @@ storage:
 
 from newsarchive.storage.archive import Archive
 from newsarchive.storage.catalog.leases import Busy, Holder
-from newsarchive.storage.filing.batch import Entry, ExtractedPage, FailedPage, KeptRequisite
+from newsarchive.storage.filing.batch import (
+    Entry,
+    ExtractedPage,
+    FailedPage,
+    KeptRequisite,
+    fetch_of,
+)
 from newsarchive.storage.filing.neardup import load_signatures
 from newsarchive.storage.filing.texts import PreparedText, sign_text
 from newsarchive.storage.objects import ObjectMissing, ObjectStore, open_store, sha256_hex
@@ -66,6 +72,7 @@ __all__ = [
     "VerifyReport",
     "VersionInfo",
     "at_stamp",
+    "fetch_of",
     "load_signatures",
     "memento",
     "memento_stamp",

@@ -24,13 +24,12 @@ from newsarchive.storage import catalog
 from newsarchive.storage.catalog import leases
 from newsarchive.storage.catalog.leases import Busy, Holder
 from newsarchive.storage.catalog.models import OutletRow
-from newsarchive.storage.filing import batch, conditional, fetches, requisites, runs, versions
+from newsarchive.storage.filing import batch, conditional, fetches, requisites, runs
 from newsarchive.storage.filing.batch import Entry, KeptRequisite
 from newsarchive.storage.filing.texts import PreparedText
-from newsarchive.storage.objects import HeldPuts, sha256_hex
+from newsarchive.storage.objects import sha256_hex
 from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
 from newsarchive.storage.reader import ReadOnlyArchive
-from newsarchive.storage.reading import fulltext
 from newsarchive.storage.results import FetchRecord
 
 
@@ -121,14 +120,7 @@ class Archive(ReadOnlyArchive):
             row = fetches.locked(session, record.id)
             if row is None:
                 raise NotFoundError(f"no fetch #{record.id} in the catalog")
-            search = fulltext.SearchDocuments()
-            objects = HeldPuts(self.store)
-            outcome = versions.file_fetch(
-                session, objects, row, record.outlet, extraction, text, search
-            )
-            search.write(session)
-            objects.write()
-            return outcome
+            return batch.file_recorded(session, self.store, row, record.outlet, extraction, text)
 
     def mark_extraction_failed(self, record: FetchRecord, reason: str) -> None:
         """Take a fetch off the redo list: its page holds no article (kept for the record)."""

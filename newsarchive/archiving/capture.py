@@ -45,8 +45,8 @@ from newsarchive.storage import (
     ExtractedPage,
     FailedPage,
     FetchRecord,
-    KeptRequisite,
     ObjectMissing,
+    fetch_of,
     sha256_hex,
 )
 
@@ -82,10 +82,7 @@ class Filing:
     @property
     def fetch(self) -> Fetch | None:
         """The fetch the entry files; None for a requisite's bytes kept by digest."""
-        entry = self.entry
-        if isinstance(entry, KeptRequisite):
-            return None
-        return entry if isinstance(entry, Fetch) else entry.fetch
+        return fetch_of(self.entry)
 
     @property
     def weight(self) -> int:

@@ -12,10 +12,12 @@ A batch is filed completely or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, FetchOutcome
@@ -37,6 +39,10 @@ class ExtractedPage:
     extraction: Extraction
     text: PreparedText | None
 
+    @property
+    def outlet(self) -> str:
+        return self.fetch.outlet
+
 
 @dataclass(frozen=True, slots=True)
 class FailedPage:
@@ -51,6 +57,10 @@ class FailedPage:
     raw: StoredRaw | None
     reason: str
 
+    @property
+    def outlet(self) -> str:
+        return self.fetch.outlet
+
 
 @dataclass(frozen=True, slots=True)
 class KeptRequisite:
@@ -58,6 +68,10 @@ class KeptRequisite:
 
     capture: Capture
     stored: requisites.StoredRequisite
+
+    @property
+    def outlet(self) -> str:
+        return self.capture.outlet
 
 
 Entry = ExtractedPage | FailedPage | KeptRequisite | Fetch
@@ -73,45 +87,75 @@ def file_batch(
     says why); a 304 ends UNCHANGED; a requisite NEW when its bytes were new
     to the archive, UNCHANGED otherwise.
     """
-    outlets = fetches.outlet_ids(session, {_outlet(entry) for entry in entries})
-    search = fulltext.SearchDocuments()
-    objects = HeldPuts(store)
+    outlets = fetches.outlet_ids(session, {entry.outlet for entry in entries})
     outcomes: list[ArchiveOutcome] = []
     refetched: list[dict[str, Any]] = []
-    for entry in entries:
-        match entry:
-            case ExtractedPage(fetch, raw, extraction, text):
-                row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
-                outcomes.append(
-                    versions.file_fetch(
-                        session, objects, row, fetch.outlet, extraction, text, search
-                    )
-                )
-            case FailedPage(fetch, raw, reason):
-                row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
-                fetches.mark_failed(session, row.id, reason)
-                outcomes.append(ArchiveOutcome.FAILED)
-            case KeptRequisite(capture, stored):
-                values = requisites.row_values(outlets[capture.outlet], capture, stored)
-                insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
-                outcomes.append(ArchiveOutcome.NEW if stored.new else ArchiveOutcome.UNCHANGED)
-            case Fetch(outcome=FetchOutcome.NOT_MODIFIED):
-                refetched.append(fetches.fetch_values(entry, None, outlets[entry.outlet]))
-                outcomes.append(ArchiveOutcome.UNCHANGED)
-            case Fetch():
-                fetches.recorded(session, entry, None, outlets[entry.outlet])
-                declined = entry.outcome.declined
-                outcomes.append(ArchiveOutcome.SKIPPED if declined else ArchiveOutcome.FAILED)
-    if refetched:
-        notmodified.record(session, refetched)
-    search.write(session)
-    objects.write()
+    with held_until_commit(session, store) as (objects, search):
+        for entry in entries:
+            outcomes.append(_filed(session, objects, search, entry, outlets, refetched))
+        if refetched:
+            notmodified.record(session, refetched)
     return outcomes
 
 
-def _outlet(entry: Entry) -> str:
-    return entry.capture.outlet if isinstance(entry, KeptRequisite) else _fetch(entry).outlet
+def file_recorded(
+    session: Session,
+    store: ObjectStore,
+    fetch: Row[Any],
+    outlet: str,
+    extraction: Extraction,
+    text: PreparedText | None,
+) -> ArchiveOutcome:
+    """File the extraction of a fetch recorded earlier, whose row this transaction holds."""
+    with held_until_commit(session, store) as (objects, search):
+        return versions.file_fetch(session, objects, fetch, outlet, extraction, text, search)
 
 
-def _fetch(entry: ExtractedPage | FailedPage | Fetch) -> Fetch:
+@contextmanager
+def held_until_commit(
+    session: Session, store: ObjectStore
+) -> Iterator[tuple[HeldPuts, fulltext.SearchDocuments]]:
+    """The objects and search documents filing adds, written together at the block's end,
+    before the transaction commits, so no row names what is not there yet."""
+    objects, search = HeldPuts(store), fulltext.SearchDocuments()
+    yield objects, search
+    search.write(session)
+    objects.write()
+
+
+def fetch_of(entry: Entry) -> Fetch | None:
+    """The fetch an entry files; None for a requisite, kept by the digest of its bytes."""
+    if isinstance(entry, KeptRequisite):
+        return None
     return entry if isinstance(entry, Fetch) else entry.fetch
+
+
+def _filed(
+    session: Session,
+    objects: HeldPuts,
+    search: fulltext.SearchDocuments,
+    entry: Entry,
+    outlets: dict[str, int],
+    refetched: list[dict[str, Any]],
+) -> ArchiveOutcome:
+    """One entry's rows (a 304's values go to ``refetched``, recorded together)."""
+    match entry:
+        case ExtractedPage(fetch, raw, extraction, text):
+            row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
+            return versions.file_fetch(
+                session, objects, row, fetch.outlet, extraction, text, search
+            )
+        case FailedPage(fetch, raw, reason):
+            row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
+            fetches.mark_failed(session, row.id, reason)
+            return ArchiveOutcome.FAILED
+        case KeptRequisite(capture, stored):
+            values = requisites.row_values(outlets[capture.outlet], capture, stored)
+            insert_ignoring_conflicts(session, RequisiteRow, values, ["url", "fetched_at"])
+            return ArchiveOutcome.NEW if stored.new else ArchiveOutcome.UNCHANGED
+        case Fetch(outcome=FetchOutcome.NOT_MODIFIED):
+            refetched.append(fetches.fetch_values(entry, None, outlets[entry.outlet]))
+            return ArchiveOutcome.UNCHANGED
+        case Fetch():
+            fetches.recorded(session, entry, None, outlets[entry.outlet])
+            return ArchiveOutcome.SKIPPED if entry.outcome.declined else ArchiveOutcome.FAILED
