@@ -148,14 +148,14 @@ async def _archive_planned(request: RunRequest) -> State[list[OutletRun]]:
 def outlet_run_name() -> str:
     """``joongang 2026-11-25 13:00Z``: the outlet and the time the run was scheduled for."""
     parameters = flow_run.get_parameters()
-    return f"{parameters.get('outlet', '?')}{_replay()} {_scheduled()}"
+    return f"{parameters.get('outlet', '?')}{_replay()} {scheduled_time()}"
 
 
 def outlets_run_name() -> str:
     """``joongang+sputnik 2026-11-25 13:00Z``, or ``all outlets ...`` when none were named."""
     request = RunRequest.model_validate(flow_run.get_parameters().get("request") or {})
     names = "+".join(request.outlets) or "all outlets"
-    return f"{names}{_replay()} {_scheduled()}"
+    return f"{names}{_replay()} {scheduled_time()}"
 
 
 def _replay() -> str:
@@ -166,7 +166,7 @@ def _replay() -> str:
         return ""
 
 
-def _scheduled() -> str:
+def scheduled_time() -> str:
     return f"{flow_run.get_scheduled_start_time().astimezone(UTC):%Y-%m-%d %H:%M}Z"
 
 

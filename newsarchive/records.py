@@ -126,6 +126,7 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+    fetched_at: datetime | None = None  # of that fetch: what a listing's modified date is held to
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,101 @@ class Fetch:
     capture: Capture | None = None
     discovery: Discovery | None = None
     attempts: int = 1  # requests this outcome took: retries of 5xx and timeouts included
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    """A discovery document as the last poll left it: what the next one sends and compares."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None  # of the body: a server without validators still says "same"
+
+
+@dataclass(frozen=True, slots=True)
+class OutletMemory:
+    """What the archive knows of an outlet before a poll: its documents, the articles due again."""
+
+    documents: tuple[KnownDocument, ...] = ()
+    revisits: tuple[str, ...] = ()  # known articles' URLs whose revisit is due
+
+    def document(self, url: str) -> KnownDocument | None:
+        return next((d for d in self.documents if d.url == url), None)
+
+
+class DocumentFailure(StrEnum):
+    """Why a discovery document could not be read, from the hardest to the softest."""
+
+    GONE = "gone"  # 404 or 410: the address itself is wrong now
+    DNS = "dns"  # the host name does not resolve
+    REFUSED = "refused"  # robots.txt, the private-address guard, a connection refused
+    UNREADABLE = "unreadable"  # answered, but not the kind of document the outlet's kind reads
+    SERVER = "server"  # 5xx or 429 after the retries
+    TIMEOUT = "timeout"  # no answer in time, a dropped connection
+
+    @property
+    def hard(self) -> bool:
+        """A failure that waiting will not mend: it counts more and can disable the outlet."""
+        return self in _HARD
+
+
+_HARD = frozenset({DocumentFailure.GONE, DocumentFailure.DNS, DocumentFailure.UNREADABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCheck:
+    """What one poll saw of one discovery document (a feed, a sitemap, a listing page)."""
+
+    url: str
+    status: int | None = None  # None: no answer
+    unchanged: bool = False  # 304, or the same bytes as last time
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    listed: int = 0  # distinct articles it listed
+    unknown: int = 0  # ... that the archive had never fetched
+    hint_seconds: int | None = None  # the feed's own polling hint (ttl, sy:updatePeriod)
+    retry_after_seconds: int | None = None  # a 429 or 503's Retry-After
+    failure: DocumentFailure | None = None
+    reason: str | None = None  # the failure in words
+    seen_before: bool = False  # an earlier poll read it: its unknown articles are news
+
+    @property
+    def overflowed(self) -> bool:
+        """Every listed article was unknown to a document read before: its window rolled over
+        since the last poll, and articles were probably missed."""
+        return self.seen_before and self.listed >= 2 and self.unknown == self.listed
+
+
+class OutletStatus(StrEnum):
+    """An outlet's health, as its polls left it."""
+
+    WORKING = "working"
+    FAILING = "failing"  # its last poll could not crawl it at all
+    STALE = "stale"  # polled fine, but no new article for too long
+    PAUSED = "paused"  # ``enabled = false`` in the outlets file
+    DISABLED = "disabled"  # failed hard again and again: left out until enabled again
+
+
+@dataclass(frozen=True, slots=True)
+class OutletState:
+    """An outlet's schedule and health in the catalog: what the fleet polls by, and shows."""
+
+    outlet: str
+    collection: str = "default"
+    status: OutletStatus = OutletStatus.WORKING
+    reason: str | None = None  # why it is failing, stale or disabled
+    failures: float = 0.0  # consecutive failed polls, weighted by how hard they failed
+    interval_seconds: int = 0  # the schedule's current gap between two polls (0: none yet)
+    next_due: datetime | None = None  # None: due now
+    rate_per_hour: float = 0.0  # new articles an hour, as its polls measured it
+    first_poll: datetime | None = None
+    last_poll: datetime | None = None
+    last_success: datetime | None = None
+    last_new_article: datetime | None = None
+    empty_polls: int = 0  # polls in a row that found no new article
+    alerts: tuple[str, ...] = ()  # the alert events standing for it (raised once, until cleared)
 
 
 @dataclass(frozen=True, slots=True)

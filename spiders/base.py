@@ -27,11 +27,15 @@ from newsarchive.records import (
     HTML_MEDIA_TYPES,
     Capture,
     Discovery,
+    DocumentFailure,
     Fetch,
     FetchOutcome,
+    OutletMemory,
     Validators,
+    in_utc,
     media_type,
 )
+from newsarchive.spiders.documents import DocumentLog, document_url, failure_by_outcome
 from newsarchive.spiders.known import Known, ask
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet, OutletKind
@@ -55,6 +59,9 @@ logger = logging.getLogger(__name__)
 
 MAX_URL_LENGTH = 2083
 """Longer article URLs are skipped (and counted): browsers and servers refuse them too."""
+
+REVISIT = "revisit"
+"""``Discovery.via`` of a known article fetched again on its revisit schedule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +119,35 @@ class ArticleSpider(scrapy.Spider):
 
     ``max_pages`` counts every request the spider issues (discovery pages and
     articles), so an endless pagination or a huge sitemap ends within budget.
+
+    A *poll* (``polling``, what the fleet runs) asks conditionally for the
+    discovery documents the archive read before and reads no further than
+    one that is unchanged; of the articles they list it fetches the new ones,
+    and the known ones only when a document dates them after their last
+    fetch; known articles due again (``memory.revisits``) are fetched on their
+    own schedule.  Otherwise every listed article is fetched, conditionally
+    when known, as an operator's crawl of named outlets does.
     """
 
     name = "article"
     kind: ClassVar[OutletKind]
     """The kind of outlet the spider crawls (:mod:`newsarchive.spiders.kinds` holds them all)."""
 
-    def __init__(self, outlet: Outlet, known: Known | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        outlet: Outlet,
+        known: Known | None = None,
+        memory: OutletMemory | None = None,
+        polling: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(name=outlet.name, **kwargs)
         self.outlet = outlet
         self.allowed_domains = list(outlet.allowed_domains)
         self.known = known
+        self.memory = memory or OutletMemory()
+        self.polling = polling
+        self.documents = DocumentLog()
         self._seen: set[str] = set()
         self._issued = 0
 
@@ -131,6 +156,9 @@ class ArticleSpider(scrapy.Spider):
             request = self.page_request(url, self.parse_start)
             if request is not None:
                 yield request
+        revisits = ((url, Discovery(via=REVISIT, source_url=url)) for url in self.memory.revisits)
+        for request in self.article_requests(revisits):
+            yield request
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -186,58 +214,89 @@ class ArticleSpider(scrapy.Spider):
             self._count(PAGES_OVER_BUDGET)
             return None
         self._seen.add(page)
+        known = self.memory.document(url) if self.polling else None
+        validators = Validators(known.etag, known.last_modified) if known else None
         return scrapy.Request(
-            url, callback=callback, cb_kwargs=cb_kwargs, errback=self.page_failed, dont_filter=True
+            url,
+            callback=callback,
+            cb_kwargs=cb_kwargs,
+            errback=self.page_failed,
+            headers=conditional_headers(validators),
+            dont_filter=True,
         )
 
     def document_answered(self, response: Response) -> bool:
-        """Discovery documents must answer 200; anything else counts as a failed document."""
-        if response.status == 200:
-            return True
-        self.document_failed(response.url, f"answered HTTP {response.status}")
-        return False
+        """Whether to read a discovery document: it answered 200 and, in a poll, has changed.
+
+        A 304, or the same bytes as last time, is read already (and counted
+        so); any other status counts as a failed document.
+        """
+        url = document_url(response)
+        check = self.documents.answered(response, self.memory.document(url))
+        if check.failure is not None:
+            self.document_failed(url, check.reason or "failed", check.failure)
+            return False
+        if check.unchanged and (self.polling or response.status == 304):
+            self.document_read()
+            return False
+        return True
 
     def document_read(self) -> None:
         """A discovery document was read as the kind it should be."""
         self._count(DOCUMENTS_READ)
 
-    def document_failed(self, url: str, reason: str) -> None:
+    def document_failed(
+        self, url: str, reason: str, kind: DocumentFailure = DocumentFailure.UNREADABLE
+    ) -> None:
         """A feed, sitemap or listing page that could not be read, and why (the first is kept)."""
         self._count(DOCUMENTS_FAILED)
+        self.documents.failed(url, kind, reason)
         if self.crawler.stats is not None and not self.crawler.stats.get_value(DOCUMENT_ERROR):
             self.crawler.stats.set_value(DOCUMENT_ERROR, f"{url}: {reason}")
         logger.warning("%s: discovery document %s: %s", self.name, url, reason)
 
     def unreadable(self, response: Response, what: str) -> None:
         """A document that answered 200 but is not what the outlet's kind expects."""
-        self.document_failed(response.url, f"not {what}")
+        self.document_failed(document_url(response), f"not {what}")
 
     def page_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        _, message = describe_failure(failure)
-        self.document_failed(request.url if request is not None else "?", message)
+        outcome, message = describe_failure(failure)
+        url = request.meta.get("redirect_urls", [request.url])[0] if request is not None else "?"
+        self.document_failed(url, message, failure_by_outcome(outcome, message))
 
     def article_requests(self, leads: Iterable[tuple[str, Discovery]]) -> Iterator[scrapy.Request]:
         """Requests for the articles a discovery document lists: once per identity, and
         conditional for those the archive fetched before (asked once for the document).
 
         Every distinct URL listed is counted as discovered and ends either in a
-        request or in one counted skip reason.
+        request or in one counted skip reason.  In a poll, a known article
+        ends as skipped ``known`` unless it is due (see the class).
         """
-        chosen = [(*picked, discovery) for url, discovery in leads if (picked := self._pick(url))]
+        listed = list(leads)
+        chosen = [(*picked, discovery) for url, discovery in listed if (picked := self._pick(url))]
         known = ask(self.known, self.name, [key for _, key, _ in chosen])
+        if listed and listed[0][1].via != REVISIT:
+            unknown = sum(1 for _, key, _ in chosen if key not in known)
+            self.documents.listed(listed[0][1].source_url, len(chosen), unknown)
         for article, key, discovery in chosen:
-            yield scrapy.Request(
-                article,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                headers=conditional_headers(known.get(key)),
-                meta={"lead": ArticleLead(article, discovery)},
-                dont_filter=True,
-            )
+            before = known.get(key)
+            if self.polling and before is not None and not _due(discovery, before):
+                self._skip("known", article)
+            elif not self._spend():
+                self._skip("over-budget", article)
+            else:
+                yield scrapy.Request(
+                    article,
+                    callback=self.parse_article,
+                    errback=self.article_failed,
+                    headers=conditional_headers(before),
+                    meta={"lead": ArticleLead(article, discovery)},
+                    dont_filter=True,
+                )
 
     def _pick(self, url: str) -> tuple[str, str] | None:
-        """The canonical URL and key of an article to request, or None once it is skipped."""
+        """The canonical URL and key of an article to consider, or None once it is skipped."""
         article: str | None
         try:
             article, key = canonical_url(url), article_key(url)
@@ -255,8 +314,6 @@ class ArticleSpider(scrapy.Spider):
             self._skip("off-site", url)
         elif not self.outlet.matches_article(article):
             self._skip("out-of-pattern", url)
-        elif not self._spend():
-            self._skip("over-budget", url)
         else:
             return article, key
         return None
@@ -346,6 +403,18 @@ class ArticleSpider(scrapy.Spider):
             discovery=lead.discovery,
             attempts=_attempts(request.meta),
         )
+
+
+def _due(discovery: Discovery, before: Validators) -> bool:
+    """A known article is due in a poll when it comes to be revisited, or when the document
+    listing it dates a change after its last fetch."""
+    if discovery.via == REVISIT:
+        return True
+    changed = discovery.modified or discovery.published
+    if changed is None or before.fetched_at is None:
+        return False
+    stated = in_utc(changed)
+    return stated is not None and stated > before.fetched_at
 
 
 def _http_error(response: Response) -> str:

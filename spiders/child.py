@@ -15,13 +15,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsarchive import codec
 from newsarchive.errors import CrawlError
-from newsarchive.records import Fetch, Validators
+from newsarchive.records import Fetch, OutletMemory, Validators
 from newsarchive.spiders.inprocess import run_scrapy
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
@@ -36,6 +36,7 @@ class ChildJob:
 
     outlets: list[Outlet]
     options: CrawlOptions
+    memory: dict[str, OutletMemory] = field(default_factory=dict)
     log_level: int = logging.WARNING  # the parent's: the child is as quiet as the command
 
 
@@ -71,7 +72,12 @@ def _ask_parent(outlet: str, keys: Sequence[str]) -> dict[str, Validators]:
 
 async def _run(job: ChildJob) -> dict[str, CrawlStats]:
     return await run_scrapy(
-        job.outlets, options=job.options, emit=_emit, known=_ask_parent, reactor=True
+        job.outlets,
+        options=job.options,
+        emit=_emit,
+        known=_ask_parent,
+        memory=job.memory,
+        reactor=True,
     )
 
 

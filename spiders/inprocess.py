@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -18,7 +18,8 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.records import Fetch
+from newsarchive.records import Fetch, OutletMemory
+from newsarchive.spiders.base import ArticleSpider
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.kinds import SPIDERS
 from newsarchive.spiders.known import Known
@@ -80,9 +81,10 @@ class _CrawlWatcher:
             self.stats.callback_errors += 1
             logger.exception("on_fetch failed for %s (%s)", item.url, item.outcome)
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self, spider: ArticleSpider, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.stats.absorb_scrapy_stats(stats, reason)
+        self.stats.documents = tuple(spider.documents.checks.values())
 
 
 async def run_scrapy(
@@ -91,10 +93,12 @@ async def run_scrapy(
     options: CrawlOptions,
     emit: Emit,
     known: Known | None = None,
+    memory: Mapping[str, OutletMemory] | None = None,
     reactor: bool,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
     """Crawl every outlet concurrently, each with its own politeness settings."""
+    memory = memory or {}
     runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR_ENABLED": reactor}))
     receivers: dict[str, _CrawlWatcher] = {}
     tasks: list[asyncio.Future[None]] = []
@@ -107,7 +111,15 @@ async def run_scrapy(
         )
         crawler = Crawler(SPIDERS[outlet.kind], settings)
         receivers[outlet.name] = _CrawlWatcher(crawler, emit)
-        tasks.append(runner.crawl(crawler, outlet=outlet, known=known))
+        tasks.append(
+            runner.crawl(
+                crawler,
+                outlet=outlet,
+                known=known,
+                memory=memory.get(outlet.name),
+                polling=options.polling,
+            )
+        )
     results = await asyncio.gather(*tasks, return_exceptions=True)
     for outlet, result in zip(outlets, results, strict=True):
         if isinstance(result, BaseException):

@@ -17,7 +17,8 @@ class CrawlOptions:
 
     ``reroute`` maps live hosts to the base URL of a stand-in server that
     answers for them (see :mod:`newsarchive.spiders.connections`); empty on a
-    live crawl.
+    live crawl.  ``polling`` makes each outlet's crawl a poll, as the fleet
+    runs them (see :class:`~newsarchive.spiders.base.ArticleSpider`).
     """
 
     user_agent: str
@@ -25,6 +26,7 @@ class CrawlOptions:
     download_timeout: int
     mode: CrawlMode = CrawlMode.INPROCESS
     reroute: dict[str, str] = field(default_factory=dict)
+    polling: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, mode: CrawlMode | None = None) -> CrawlOptions:

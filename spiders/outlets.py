@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
@@ -19,7 +19,16 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from newsarchive.errors import ConfigError, InputError
 from newsarchive.identity import canonical_url
@@ -45,6 +54,44 @@ DEFAULT_PAGINATION = r"[?&]page=\d+|/page/\d+/?$"
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: object) -> object:
+    """``"90s"``, ``"15m"``, ``"6h"``, ``"3d"`` (or a number of seconds) as a timedelta.
+
+    What an operator writes in the outlets file; anything else is left for
+    pydantic to refuse with its own message.
+    """
+    if isinstance(value, str):
+        found = _DURATION.match(value)
+        if not found:
+            raise ValueError(f"not a duration like '90s', '15m', '6h' or '3d': {value!r}")
+        return timedelta(seconds=float(found[1]) * _UNIT_SECONDS[found[2]])
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    return value
+
+
+def duration_text(value: timedelta) -> str:
+    """The shortest of ``3d``, ``6h``, ``15m``, ``90s`` that says ``value`` exactly."""
+    seconds = value.total_seconds()
+    for unit in ("d", "h", "m"):
+        if seconds and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds / _UNIT_SECONDS[unit]:g}{unit}"
+    return f"{seconds:g}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(duration_text, when_used="json"),
+]
+
+DEFAULT_REVISITS = tuple(timedelta(hours=h) for h in (1, 6, 24, 72, 168))
+"""A known article is fetched again (conditionally) this long after it was first seen."""
+
 
 class OutletKind(StrEnum):
     """How new articles of an outlet are discovered."""
@@ -66,8 +113,14 @@ class Outlet(BaseModel):
     article_pattern: str | None = None
     pagination_pattern: str = DEFAULT_PAGINATION
     profile: Slug = "generic"
-    schedule: str = "0 * * * *"
-    enabled: bool = True  # false: the outlet's deployment stays paused, `crawl` leaves it out
+    collection: Slug = "default"  # the fleet deployment that polls it
+    tags: tuple[str, ...] = ()
+    schedule: str | None = None  # a UTC cron that pins its polls; none: the fleet adapts them
+    min_interval: Duration = timedelta(minutes=5)  # bounds of the adaptive schedule
+    max_interval: Duration = timedelta(hours=6)
+    revisits: tuple[Duration, ...] = DEFAULT_REVISITS  # after first seen, to find new versions
+    stale_after: Duration = timedelta(days=2)  # no new article for so long: the outlet is stale
+    enabled: bool = True  # false: the outlet is paused (`crawl` and the fleet leave it out)
     download_delay: float = Field(default=1.0, ge=0, le=MAX_DELAY_SECONDS)
     concurrency: int = Field(default=2, ge=1, le=16)
     max_pages: int = Field(default=500, ge=1)
@@ -109,12 +162,33 @@ class Outlet(BaseModel):
 
     @field_validator("schedule")
     @classmethod
-    def _cron(cls, schedule: str) -> str:
-        try:
-            CronSim(schedule, datetime.now(UTC))
-        except CronSimError as exc:
-            raise ValueError(f"bad cron expression {schedule!r}: {exc}") from None
+    def _cron(cls, schedule: str | None) -> str | None:
+        if schedule is not None:
+            try:
+                CronSim(schedule, datetime.now(UTC))
+            except CronSimError as exc:
+                raise ValueError(f"bad cron expression {schedule!r}: {exc}") from None
         return schedule
+
+    @field_validator("tags")
+    @classmethod
+    def _plain_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        for tag in tags:
+            if not tag.strip() or len(tag) > 100:
+                raise ValueError(f"a tag is 1 to 100 characters, not {tag!r}")
+        return tags
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> Outlet:
+        if self.min_interval <= timedelta(0):
+            raise ValueError("min_interval: must be longer than nothing")
+        if self.max_interval < self.min_interval:
+            raise ValueError("max_interval: shorter than min_interval")
+        if any(step <= timedelta(0) for step in self.revisits):
+            raise ValueError("revisits: every step must be longer than nothing")
+        if list(self.revisits) != sorted(set(self.revisits)):
+            raise ValueError("revisits: steps must grow, each after the one before")
+        return self
 
     def matches_article(self, url: str) -> bool:
         """Whether ``url`` looks like an article of this outlet (no pattern: anything)."""

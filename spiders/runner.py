@@ -17,7 +17,7 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,9 @@ from scrapy.utils.reactor import is_reactor_installed
 from newsarchive import codec
 from newsarchive.config import CrawlMode
 from newsarchive.errors import ConfigError, NewsarchiveError
-from newsarchive.records import Fetch
+from newsarchive.records import Fetch, OutletMemory
 from newsarchive.spiders.child import Answer, Ask, ChildJob
+from newsarchive.spiders.documents import checks_from_child
 from newsarchive.spiders.guard import Resolver
 from newsarchive.spiders.inprocess import Emit, run_scrapy
 from newsarchive.spiders.known import Known, ask
@@ -46,13 +47,16 @@ async def fetch_outlets(
     options: CrawlOptions,
     on_fetch: Emit,
     known: Known | None = None,
+    memory: Mapping[str, OutletMemory] | None = None,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
     """Discover and fetch ``outlets`` once; ``on_fetch`` sees every article fetch as it ends.
 
     An awaitable returned by ``on_fetch`` holds the crawl back until it is
     done: the receiver's way to say it is full.  ``known`` says which
-    articles the archive fetched before (:mod:`newsarchive.spiders.known`).
+    articles the archive fetched before (:mod:`newsarchive.spiders.known`);
+    ``memory`` what it knows of each outlet before a poll (its documents'
+    validators, the articles due for a revisit), by outlet name.
 
     ``resolver`` replaces DNS for the private-address guard (in-process mode
     only; tests use it).  Exceptions raised by ``on_fetch`` are logged and
@@ -67,11 +71,19 @@ async def fetch_outlets(
                 " use NEWSARCHIVE_CRAWL_MODE=subprocess"
             )
         return await run_scrapy(
-            outlets, options=options, emit=on_fetch, known=known, reactor=False, resolver=resolver
+            outlets,
+            options=options,
+            emit=on_fetch,
+            known=known,
+            memory=memory,
+            reactor=False,
+            resolver=resolver,
         )
     if resolver is not None:
         raise ConfigError("crawl mode subprocess: a custom resolver cannot cross processes")
-    return await _fetch_in_child(outlets, options=options, on_fetch=on_fetch, known=known)
+    return await _fetch_in_child(
+        outlets, options=options, on_fetch=on_fetch, known=known, memory=memory
+    )
 
 
 async def _fetch_in_child(
@@ -80,11 +92,13 @@ async def _fetch_in_child(
     options: CrawlOptions,
     on_fetch: Emit,
     known: Known | None,
+    memory: Mapping[str, OutletMemory] | None,
 ) -> dict[str, CrawlStats]:
     """Run the crawl in a child process and hand its records on here as they arrive."""
     job = ChildJob(
         outlets=list(outlets),
         options=options,
+        memory=dict(memory or {}),
         log_level=logging.getLogger().getEffectiveLevel(),
     )
     stats = {outlet.name: CrawlStats() for outlet in outlets}
@@ -143,3 +157,4 @@ async def _receive(message: dict[str, Any], stats: dict[str, CrawlStats], on_fet
         for name, numbers in message["stats"].items():
             for key in SPIDER_SIDE:  # outcome counters were counted here, as received
                 setattr(stats[name], key, numbers[key])
+            stats[name].documents = checks_from_child(numbers["documents"])

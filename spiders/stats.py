@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from newsarchive.records import Fetch, FetchOutcome
+from newsarchive.records import DocumentCheck, Fetch, FetchOutcome
 
 STAT_PREFIX = "newsarchive"
 """Prefix of the spiders' own counters in Scrapy's stats collector."""
@@ -24,7 +24,11 @@ DOCUMENTS_FAILED = "documents_failed"
 PAGES_OVER_BUDGET = "pages_over_budget"
 DOCUMENT_ERROR = f"{STAT_PREFIX}/document_error"
 
-SkipReason = Literal["invalid-url", "url-too-long", "off-site", "out-of-pattern", "over-budget"]
+SkipReason = Literal[
+    "invalid-url", "url-too-long", "off-site", "out-of-pattern", "over-budget", "known"
+]
+KNOWN = "known"
+"""The skip of a poll's known article not due for a revisit: what a poll is meant to do."""
 LOGGED_SKIPS = frozenset({"invalid-url", "url-too-long"})
 """Skips worth a line in the log each: they point at a broken feed, not at a rule."""
 
@@ -38,7 +42,8 @@ SPIDER_SIDE = (
     "requests",
     "finish_reason",
 )
-"""The CrawlStats fields that come from Scrapy's stats rather than from the records."""
+"""The CrawlStats fields that come from Scrapy's stats rather than from the records, besides
+``documents``, which the crawl child hands over as plain dicts."""
 
 
 @dataclass
@@ -55,6 +60,7 @@ class CrawlStats:
     callback_errors: int = 0  # exceptions raised by on_fetch
     finish_reason: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)  # fetch outcome -> records
+    documents: tuple[DocumentCheck, ...] = ()  # what each discovery document answered
 
     def count(self, fetch: Fetch) -> None:
         """Add one fetch record to the per-outcome counters."""

@@ -12,25 +12,36 @@ hold a crawl's batches to what one page at a time leaves.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
-from datetime import timedelta
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Self
 
 from sqlalchemy import update
 
 from newsarchive.errors import NotFoundError
-from newsarchive.records import ArchiveOutcome, Capture, Extraction, Fetch, RunCounts, Validators
+from newsarchive.records import (
+    ArchiveOutcome,
+    Capture,
+    DocumentCheck,
+    Extraction,
+    Fetch,
+    KnownDocument,
+    OutletState,
+    RunCounts,
+    Validators,
+)
 from newsarchive.storage import catalog
-from newsarchive.storage.catalog import leases
+from newsarchive.storage.catalog import claims, leases
 from newsarchive.storage.catalog.leases import Busy, Holder
 from newsarchive.storage.catalog.models import OutletRow
-from newsarchive.storage.filing import batch, conditional, fetches, requisites, runs
+from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites, runs
 from newsarchive.storage.filing.batch import Entry, KeptRequisite
 from newsarchive.storage.filing.texts import PreparedText
 from newsarchive.storage.objects import sha256_hex
 from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
 from newsarchive.storage.reader import ReadOnlyArchive
-from newsarchive.storage.results import FetchRecord
+from newsarchive.storage.reading import fleet
+from newsarchive.storage.results import FetchRecord, KnownArticle, RosterEntry
 
 
 class Archive(ReadOnlyArchive):
@@ -166,3 +177,53 @@ class Archive(ReadOnlyArchive):
         """How many new articles each of the outlet's ``last`` runs found, newest first."""
         with self._reading() as session:
             return runs.recent_new_counts(session, outlet, last)
+
+    # -- the fleet: outlets' states, claims, what polls leave -------------
+
+    def sync_roster(self, roster: Sequence[RosterEntry]) -> None:
+        """Make the outlets' states follow the outlets file (see :mod:`.filing.polls`)."""
+        with self._writing() as session:
+            polls.sync_roster(session, roster)
+
+    def claim_due(
+        self, collection: str | None, now: datetime, holder: str, until: datetime, limit: int
+    ) -> list[str]:
+        """Claim up to ``limit`` due outlets for ``holder`` (see :mod:`.catalog.claims`)."""
+        with self._writing() as session:
+            return claims.claim_due(session, collection, now, holder, until, limit)
+
+    def claim_named(
+        self, names: Sequence[str], now: datetime, holder: str, until: datetime
+    ) -> list[str]:
+        """Claim the named outlets, all or none; the names another run holds, if any."""
+        with self._writing() as session:
+            return claims.claim_named(session, names, now, holder, until)
+
+    def renew_claims(self, holder: str, until: datetime) -> int:
+        with self._writing() as session:
+            return claims.renew(session, holder, until)
+
+    def release_claims(self, holder: str, names: Sequence[str] | None = None) -> None:
+        with self._writing() as session:
+            claims.release(session, holder, names)
+
+    def known_documents(self, names: Collection[str]) -> dict[str, list[KnownDocument]]:
+        """Outlet name -> its discovery documents as the last polls left them."""
+        with self._reading() as session:
+            return fleet.documents(session, names)
+
+    def recent_articles(self, since: Mapping[str, datetime]) -> dict[str, list[KnownArticle]]:
+        """Outlet name -> its articles first seen since its time: the revisit candidates."""
+        with self._reading() as session:
+            return fleet.recent_articles(session, since)
+
+    def save_polls(
+        self,
+        states: Sequence[OutletState],
+        documents: Mapping[str, Sequence[DocumentCheck]],
+        revisited: Mapping[str, Sequence[str]],
+        at: datetime,
+    ) -> None:
+        """Keep what polls found: states (their claims ended), documents, revisits' times."""
+        with self._writing() as session:
+            polls.save_polls(session, states, documents, revisited, at)

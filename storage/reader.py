@@ -11,7 +11,7 @@ before that index existed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
@@ -21,10 +21,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsarchive.errors import NotFoundError
+from newsarchive.records import OutletState
 from newsarchive.storage import catalog
 from newsarchive.storage.objects import ObjectStore, open_store
 from newsarchive.storage.reading import (
     captures,
+    fleet,
     fulltext,
     integrity,
     overview,
@@ -114,6 +116,11 @@ class ReadOnlyArchive:
         """Every outlet by name, with its article and version counts and its last run."""
         with self._reading() as session:
             return overview.outlet_summaries(session)
+
+    def outlet_states(self, names: Collection[str] | None = None) -> dict[str, OutletState]:
+        """Outlet name -> its schedule and health (every outlet in the file when no names)."""
+        with self._reading() as session:
+            return fleet.states(session, names)
 
     def copies(self, url: str) -> list[str]:
         """URLs of the articles archived as duplicates of this one."""

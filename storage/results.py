@@ -184,3 +184,24 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.missing and not self.corrupted and not self.unreadable
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """An outlet as the outlets file has it, for the fleet's states to follow."""
+
+    outlet: str
+    collection: str = "default"
+    enabled: bool = True
+    pinned: bool = False  # polled on its own cron
+
+
+@dataclass(frozen=True, slots=True)
+class KnownArticle:
+    """A known article of an outlet, for its revisit schedule."""
+
+    url: str
+    key: str
+    first_seen: datetime
+    last_seen: datetime
+    last_revisit: datetime | None

@@ -22,7 +22,7 @@ from typing import Any
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.records import ArchiveOutcome, RunCounts
-from newsarchive.spiders.stats import CrawlStats
+from newsarchive.spiders.stats import KNOWN, CrawlStats
 
 SUMMARY_COLUMNS = RunCounts.columns()
 TOP_REASONS = 3
@@ -143,7 +143,8 @@ class OutletReport:
 
         Pages that fail one by one do not fail the outlet; an outlet fails when
         its crawl broke off, when not one discovery document could be read, or
-        when none of the articles it listed could be archived.
+        when none of the articles it listed could be archived (a poll's known
+        articles, not due again, are archived already).
         """
         if self.crawl_error:
             return self.crawl_error
@@ -154,7 +155,8 @@ class OutletReport:
             return f"no discovery document could be read ({found})"
         counts = self.counts()
         archived = counts.new + counts.updated + counts.unchanged + counts.duplicate
-        if counts.discovered and not archived:
+        known = self.crawl.skipped.get(KNOWN, 0)  # archived before, not due again: as planned
+        if counts.discovered and not archived and not known:
             why = Counter(reason.split(":", 1)[0] for _, reason in self.failures)
             why.update(self.skip_reasons())
             top = ", ".join(f"{n} {reason}" for reason, n in why.most_common(TOP_REASONS))

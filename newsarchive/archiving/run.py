@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 from newsarchive.archiving.capture import CaptureLane
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import Fetch, Progress
+from newsarchive.records import Fetch, OutletMemory, Progress
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import CrawlOptions, CrawlStats, fetch_outlets
 from newsarchive.storage import Archive
@@ -41,10 +41,14 @@ async def archive_outlets(
     archive: Archive,
     options: CrawlOptions,
     *,
+    memory: Mapping[str, OutletMemory] | None = None,
     extract_pool: Executor | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, OutletReport]:
     """Crawl the outlets once and file every fetch; returns one report per outlet.
+
+    ``memory`` is what the archive knows of each outlet before a poll
+    (:func:`newsarchive.spiders.runner.fetch_outlets`).
 
     Captures whose extraction an earlier run never filed (a crash between
     storing the raw page and filing its text) are redone first.
@@ -74,7 +78,11 @@ async def archive_outlets(
                 future.add_done_callback(lambda done: loop.call_soon_threadsafe(settled, done))
 
             stats = await fetch_outlets(
-                outlets, options=options, on_fetch=on_fetch, known=archive.validators
+                outlets,
+                options=options,
+                on_fetch=on_fetch,
+                known=archive.validators,
+                memory=memory,
             )
             for future in list(unsettled):
                 await asyncio.wrap_future(future)

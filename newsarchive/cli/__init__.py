@@ -16,7 +16,15 @@ from typing import Annotated
 import typer
 
 from newsarchive import __version__, termination
-from newsarchive.cli import archive_cmds, crawl_cmds, export_cmd, extract_cmd, logs, web_cmd
+from newsarchive.cli import (
+    archive_cmds,
+    crawl_cmds,
+    export_cmd,
+    extract_cmd,
+    logs,
+    outlets_cmds,
+    web_cmd,
+)
 from newsarchive.errors import NewsarchiveError
 from newsarchive.flows.environment import terminated
 
@@ -54,7 +62,7 @@ def _options(
 
 app.command("crawl")(crawl_cmds.crawl)
 app.command("serve")(crawl_cmds.serve)
-app.command("outlets")(crawl_cmds.outlets)
+app.add_typer(outlets_cmds.app, name="outlets")
 app.command("reextract")(crawl_cmds.reextract)
 app.command("extract")(extract_cmd.extract)
 app.command("list")(archive_cmds.list_articles)

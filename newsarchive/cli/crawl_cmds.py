@@ -37,20 +37,36 @@ def crawl(
         CrawlMode | None, typer.Option(help="inprocess (asyncio) or subprocess (Twisted reactor)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
+    due: Annotated[
+        bool, typer.Option("--due", help="one fleet cycle: poll the outlets that are due now")
+    ] = False,
+    collection: Annotated[
+        str | None, typer.Option(help="with --due: only this collection of the outlets file")
+    ] = None,
 ) -> None:
     """Crawl outlets now and archive what is new or changed.
 
     Runs the same Prefect flow as the scheduled deployments: against the
     Prefect API configured (PREFECT_API_URL or a Prefect profile), else a
     local temporary one.  ``--replay`` is NEWSARCHIVE_REPLAY for this run.
+    ``--due`` runs one cycle of the fleet deployment instead: the outlets
+    whose next poll is due, polled, their health and schedules kept.
     Prints one row per outlet and the pages that failed; exits 1 when an
     outlet could not be crawled at all (its row says why).
     """
     if replay:
-        _replay_day(day)
+        replay_day(day)
     settings = load_settings()
+    if due or collection:
+        if outlets or not due:
+            raise InputError(
+                "--due polls what is due: give no outlet names; --collection needs --due"
+            )
+        runs = _fleet_cycle(settings, collection, outlets_file, mode, quiet=as_json)
+        _report(runs, as_json)
+        return
     request = RunRequest(outlets=tuple(outlets or ()), outlets_file=outlets_file, mode=mode)
-    planned = plan_run(settings, request, _stand_in(settings))  # refused before Prefect starts
+    planned = plan_run(settings, request, stand_in(settings))  # refused before Prefect starts
     with prefect_api() as server:  # it starts while the crawl loads and opens the archive
         with open_for_writing(settings):  # refused here, before the flow starts
             pass
@@ -60,16 +76,47 @@ def crawl(
             server.wait_ready()
         with progress_display(f"crawling {len(planned.outlets)} outlet(s)", quiet=as_json):
             runs = run_crawl(request)
+    _report(runs, as_json)
+
+
+def _fleet_cycle(
+    settings: Settings,
+    collection: str | None,
+    outlets_file: Path | None,
+    mode: CrawlMode | None,
+    *,
+    quiet: bool,
+) -> list[OutletRun]:
+    """One cycle of the fleet flow in this process, as the fleet deployment runs it."""
+    planned = plan_outlets(settings, None, outlets_file)  # refused before Prefect starts
+    replica = stand_in(settings)
+    if replica is not None:
+        replica.outlets(planned)
+    with prefect_api() as server:
+        with open_for_writing(settings):
+            pass
+        from newsarchive.flows.fleet import run_fleet
+
+        if server is not None:
+            server.wait_ready()
+        with progress_display("polling the outlets that are due", quiet=quiet):
+            return run_fleet(collection, outlets_file, mode)
+
+
+def _report(runs: list[OutletRun], as_json: bool) -> None:
+    """The runs' rows (or JSON objects); exit 1 when an outlet could not be crawled at all."""
     if as_json:
         for run in runs:
             echo_json(run.as_json())
-    else:
+    elif runs:
         _echo_summary(runs)
+    else:
+        typer.echo("nothing was due")
     if any(run.failed for run in runs):
         sys.exit(1)
 
 
-def _replay_day(day: int) -> None:
+def replay_day(day: int) -> None:
     """Crawl the replica's ``day``: the run's setting, as NEWSARCHIVE_REPLAY would say it."""
     from newsarchive.replay import DAYS
 
@@ -78,7 +125,7 @@ def _replay_day(day: int) -> None:
     os.environ[variable("replay")] = str(day)
 
 
-def _stand_in(settings: Settings) -> StandIn | None:
+def stand_in(settings: Settings) -> StandIn | None:
     """The replica when the settings ask for it, else nothing: the live sites."""
     from newsarchive.replay import Replica
 
@@ -130,44 +177,21 @@ def serve(
     With ``--replay`` (or NEWSARCHIVE_REPLAY) the runs crawl the replica.
     """
     if replay:
-        _replay_day(1)
+        replay_day(1)
     settings = load_settings()
     planned = plan_outlets(settings, None, outlets_file)
-    stand_in = _stand_in(settings)
-    if stand_in is not None:
-        stand_in.outlets(planned)  # refused now, not in every run
+    replica = stand_in(settings)
+    if replica is not None:
+        replica.outlets(planned)  # refused now, not in every run
     from newsarchive.flows.serve import serve_deployments
 
     serve_deployments(
         planned,
         outlets_file=str(outlets_file) if outlets_file else None,
-        replay=stand_in is not None,
+        replay=replica is not None,
         fixity_schedule=fixity_schedule,
         notify=notify,
     )
-
-
-def outlets(
-    outlets_file: OutletsFile = None,
-    replay: Replay = False,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per outlet")] = False,
-) -> None:
-    """Check the outlets file and show its outlets (as a replay crawls them, with --replay)."""
-    if replay:
-        _replay_day(1)
-    settings = load_settings()
-    planned = plan_outlets(settings, None, outlets_file)
-    stand_in = _stand_in(settings)
-    if stand_in is not None:
-        planned = stand_in.outlets(planned)
-    for outlet in planned:
-        if as_json:
-            echo_json(outlet.model_dump(mode="json"))
-        else:
-            typer.echo(
-                f"{outlet.name:<12} {outlet.kind:<8} {outlet.schedule:<14} "
-                f"{outlet.profile:<10} {', '.join(outlet.start_urls)}"
-            )
 
 
 def reextract(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -106,6 +107,7 @@ class ArticleRow(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    last_revisit: Mapped[datetime | None]  # the last poll that asked for it again, whatever came
 
 
 class ContentRow(Base):
@@ -246,3 +248,52 @@ class RequisiteRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(Text)
     object_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class OutletStateRow(Base):
+    """An outlet's schedule and health: what the fleet polls by (see ``records.OutletState``).
+
+    ``claimed_by`` and ``claimed_until`` say which fleet run polls it now; a
+    claim expires, so a run killed mid-poll never keeps its outlets.
+    """
+
+    __tablename__ = "outlet_states"
+    __table_args__ = (Index(None, "collection", "next_due"),)
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
+    collection: Mapped[str] = mapped_column(String(100))
+    in_file: Mapped[bool] = mapped_column(server_default=text("true"))  # still in the outlets file
+    paused: Mapped[bool] = mapped_column(server_default=text("false"))  # enabled = false there
+    pinned: Mapped[bool] = mapped_column(server_default=text("false"))  # polled on its own cron
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[float] = mapped_column(Float, server_default="0")
+    interval_seconds: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_due: Mapped[datetime | None]
+    rate_per_hour: Mapped[float] = mapped_column(Float, server_default="0")
+    first_poll: Mapped[datetime | None]
+    last_poll: Mapped[datetime | None]
+    last_success: Mapped[datetime | None]
+    last_new_article: Mapped[datetime | None]
+    empty_polls: Mapped[int] = mapped_column(Integer, server_default="0")
+    alerts: Mapped[list[Any]] = mapped_column(default=list)
+    claimed_by: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[datetime | None]
+
+
+class DocumentRow(Base):
+    """A discovery document as its last poll left it: the validators the next poll sends."""
+
+    __tablename__ = "discovery_documents"
+    __table_args__ = (UniqueConstraint("outlet_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    checked_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None]
+    status: Mapped[int | None] = mapped_column(Integer)
+    listed: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -8,6 +8,7 @@ what it reads is bounded by what it may fetch, whatever the archive holds.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Select, literal, select
@@ -20,14 +21,14 @@ KEYS_PER_QUERY = 500
 """Article keys per query: within every engine's limit on bound parameters."""
 
 
-ValidatorRows = Select[str | None, str | None, str | None]
-"""(article key, ETag, Last-Modified) rows."""
+ValidatorRows = Select[str | None, str | None, str | None, datetime]
+"""(article key, ETag, Last-Modified, fetched at) rows."""
 
 
 def validators_query(outlet: str, keys: Sequence[str]) -> ValidatorRows:
     """The successful fetches of ``keys`` at ``outlet``, oldest first, with their validators."""
     return (
-        select(FetchRow.url_key, FetchRow.etag, FetchRow.last_modified)
+        select(FetchRow.url_key, FetchRow.etag, FetchRow.last_modified, FetchRow.fetched_at)
         .join(OutletRow, OutletRow.id == FetchRow.outlet_id)
         .where(
             FetchRow.url_key.in_(keys),
@@ -40,15 +41,17 @@ def validators_query(outlet: str, keys: Sequence[str]) -> ValidatorRows:
 
 
 def last_validators(session: Session, outlet: str, keys: Collection[str]) -> dict[str, Validators]:
-    """Article key -> validators of its last successful fetch, for those of ``keys`` that have any.
+    """Article key -> validators and time of its last successful fetch, for the known ``keys``.
 
-    A last fetch without validators leaves its article out, even when an
-    earlier one had some: they would describe a page no longer served.
+    A key the archive never fetched successfully is left out: that is how a
+    poll tells new articles from known ones.  A last fetch without
+    validators gives empty ones, even when an earlier fetch had some: they
+    would describe a page no longer served.
     """
     wanted = list(dict.fromkeys(keys))
     latest: dict[str, Validators] = {}
     for start in range(0, len(wanted), KEYS_PER_QUERY):
         query = validators_query(outlet, wanted[start : start + KEYS_PER_QUERY])
-        for key, etag, last_modified in session.execute(query):
-            latest[cast(str, key)] = Validators(etag=etag, last_modified=last_modified)
-    return {key: found for key, found in latest.items() if found.etag or found.last_modified}
+        for key, etag, last_modified, fetched_at in session.execute(query):
+            latest[cast(str, key)] = Validators(etag, last_modified, fetched_at)
+    return latest

@@ -178,11 +178,11 @@ def test_validators_come_from_the_last_successful_fetch(archive: Archive) -> Non
 
     asked = [article_key(URL), article_key(other), article_key(URL + "nothing"), "x.org/never"]
     validators = archive.validators("vanguard", asked)
-    assert list(validators) == [article_key(URL)]
-    assert (validators[article_key(URL)].etag, validators[article_key(URL)].last_modified) == (
-        '"b"',
-        "x",
-    )
+    assert list(validators) == [article_key(URL), article_key(URL + "nothing")]
+    latest = validators[article_key(URL)]
+    assert (latest.etag, latest.last_modified, latest.fetched_at) == ('"b"', "x", T0 + hours(1))
+    unvalidated = validators[article_key(URL + "nothing")]
+    assert (unvalidated.etag, unvalidated.last_modified) == (None, None)  # known, nothing to send
     assert archive.validators("joongang", asked)[article_key(other)].etag == '"j"'
     assert archive.validators("joongang", [article_key(URL)]) == {}
 

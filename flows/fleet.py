@@ -1,0 +1,172 @@
+"""The fleet flow: one run polls whatever outlets of a collection are due, in one crawl.
+
+At fleet scale a poll creates no task run and no artifact of its own (at
+2,000 outlets, making one progress artifact per outlet was 83 % of a
+crawl's CPU): each outlet's outcome goes to the catalog
+(:mod:`newsarchive.archiving.fleet`), and the run shows the fleet: one
+table of its counts, the outlets whose state changed, the failing ones.
+The alerts its changes raise are events, once per change, which the
+automations of ``serve --notify`` turn into notifications.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any, cast
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.events import emit_event
+from prefect.runtime import flow_run
+from prefect.states import Completed, State
+
+from newsarchive.archiving.fleet import FleetRun, poll_due
+from newsarchive.archiving.health import Change
+from newsarchive.archiving.plan import plan_outlets
+from newsarchive.archiving.report import OutletRun
+from newsarchive.archiving.work import worker_pool
+from newsarchive.config import CrawlMode, load_settings
+from newsarchive.errors import CrawlError
+from newsarchive.flows.crawl import STOP_GRACE_SECONDS, scheduled_time
+from newsarchive.records import RunCounts
+from newsarchive.replay import Replica
+from newsarchive.spiders.options import CrawlOptions
+from newsarchive.storage import Archive
+from newsarchive.termination import stop_within
+
+FLEET_KEY = "fleet-run"
+MAX_LISTED = 200
+
+
+def fleet_run_name() -> str:
+    """``fleet default 2026-12-07 13:05Z``: the collection and when the cycle was due."""
+    collection = flow_run.get_parameters().get("collection") or "all"
+    return f"fleet {collection} {scheduled_time()}"
+
+
+def render_fleet(run: FleetRun) -> str:
+    """The fleet run for operators: totals, then the changes, then what is failing."""
+    totals = RunCounts(
+        **{
+            column: sum(getattr(r.counts(), column) for r in run.reports)
+            for column in RunCounts.columns()
+        }
+    )
+    lines = [f"# Fleet run: {len(run.reports)} outlet(s) polled", ""]
+    lines += ["| " + " | ".join(RunCounts.columns()) + " |"]
+    lines += ["|" + " --- |" * len(RunCounts.columns())]
+    lines += ["| " + " | ".join(str(v) for v in vars_of(totals)) + " |", ""]
+    changed = [c for c in run.changes if c.status_changed]
+    lines += _listed(
+        "State changes",
+        [
+            f"- {c.after.outlet}: {c.before.status} → {c.after.status}"
+            + (f" ({c.after.reason})" if c.after.reason else "")
+            for c in changed
+        ],
+    )
+    lines += _listed("Failing", [f"- {c.after.outlet}: {c.after.reason}" for c in run.failing])
+    return "\n".join(lines)
+
+
+def vars_of(counts: RunCounts) -> list[int]:
+    return [getattr(counts, column) for column in RunCounts.columns()]
+
+
+def _listed(title: str, lines: list[str]) -> list[str]:
+    if not lines:
+        return []
+    more = [f"- … {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else []
+    return [f"## {title} ({len(lines)})", "", *lines[:MAX_LISTED], *more, ""]
+
+
+def raise_alerts(changes: list[Change] | tuple[Change, ...]) -> None:
+    """One event for each alert a change raised; the automations match on their names."""
+    logger = get_run_logger()
+    for alert in (a for change in changes for a in change.alerts):
+        logger.warning(alert.message)
+        emit_event(
+            event=alert.event,
+            resource={
+                "prefect.resource.id": f"newsarchive.outlet.{alert.outlet}",
+                "prefect.resource.name": alert.outlet,
+            },
+            payload={"message": alert.message, "outlet": alert.outlet},
+        )
+
+
+async def _cycle(
+    collection: str | None, outlets_file: str | None, mode: CrawlMode | None
+) -> State[list[OutletRun]]:
+    settings = load_settings()
+    outlets = plan_outlets(settings, None, Path(outlets_file) if outlets_file else None)
+    stand_in = Replica.when_asked(settings)
+    if stand_in is not None:
+        outlets = stand_in.outlets(outlets)
+    options = CrawlOptions.from_settings(settings, mode)
+    archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
+    try:
+        serving = stand_in.serving(outlets, options) if stand_in else nullcontext()
+        with serving as rerouted, worker_pool(os.cpu_count() or 1) as pool:
+            run = await poll_due(
+                archive,
+                outlets,
+                rerouted or options,
+                settings,
+                collection=collection,
+                extract_pool=pool,
+            )
+    finally:
+        archive.close()
+    raise_alerts(run.changes)
+    await acreate_markdown_artifact(
+        markdown=render_fleet(run),
+        key=FLEET_KEY,
+        description="The fleet run: counts, state changes, failing outlets",
+    )
+    runs = [report.summary() for report in run.reports]
+    failing = sum(1 for run_ in runs if run_.failed)
+    message = f"{len(runs)} outlet(s) polled, {failing} failing"
+    get_run_logger().info(message)
+    return Completed(message=message, data=runs)
+
+
+@flow(name="crawl-fleet", flow_run_name=fleet_run_name, log_prints=True)
+async def crawl_fleet(
+    collection: str | None = None,
+    outlets_file: str | None = None,
+    mode: CrawlMode | None = None,
+) -> State[list[OutletRun]]:
+    """Poll the outlets of ``collection`` (all collections when None) that are due now.
+
+    Args:
+        collection: the outlets file's collection to poll (default: every collection).
+        outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
+        mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
+    """
+    with stop_within(STOP_GRACE_SECONDS):
+        return await _cycle(collection, outlets_file, mode)
+
+
+def run_fleet(
+    collection: str | None, outlets_file: Path | None, mode: CrawlMode | None
+) -> list[OutletRun]:
+    """Run :func:`crawl_fleet` in this process; what it did for each outlet it polled.
+
+    CrawlError when the run itself broke and has no outlets to report.
+    """
+    running = cast(
+        "Coroutine[Any, Any, State[Any]]",
+        crawl_fleet(
+            collection, str(outlets_file) if outlets_file else None, mode, return_state=True
+        ),
+    )
+    state = asyncio.run(running)
+    runs = state.result(raise_on_failure=False)
+    if not isinstance(runs, list):
+        raise CrawlError(f"the fleet run ended {state.type.value.lower()}: {state.message}")
+    return runs

@@ -1,0 +1,190 @@
+"""What a poll leaves in the catalog: the outlet's state, its documents, its revisits.
+
+The outlets file is the roster; :func:`sync_roster` brings ``outlet_states``
+in line with it (outlets added get a row due now, those gone from the file
+are kept, with their history, but never claimed again).  After a poll,
+:func:`save_polls` writes each outlet's new state (ending its claim), its
+discovery documents' validators and digests, and the time of the revisits
+it asked for, in one transaction for the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from newsarchive.records import DocumentCheck, OutletState, OutletStatus
+from newsarchive.storage.catalog.models import ArticleRow, DocumentRow, OutletRow, OutletStateRow
+from newsarchive.storage.catalog.statements import insert_ignoring_conflicts
+from newsarchive.storage.objects import layout
+from newsarchive.storage.results import RosterEntry
+
+ROWS_PER_STATEMENT = 500
+
+
+def outlet_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """Outlet name -> row id, the rows of names not seen before added (in bulk)."""
+    wanted = list(dict.fromkeys(names))
+    now = datetime.now(UTC)
+    for name in wanted:
+        layout.checked_outlet(name)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), ROWS_PER_STATEMENT):
+        chunk = wanted[start : start + ROWS_PER_STATEMENT]
+        known = dict(
+            session.execute(
+                select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
+            ).all()
+        )
+        missing = [{"name": n, "info": {}, "created_at": now} for n in chunk if n not in known]
+        if missing:
+            insert_ignoring_conflicts(session, OutletRow, missing, ["name"])
+            known = dict(
+                session.execute(
+                    select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
+                ).all()
+            )
+        found.update(known)
+    return found
+
+
+def sync_roster(session: Session, roster: Sequence[RosterEntry]) -> None:
+    """Make ``outlet_states`` follow the whole outlets file: a row per outlet, flags as written.
+
+    Read as plain tuples and written only where something changed: the fleet
+    does this before every cycle, and a file of 100,000 outlets that did not
+    change costs one read.
+    """
+    ids = outlet_ids(session, [entry.outlet for entry in roster])
+    table = OutletStateRow
+    held = {
+        outlet_id: (collection, paused, pinned, in_file)
+        for outlet_id, collection, paused, pinned, in_file in session.execute(
+            select(table.outlet_id, table.collection, table.paused, table.pinned, table.in_file)
+        )
+    }
+    new, changed = [], []
+    for entry in roster:
+        outlet_id = ids[entry.outlet]
+        wanted = (entry.collection, not entry.enabled, entry.pinned, True)
+        before = held.pop(outlet_id, None)
+        if before is None:
+            new.append(
+                {
+                    "outlet_id": outlet_id,
+                    "collection": entry.collection,
+                    "paused": not entry.enabled,
+                    "pinned": entry.pinned,
+                    "status": _status(entry.enabled),
+                    "alerts": [],
+                }
+            )
+        elif before != wanted:
+            changed.append((outlet_id, entry, before[1]))
+    for start in range(0, len(new), ROWS_PER_STATEMENT):
+        insert_ignoring_conflicts(
+            session, table, new[start : start + ROWS_PER_STATEMENT], ["outlet_id"]
+        )
+    for outlet_id, entry, was_paused in changed:
+        values: dict[str, Any] = {
+            "collection": entry.collection,
+            "paused": not entry.enabled,
+            "pinned": entry.pinned,
+            "in_file": True,
+        }
+        if not entry.enabled:
+            values["status"] = OutletStatus.PAUSED.value
+        elif was_paused:  # enabled again in the file: due now
+            values |= {"status": OutletStatus.WORKING.value, "next_due": None}
+        session.execute(update(table).where(table.outlet_id == outlet_id).values(**values))
+    departed = [outlet_id for outlet_id, flags in held.items() if flags[3]]
+    for start in range(0, len(departed), ROWS_PER_STATEMENT):
+        session.execute(
+            update(table)
+            .where(table.outlet_id.in_(departed[start : start + ROWS_PER_STATEMENT]))
+            .values(in_file=False)
+        )
+
+
+def _status(enabled: bool) -> str:
+    return (OutletStatus.WORKING if enabled else OutletStatus.PAUSED).value
+
+
+def save_polls(
+    session: Session,
+    states: Sequence[OutletState],
+    documents: Mapping[str, Sequence[DocumentCheck]],
+    revisited: Mapping[str, Sequence[str]],
+    at: datetime,
+) -> None:
+    """Write the outlets' states after a poll (ending their claims), documents and revisits."""
+    ids = outlet_ids(session, [state.outlet for state in states])
+    for state in states:
+        values = _state_values(state)
+        outlet_id = ids[state.outlet]
+        changed = session.execute(
+            update(OutletStateRow).where(OutletStateRow.outlet_id == outlet_id).values(**values)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            insert_ignoring_conflicts(
+                session, OutletStateRow, {"outlet_id": outlet_id, **values}, ["outlet_id"]
+            )
+    for outlet, checks in documents.items():
+        _save_documents(session, ids[outlet], checks, at)
+    for outlet, keys in revisited.items():
+        _mark_revisited(session, ids[outlet], keys, at)
+
+
+def _state_values(state: OutletState) -> dict[str, Any]:
+    values = asdict(state)
+    del values["outlet"]
+    values["status"] = state.status.value
+    values["alerts"] = list(state.alerts)
+    return {**values, "claimed_by": None, "claimed_until": None}
+
+
+def _save_documents(
+    session: Session, outlet_id: int, checks: Sequence[DocumentCheck], at: datetime
+) -> None:
+    """Keep what the next poll compares with; a document that failed keeps its last validators."""
+    answered = [c for c in checks if c.failure is None and c.status in (200, 304)]
+    if not answered:
+        return
+    rows = {
+        row.url: row
+        for row in session.scalars(
+            select(DocumentRow).where(
+                DocumentRow.outlet_id == outlet_id,
+                DocumentRow.url.in_([c.url for c in answered]),
+            )
+        )
+    }
+    for check in answered:
+        row = rows.get(check.url)
+        if row is None:
+            row = DocumentRow(outlet_id=outlet_id, url=check.url, changed_at=at, listed=0)
+            session.add(row)
+        row.checked_at, row.status = at, check.status
+        if check.status == 304:
+            continue
+        if check.sha256 != row.sha256:
+            row.changed_at = at
+        row.etag, row.last_modified, row.sha256 = check.etag, check.last_modified, check.sha256
+        row.listed = check.listed
+
+
+def _mark_revisited(session: Session, outlet_id: int, keys: Sequence[str], at: datetime) -> None:
+    for start in range(0, len(keys), ROWS_PER_STATEMENT):
+        session.execute(
+            update(ArticleRow)
+            .where(
+                ArticleRow.outlet_id == outlet_id,
+                ArticleRow.url_key.in_(list(keys[start : start + ROWS_PER_STATEMENT])),
+            )
+            .values(last_revisit=at)
+        )
