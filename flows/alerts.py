@@ -1,9 +1,10 @@
 """Alerts that reach someone: Prefect automations that send a notification through a block.
 
-What wakes an operator: a crawl run that failed (an outlet could not be
-crawled at all), and each broken expectation of the capture core
-(:data:`~newsarchive.archiving.expectations.EXPECTATIONS`: an outlet gone
-stale, an outlet whose pages stopped yielding text).
+What wakes an operator: a change of an outlet's state
+(:data:`~newsarchive.archiving.health.ALERT_KINDS`: failing, stale,
+disabled, its pages no longer yielding text, and its recovery), raised once
+per change whichever run saw it, a fleet run that broke as a whole, and the
+daily digest of what still needs someone (``serve --digest``).
 ``newsarchive serve --notify TYPE/NAME`` creates (or replaces) one
 automation for each, sending through the notification block the operator
 configured (a webhook block is enough: ``custom-webhook/...``,
@@ -21,10 +22,13 @@ from prefect.events.actions import SendNotification
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.exceptions import ObjectNotFound
 
-from newsarchive.archiving.expectations import EXPECTATIONS, Expectation
+from newsarchive.archiving.health import ALERT_KINDS, AlertKind
 from newsarchive.errors import ConfigError
+from newsarchive.flows.digest import DIGEST_EVENT
 
-CRAWL_FLOWS = ("crawl-outlet", "crawl-all")
+FLEET_FLOWS = ("crawl-fleet",)
+"""Flows whose failure is the run's own; an outlet that cannot be crawled raises its own
+alert, once, instead of one per failed run."""
 PREFIX = "newsarchive: "
 
 
@@ -44,33 +48,38 @@ def automations(block_id: UUID) -> list[AutomationCore]:
     """The automations ``serve --notify`` keeps on the server, by name."""
     failed_run = EventTrigger(
         expect={"prefect.flow-run.Failed"},
-        match_related={"prefect.resource.role": "flow", "prefect.resource.name": list(CRAWL_FLOWS)},
+        match_related={"prefect.resource.role": "flow", "prefect.resource.name": list(FLEET_FLOWS)},
         posture=Posture.Reactive,
         threshold=1,
     )
-    crawl_failed = _alert(
-        "crawl run failed",
+    fleet_failed = _alert(
+        "fleet run failed",
         failed_run,
         block_id,
-        "newsarchive: crawl run {{ flow_run.name }} failed",
+        "newsarchive: fleet run {{ flow_run.name }} failed",
         "{{ flow_run.name }}: {{ flow_run.state.message }}",
     )
-    return [crawl_failed, *(_broken(expectation, block_id) for expectation in EXPECTATIONS)]
+    digest = _alert(
+        "daily digest",
+        EventTrigger(expect={DIGEST_EVENT}, posture=Posture.Reactive, threshold=1),
+        block_id,
+        f"{PREFIX}{{{{ event.payload.count }}}} outlet(s) need someone",
+        "{{ event.payload.message }}",
+    )
+    return [fleet_failed, digest, *(_changed(kind, block_id) for kind in ALERT_KINDS)]
 
 
-def _broken(expectation: Expectation, block_id: UUID) -> AutomationCore:
-    """The automation of one expectation: each outlet's event fires on its own (one outlet
+def _changed(kind: AlertKind, block_id: UUID) -> AutomationCore:
+    """The automation of one kind of alert: each outlet's event fires on its own (one outlet
     going stale is one notification), with the alert's message as the body."""
     trigger = EventTrigger(
-        expect={expectation.event},
+        expect={kind.event},
         for_each={"prefect.resource.id"},
         posture=Posture.Reactive,
         threshold=1,
     )
-    subject = expectation.headline.format(outlet="{{ event.payload.outlet }}")
-    return _alert(
-        expectation.name, trigger, block_id, f"{PREFIX}{subject}", "{{ event.payload.message }}"
-    )
+    subject = kind.headline.format(outlet="{{ event.payload.outlet }}")
+    return _alert(kind.name, trigger, block_id, f"{PREFIX}{subject}", "{{ event.payload.message }}")
 
 
 async def _block_id(client: PrefectClient, reference: str) -> UUID:

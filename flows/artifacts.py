@@ -7,8 +7,8 @@ the UI's Artifacts page shows every outlet's latest report side by side; the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
+from dataclasses import asdict
 from uuid import UUID
 
 from prefect import get_run_logger
@@ -20,16 +20,14 @@ from prefect.artifacts import (
 )
 from prefect.events import emit_event
 
-from newsarchive.archiving.expectations import Alert, Expectations, check
+from newsarchive.archiving.health import Change
 from newsarchive.archiving.report import OutletReport
-from newsarchive.config import Settings
 from newsarchive.flows.progress import PROGRESS_FIELD
-from newsarchive.records import ArchiveOutcome, Progress
-from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive
+from newsarchive.records import ArchiveOutcome, OutletStatus, Progress, RunCounts
 
 MAX_LISTED = 200  # per list in the markdown artifact; the counts stay exact
 SUMMARY_KEY = "crawl-summary"
+FLEET_KEY = "fleet-run"
 
 
 def report_key(outlet: str) -> str:
@@ -45,14 +43,16 @@ def _listed(title: str, lines: list[str]) -> list[str]:
     return [f"### {title} ({len(lines)})", "", *shown, *more, ""]
 
 
-def render_markdown(report: OutletReport, alerts: Sequence[Alert]) -> str:
+def render_markdown(report: OutletReport, change: Change | None) -> str:
     """One outlet's report: its state and alerts first, then counts, then the pages behind them."""
     failure = report.failure()
     lines = [f"# {report.outlet}", ""]
     if failure:
         lines += [f"**Failed**: {failure}", ""]
-    if alerts:
-        lines += ["## Alerts", "", *(f"- **{a.event}**: {a.message}" for a in alerts), ""]
+    if change is not None and change.after.status is not OutletStatus.WORKING:
+        lines += [f"**{change.after.status.value.capitalize()}**: {change.after.reason}", ""]
+    if change is not None and change.alerts:
+        lines += ["## Alerts", "", *(f"- **{a.event}**: {a.message}" for a in change.alerts), ""]
     row = report.summary().row()
     lines += ["| " + " | ".join(k for k in row if k != "outlet") + " |"]
     lines += ["|" + " --- |" * (len(row) - 1)]
@@ -68,30 +68,10 @@ def render_markdown(report: OutletReport, alerts: Sequence[Alert]) -> str:
     return "\n".join(lines)
 
 
-def _record_and_check(
-    reports: Sequence[OutletReport], outlets: Sequence[Outlet], settings: Settings
-) -> dict[str, list[Alert]]:
-    rules = {o.name: Expectations.for_outlet(settings, o) for o in outlets}
-    archive = Archive.open(settings.database_url, settings.store_url)
-    try:
-        alerts: dict[str, list[Alert]] = {}
-        for report in reports:
-            expectations = rules[report.outlet]
-            earlier = archive.recent_new_counts(report.outlet, expectations.stale_after_runs)
-            archive.record_run(report.outlet, report.counts())
-            alerts[report.outlet] = check(report, earlier, expectations)
-        return alerts
-    finally:
-        archive.close()
-
-
-async def publish_run_artifacts(
-    reports: Sequence[OutletReport], outlets: Sequence[Outlet], settings: Settings
-) -> dict[str, list[Alert]]:
-    """Record the run in the catalog, raise alerts as events, publish the artifacts."""
+def raise_alerts(changes: Sequence[Change]) -> None:
+    """One event for each alert a change raised; the automations match on their names."""
     logger = get_run_logger()
-    alerts = await asyncio.to_thread(_record_and_check, reports, outlets, settings)
-    for alert in (a for found in alerts.values() for a in found):
+    for alert in (a for change in changes for a in change.alerts):
         logger.warning(alert.message)
         emit_event(
             event=alert.event,
@@ -101,6 +81,12 @@ async def publish_run_artifacts(
             },
             payload={"message": alert.message, "outlet": alert.outlet},
         )
+
+
+async def publish_run_artifacts(reports: Sequence[OutletReport], changes: Sequence[Change]) -> None:
+    """Raise the run's alerts as events, publish the summary table and each outlet's report."""
+    raise_alerts(changes)
+    by_outlet = {change.after.outlet: change for change in changes}
     await acreate_table_artifact(
         table=[r.summary().row() for r in reports],
         key=SUMMARY_KEY,
@@ -108,11 +94,47 @@ async def publish_run_artifacts(
     )
     for report in reports:
         await acreate_markdown_artifact(
-            markdown=render_markdown(report, alerts[report.outlet]),
+            markdown=render_markdown(report, by_outlet.get(report.outlet)),
             key=report_key(report.outlet),
             description=f"{report.outlet}: state, alerts, new and updated articles, failures",
         )
-    return alerts
+
+
+def render_fleet(reports: Sequence[OutletReport], changes: Sequence[Change]) -> str:
+    """A fleet run for operators: the totals, then the outlets whose state changed, then the
+    failing ones; never a section per outlet, which at fleet size nobody reads."""
+    totals = RunCounts.total(report.counts() for report in reports)
+    lines = [f"# Fleet run: {len(reports)} outlet(s) polled", ""]
+    lines += ["| " + " | ".join(RunCounts.columns()) + " |"]
+    lines += ["|" + " --- |" * len(RunCounts.columns())]
+    lines += ["| " + " | ".join(str(v) for v in asdict(totals).values()) + " |", ""]
+    lines += _listed(
+        "State changes",
+        [
+            f"- {c.after.outlet}: {c.before.status} → {c.after.status}"
+            + (f" ({c.after.reason})" if c.after.reason else "")
+            for c in changes
+            if c.status_changed
+        ],
+    )
+    failing = (OutletStatus.FAILING, OutletStatus.DISABLED)
+    lines += _listed(
+        "Failing",
+        [f"- {c.after.outlet}: {c.after.reason}" for c in changes if c.after.status in failing],
+    )
+    return "\n".join(lines)
+
+
+async def publish_fleet_artifact(
+    reports: Sequence[OutletReport], changes: Sequence[Change]
+) -> None:
+    """Raise the run's alerts as events and publish its one artifact, ``fleet-run``."""
+    raise_alerts(changes)
+    await acreate_markdown_artifact(
+        markdown=render_fleet(reports, changes),
+        key=FLEET_KEY,
+        description="The fleet run: counts, state changes, failing outlets",
+    )
 
 
 class ProgressArtifacts:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Sequence
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -27,6 +27,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
+from newsarchive.archiving.fleet import FleetRun, holding_outlets, poll, settle
 from newsarchive.archiving.plan import RunRequest, plan_run
 from newsarchive.archiving.report import OutletReport, OutletRun
 from newsarchive.archiving.run import archive_outlets
@@ -34,7 +35,11 @@ from newsarchive.archiving.sites import holding_sites, site_names
 from newsarchive.archiving.work import worker_pool
 from newsarchive.config import CrawlMode, Settings, load_settings
 from newsarchive.errors import ConfigError, CrawlError, StorageError
-from newsarchive.flows.artifacts import ProgressArtifacts, publish_run_artifacts
+from newsarchive.flows.artifacts import (
+    ProgressArtifacts,
+    publish_fleet_artifact,
+    publish_run_artifacts,
+)
 from newsarchive.replay import Replica
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
@@ -42,6 +47,9 @@ from newsarchive.storage import Archive
 from newsarchive.termination import stop_within
 
 STOP_GRACE_SECONDS = 6  # SIGTERM to exit, when the graceful path is lost
+TASKS_UP_TO = 20
+"""Outlets a run crawls as a task each, with a report artifact each; a larger run crawls them
+as a fleet does, in one crawl with one artifact (per-outlet orchestration does not scale)."""
 
 
 def _retry_when_storage_was_away(task: Task[..., Any], run: TaskRun, state: State) -> bool:
@@ -122,27 +130,67 @@ async def _archive_planned(request: RunRequest) -> State[list[OutletRun]]:
     stand_in = Replica.when_asked(settings)
     plan = plan_run(settings, request, stand_in)
     ledgers = {outlet.name: OutletReport(outlet.name) for outlet in plan.outlets}
-    serving = stand_in.serving(plan.outlets, plan.options) if stand_in else nullcontext()
-    with serving as rerouted, worker_pool(os.cpu_count() or 1) as pool:
-        options = rerouted or plan.options
-        states = await asyncio.gather(
-            *(
-                _awaitable_state(
-                    archive_outlet(o, settings, options, pool, ledgers[o.name], return_state=True)
+    archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
+    try:
+        async with holding_outlets(archive, plan.outlets):
+            if len(plan.outlets) > TASKS_UP_TO:
+                run = await _archive_as_fleet(
+                    archive, plan.outlets, plan.options, settings, stand_in
                 )
-                for o in plan.outlets
-            )
-        )
-    for outlet, state in zip(plan.outlets, states, strict=True):
-        await _outcome(state, ledgers[outlet.name])
-    reports = [ledgers[o.name] for o in plan.outlets]
-    await publish_run_artifacts(reports, plan.outlets, settings)
+                reports, changes = list(run.reports), list(run.changes)
+            else:
+                await _archive_each(plan.outlets, plan.options, settings, stand_in, ledgers)
+                reports = [ledgers[o.name] for o in plan.outlets]
+                changes = await asyncio.to_thread(settle, archive, plan.outlets, ledgers, settings)
+    finally:
+        archive.close()
+    if len(plan.outlets) > TASKS_UP_TO:
+        await publish_fleet_artifact(reports, changes)
+    else:
+        await publish_run_artifacts(reports, changes)
     runs = [report.summary() for report in reports]
     failed = [f"{run.outlet} ({run.reason})" for run in runs if run.failed]
     if failed:
         message = f"{len(failed)} of {len(runs)} outlets could not be crawled: {'; '.join(failed)}"
         return Failed(message=message, data=runs)
     return Completed(message=f"{len(runs)} outlet(s) crawled", data=runs)
+
+
+async def _archive_as_fleet(
+    archive: Archive,
+    outlets: Sequence[Outlet],
+    options: CrawlOptions,
+    settings: Settings,
+    stand_in: Replica | None,
+) -> FleetRun:
+    """All outlets in one crawl and no task run of their own, as a fleet run crawls them."""
+    serving = stand_in.serving(outlets, options) if stand_in else nullcontext()
+    with serving as rerouted, worker_pool(os.cpu_count() or 1) as pool:
+        return await poll(archive, outlets, rerouted or options, settings, extract_pool=pool)
+
+
+async def _archive_each(
+    outlets: Sequence[Outlet],
+    options: CrawlOptions,
+    settings: Settings,
+    stand_in: Replica | None,
+    ledgers: dict[str, OutletReport],
+) -> None:
+    """One task per outlet, all at once; each ledger says what its outlet's task did."""
+    serving = stand_in.serving(outlets, options) if stand_in else nullcontext()
+    with serving as rerouted, worker_pool(os.cpu_count() or 1) as pool:
+        states = await asyncio.gather(
+            *(
+                _awaitable_state(
+                    archive_outlet(
+                        o, settings, rerouted or options, pool, ledgers[o.name], return_state=True
+                    )
+                )
+                for o in outlets
+            )
+        )
+    for outlet, state in zip(outlets, states, strict=True):
+        await _outcome(state, ledgers[outlet.name])
 
 
 def outlet_run_name() -> str:

@@ -19,84 +19,27 @@ from pathlib import Path
 from typing import Any, cast
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import acreate_markdown_artifact
-from prefect.events import emit_event
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-from newsarchive.archiving.fleet import FleetRun, poll_due
-from newsarchive.archiving.health import Change
+from newsarchive.archiving.fleet import poll_due
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletRun
 from newsarchive.archiving.work import worker_pool
 from newsarchive.config import CrawlMode, load_settings
 from newsarchive.errors import CrawlError
+from newsarchive.flows.artifacts import publish_fleet_artifact
 from newsarchive.flows.crawl import STOP_GRACE_SECONDS, scheduled_time
-from newsarchive.records import RunCounts
 from newsarchive.replay import Replica
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.storage import Archive
 from newsarchive.termination import stop_within
-
-FLEET_KEY = "fleet-run"
-MAX_LISTED = 200
 
 
 def fleet_run_name() -> str:
     """``fleet default 2026-12-07 13:05Z``: the collection and when the cycle was due."""
     collection = flow_run.get_parameters().get("collection") or "all"
     return f"fleet {collection} {scheduled_time()}"
-
-
-def render_fleet(run: FleetRun) -> str:
-    """The fleet run for operators: totals, then the changes, then what is failing."""
-    totals = RunCounts(
-        **{
-            column: sum(getattr(r.counts(), column) for r in run.reports)
-            for column in RunCounts.columns()
-        }
-    )
-    lines = [f"# Fleet run: {len(run.reports)} outlet(s) polled", ""]
-    lines += ["| " + " | ".join(RunCounts.columns()) + " |"]
-    lines += ["|" + " --- |" * len(RunCounts.columns())]
-    lines += ["| " + " | ".join(str(v) for v in vars_of(totals)) + " |", ""]
-    changed = [c for c in run.changes if c.status_changed]
-    lines += _listed(
-        "State changes",
-        [
-            f"- {c.after.outlet}: {c.before.status} → {c.after.status}"
-            + (f" ({c.after.reason})" if c.after.reason else "")
-            for c in changed
-        ],
-    )
-    lines += _listed("Failing", [f"- {c.after.outlet}: {c.after.reason}" for c in run.failing])
-    return "\n".join(lines)
-
-
-def vars_of(counts: RunCounts) -> list[int]:
-    return [getattr(counts, column) for column in RunCounts.columns()]
-
-
-def _listed(title: str, lines: list[str]) -> list[str]:
-    if not lines:
-        return []
-    more = [f"- … {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else []
-    return [f"## {title} ({len(lines)})", "", *lines[:MAX_LISTED], *more, ""]
-
-
-def raise_alerts(changes: list[Change] | tuple[Change, ...]) -> None:
-    """One event for each alert a change raised; the automations match on their names."""
-    logger = get_run_logger()
-    for alert in (a for change in changes for a in change.alerts):
-        logger.warning(alert.message)
-        emit_event(
-            event=alert.event,
-            resource={
-                "prefect.resource.id": f"newsarchive.outlet.{alert.outlet}",
-                "prefect.resource.name": alert.outlet,
-            },
-            payload={"message": alert.message, "outlet": alert.outlet},
-        )
 
 
 async def _cycle(
@@ -122,12 +65,7 @@ async def _cycle(
             )
     finally:
         archive.close()
-    raise_alerts(run.changes)
-    await acreate_markdown_artifact(
-        markdown=render_fleet(run),
-        key=FLEET_KEY,
-        description="The fleet run: counts, state changes, failing outlets",
-    )
+    await publish_fleet_artifact(run.reports, run.changes)
     runs = [report.summary() for report in run.reports]
     failing = sum(1 for run_ in runs if run_.failed)
     message = f"{len(runs)} outlet(s) polled, {failing} failing"

@@ -9,6 +9,7 @@ variable, so the CLI can print one line and exit 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from newsarchive.durations import Duration
 from newsarchive.errors import ConfigError
 
 ENV_PREFIX = "NEWSARCHIVE_"
@@ -93,6 +95,10 @@ class Settings(BaseSettings):
     download_timeout: PositiveInt = Field(default=30, description="seconds per request")
     stale_after_runs: PositiveInt = Field(
         default=3, description="alert when an outlet yields no new article for this many runs"
+    )
+    stale_after: Duration = Field(
+        default=timedelta(days=2),
+        description="... and for this long (90s, 15m, 6h, 3d)",
     )
     max_extraction_failure_rate: float = Field(
         default=0.5, ge=0.0, le=1.0, description="alert when more pages than this fail extraction"

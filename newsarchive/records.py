@@ -9,6 +9,7 @@ can use them without importing Scrapy, SQLAlchemy or Prefect.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, time
 from enum import StrEnum
@@ -245,6 +246,20 @@ class OutletStatus(StrEnum):
     PAUSED = "paused"  # ``enabled = false`` in the outlets file
     DISABLED = "disabled"  # failed hard again and again: left out until enabled again
 
+    @property
+    def urgency(self) -> int:
+        """Where the status sorts when an operator looks: failing first, paused last."""
+        return _URGENCY.index(self)
+
+
+_URGENCY = (
+    OutletStatus.FAILING,
+    OutletStatus.DISABLED,
+    OutletStatus.STALE,
+    OutletStatus.WORKING,
+    OutletStatus.PAUSED,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class OutletState:
@@ -313,6 +328,12 @@ class RunCounts:
     def columns(cls) -> tuple[str, ...]:
         """The counts' names, in the order tables print them."""
         return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def total(cls, counts: Iterable[RunCounts]) -> RunCounts:
+        """The counts of several outlets' runs added up, column by column."""
+        rows = list(counts)
+        return cls(*(sum(getattr(row, name) for row in rows) for name in cls.columns()))
 
 
 @dataclass(frozen=True, slots=True)

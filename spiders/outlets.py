@@ -19,17 +19,9 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newsarchive.durations import Duration
 from newsarchive.errors import ConfigError, InputError
 from newsarchive.identity import canonical_url
 from newsarchive.spiders.urls import on_site
@@ -53,41 +45,6 @@ DEFAULT_PAGINATION = r"[?&]page=\d+|/page/\d+/?$"
 """Which links of a listing page lead to its next pages (``?page=N``, ``/page/N/``)."""
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: object) -> object:
-    """``"90s"``, ``"15m"``, ``"6h"``, ``"3d"`` (or a number of seconds) as a timedelta.
-
-    What an operator writes in the outlets file; anything else is left for
-    pydantic to refuse with its own message.
-    """
-    if isinstance(value, str):
-        found = _DURATION.match(value)
-        if not found:
-            raise ValueError(f"not a duration like '90s', '15m', '6h' or '3d': {value!r}")
-        return timedelta(seconds=float(found[1]) * _UNIT_SECONDS[found[2]])
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    return value
-
-
-def duration_text(value: timedelta) -> str:
-    """The shortest of ``3d``, ``6h``, ``15m``, ``90s`` that says ``value`` exactly."""
-    seconds = value.total_seconds()
-    for unit in ("d", "h", "m"):
-        if seconds and seconds % _UNIT_SECONDS[unit] == 0:
-            return f"{seconds / _UNIT_SECONDS[unit]:g}{unit}"
-    return f"{seconds:g}s"
-
-
-Duration = Annotated[
-    timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(duration_text, when_used="json"),
-]
 
 DEFAULT_REVISITS = tuple(timedelta(hours=h) for h in (1, 6, 24, 72, 168))
 """A known article is fetched again (conditionally) this long after it was first seen."""
@@ -119,8 +76,9 @@ class Outlet(BaseModel):
     min_interval: Duration = timedelta(minutes=5)  # bounds of the adaptive schedule
     max_interval: Duration = timedelta(hours=6)
     revisits: tuple[Duration, ...] = DEFAULT_REVISITS  # after first seen, to find new versions
-    stale_after: Duration = timedelta(days=2)  # no new article for so long: the outlet is stale
+    stale_after: Duration | None = None  # no news for so long: stale (NEWSARCHIVE_STALE_AFTER)
     enabled: bool = True  # false: the outlet is paused (`crawl` and the fleet leave it out)
+    deployment: bool = False  # `serve` gives it a deployment of its own besides the fleet's
     download_delay: float = Field(default=1.0, ge=0, le=MAX_DELAY_SECONDS)
     concurrency: int = Field(default=2, ge=1, le=16)
     max_pages: int = Field(default=500, ge=1)
@@ -163,12 +121,7 @@ class Outlet(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, schedule: str | None) -> str | None:
-        if schedule is not None:
-            try:
-                CronSim(schedule, datetime.now(UTC))
-            except CronSimError as exc:
-                raise ValueError(f"bad cron expression {schedule!r}: {exc}") from None
-        return schedule
+        return None if schedule is None else checked_cron(schedule)
 
     @field_validator("tags")
     @classmethod
@@ -206,6 +159,15 @@ class Outlet(BaseModel):
             if not on_site(url, self.allowed_domains):
                 raise ValueError(f"start_urls: {url!r} is not on the outlet's allowed_domains")
         return self
+
+
+def checked_cron(schedule: str) -> str:
+    """The cron expression, or ValueError saying what is wrong with it."""
+    try:
+        CronSim(schedule, datetime.now(UTC))
+    except CronSimError as exc:
+        raise ValueError(f"bad cron expression {schedule!r}: {exc}") from None
+    return schedule
 
 
 def builtin_outlets_path() -> Path:

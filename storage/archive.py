@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from sqlalchemy import update
@@ -22,26 +22,24 @@ from newsarchive.errors import NotFoundError
 from newsarchive.records import (
     ArchiveOutcome,
     Capture,
-    DocumentCheck,
     Extraction,
     Fetch,
     KnownDocument,
     OutletState,
-    RunCounts,
     Validators,
 )
 from newsarchive.storage import catalog
 from newsarchive.storage.catalog import claims, leases
 from newsarchive.storage.catalog.leases import Busy, Holder
 from newsarchive.storage.catalog.models import OutletRow
-from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites, runs
+from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites
 from newsarchive.storage.filing.batch import Entry, KeptRequisite
 from newsarchive.storage.filing.texts import PreparedText
 from newsarchive.storage.objects import sha256_hex
 from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
 from newsarchive.storage.reader import ReadOnlyArchive
 from newsarchive.storage.reading import fleet
-from newsarchive.storage.results import FetchRecord, KnownArticle, RosterEntry
+from newsarchive.storage.results import FetchRecord, KnownArticle, Polled, RosterEntry
 
 
 class Archive(ReadOnlyArchive):
@@ -166,24 +164,13 @@ class Archive(ReadOnlyArchive):
         with self._writing() as session:
             leases.release(session, names, holder)
 
-    # -- crawl runs ------------------------------------------------------
-
-    def record_run(self, outlet: str, counts: RunCounts) -> None:
-        """Keep one outlet's summary of a finished run (the columns of ``crawl_runs``)."""
-        with self._writing() as session:
-            runs.record(session, fetches.outlet_id(session, outlet), counts)
-
-    def recent_new_counts(self, outlet: str, last: int) -> list[int]:
-        """How many new articles each of the outlet's ``last`` runs found, newest first."""
-        with self._reading() as session:
-            return runs.recent_new_counts(session, outlet, last)
-
     # -- the fleet: outlets' states, claims, what polls leave -------------
 
-    def sync_roster(self, roster: Sequence[RosterEntry]) -> None:
-        """Make the outlets' states follow the outlets file (see :mod:`.filing.polls`)."""
+    def sync_roster(self, roster: Sequence[RosterEntry], *, whole: bool = True) -> None:
+        """Make the outlets' states follow the outlets file, all of it or ``whole=False`` some
+        of its outlets (see :mod:`.filing.polls`)."""
         with self._writing() as session:
-            polls.sync_roster(session, roster)
+            polls.sync_roster(session, roster, whole=whole)
 
     def claim_due(
         self, collection: str | None, now: datetime, holder: str, until: datetime, limit: int
@@ -220,10 +207,10 @@ class Archive(ReadOnlyArchive):
     def save_polls(
         self,
         states: Sequence[OutletState],
-        documents: Mapping[str, Sequence[DocumentCheck]],
-        revisited: Mapping[str, Sequence[str]],
-        at: datetime,
+        polled: Polled | None = None,
+        at: datetime | None = None,
     ) -> None:
-        """Keep what polls found: states (their claims ended), documents, revisits' times."""
+        """Keep what polls found, in one transaction: states (their claims ended), the runs'
+        counts, documents, revisits' times."""
         with self._writing() as session:
-            polls.save_polls(session, states, documents, revisited, at)
+            polls.save_polls(session, states, polled or Polled(), at or datetime.now(UTC))

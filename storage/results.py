@@ -7,12 +7,13 @@ boundaries (Prefect tasks) as plain dataclasses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from newsarchive.records import ArchiveOutcome, FetchOutcome, Headers
+from newsarchive.records import ArchiveOutcome, DocumentCheck, FetchOutcome, Headers, RunCounts
 
 
 class ExtractionState(StrEnum):
@@ -194,6 +195,15 @@ class RosterEntry:
     collection: str = "default"
     enabled: bool = True
     pinned: bool = False  # polled on its own cron
+
+
+@dataclass(frozen=True, slots=True)
+class Polled:
+    """What a run found besides the outlets' states, by outlet: kept in the same transaction."""
+
+    counts: Mapping[str, RunCounts] = field(default_factory=dict)  # the rows of ``crawl_runs``
+    documents: Mapping[str, Sequence[DocumentCheck]] = field(default_factory=dict)
+    revisited: Mapping[str, Sequence[str]] = field(default_factory=dict)  # article keys
 
 
 @dataclass(frozen=True, slots=True)

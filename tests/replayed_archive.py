@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from newsarchive.archiving.fleet import settle
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
@@ -24,5 +25,4 @@ def replay_into(home: Path, day: int) -> None:
         ),
     ):
         reports = asyncio.run(archive_outlets(outlets, archive, options))
-        for report in reports.values():  # as the crawl flow keeps each outlet's run summary
-            archive.record_run(report.outlet, report.counts())
+        settle(archive, outlets, reports, settings)  # as the crawl flow keeps each outlet's run

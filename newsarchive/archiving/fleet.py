@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from newsarchive.archiving.health import Change, assess
+from newsarchive.archiving.health import Change, Rules, assess
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import ProgressCallback, archive_outlets
 from newsarchive.archiving.schedule import Poll
@@ -29,14 +30,14 @@ from newsarchive.identity import article_key_or_none
 from newsarchive.records import OutletMemory, OutletState
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive, Holder
-from newsarchive.storage.results import KnownArticle, RosterEntry
+from newsarchive.storage import Archive, Holder, KnownArticle, Polled, RosterEntry
 
 CLAIM_TTL = timedelta(minutes=10)
 """A fleet run's claim lasts this long unless renewed; a killed run's outlets are free after."""
 RENEW_SECONDS = 60.0
-MIN_PAGES_FOR_RATE = 4
-"""Pages a run must have fetched before its extraction failure rate can raise an alert."""
+WAIT_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +46,6 @@ class FleetRun:
 
     reports: tuple[OutletReport, ...]
     changes: tuple[Change, ...]
-
-    @property
-    def failing(self) -> list[Change]:
-        return [c for c in self.changes if c.after.reason is not None]
 
 
 def roster(outlets: Sequence[Outlet]) -> list[RosterEntry]:
@@ -84,10 +81,11 @@ def memories(archive: Archive, outlets: Sequence[Outlet], now: datetime) -> dict
     }
 
 
-def _poll(report: OutletReport, at: datetime, settings: Settings) -> Poll:
+def poll_of(report: OutletReport, at: datetime, rules: Rules) -> Poll:
+    """What a run's report says of the outlet, for its schedule and health."""
     rate = report.extraction_failure_rate
     failing = None
-    if report.fetched >= MIN_PAGES_FOR_RATE and rate > settings.max_extraction_failure_rate:
+    if report.fetched >= rules.min_pages_for_rate and rate > rules.max_extraction_failure_rate:
         failing = (
             f"extraction failed for {report.extraction_failures} of {report.fetched} pages "
             f"({rate:.0%})"
@@ -126,24 +124,41 @@ def settle(
     for outlet in outlets:
         report = reports[outlet.name]
         state = before.get(outlet.name) or OutletState(outlet.name, outlet.collection)
-        stale_after_polls = outlet.stale_after_runs or settings.stale_after_runs
-        changes.append(
-            assess(
-                outlet,
-                state,
-                _poll(report, at, settings),
-                stale_after_polls=stale_after_polls,
-                rng=rng,
-            )
-        )
-        archive.record_run(outlet.name, report.counts())
+        rules = Rules.for_outlet(settings, outlet)
+        changes.append(assess(outlet, state, poll_of(report, at, rules), rules, rng))
     archive.save_polls(
         [change.after for change in changes],
-        {name: r.crawl.documents for name, r in reports.items() if r.crawl},
-        _revisited(memory or {}),
+        Polled(
+            counts={name: report.counts() for name, report in reports.items()},
+            documents={name: r.crawl.documents for name, r in reports.items() if r.crawl},
+            revisited=_revisited(memory or {}),
+        ),
         at,
     )
     return changes
+
+
+@contextlib.asynccontextmanager
+async def holding_outlets(archive: Archive, outlets: Sequence[Outlet]) -> AsyncIterator[None]:
+    """Claim the outlets of a run of named outlets for the block, waiting while a fleet run
+    polls any of them: no outlet is polled by two runs at once, whichever way they came."""
+    await asyncio.to_thread(archive.sync_roster, roster(outlets), whole=False)
+    names = [outlet.name for outlet in outlets]
+    holder = Holder.this_process()
+    told = False
+    while True:
+        now = datetime.now(UTC)
+        busy = await asyncio.to_thread(
+            archive.claim_named, names, now, str(holder), now + CLAIM_TTL
+        )
+        if not busy:
+            break
+        if not told:
+            log.info("waiting for %s, polled by another run", ", ".join(busy[:5]))
+            told = True
+        await asyncio.sleep(WAIT_SECONDS)
+    async with claiming(archive, holder):
+        yield
 
 
 @contextlib.asynccontextmanager
@@ -188,7 +203,12 @@ async def poll_due(
     due = [by_name[name] for name in claimed if name in by_name]
     async with claiming(archive, holder):
         return await poll(
-            archive, due, options, settings, extract_pool=extract_pool, on_progress=on_progress
+            archive,
+            due,
+            replace(options, polling=True),
+            settings,
+            extract_pool=extract_pool,
+            on_progress=on_progress,
         )
 
 
@@ -201,14 +221,18 @@ async def poll(
     extract_pool: Executor | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> FleetRun:
-    """Poll ``outlets`` (claimed by the caller) in one crawl and settle each of them."""
+    """Crawl ``outlets`` (claimed by the caller) in one crawl and settle each of them.
+
+    A poll when ``options.polling`` is set (the fleet's cycles), else a full
+    crawl of every listed article (``crawl`` of all outlets at fleet size).
+    """
     if not outlets:
         return FleetRun((), ())
     memory = await asyncio.to_thread(memories, archive, outlets, datetime.now(UTC))
     reports = await archive_outlets(
         outlets,
         archive,
-        replace(options, polling=True),
+        options,
         memory=memory,
         extract_pool=extract_pool,
         on_progress=on_progress,

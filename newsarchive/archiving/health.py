@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from newsarchive.archiving.schedule import Poll, schedule_next
+from newsarchive.config import Settings
 from newsarchive.records import OutletState, OutletStatus
 from newsarchive.spiders.outlets import Outlet
 
@@ -24,6 +26,25 @@ HARD_WEIGHT = 3.0
 SOFT_WEIGHT = 1.0
 DISABLE_AFTER = 12.0
 """Weighted failures in a row after which a hard-failing outlet is disabled (four polls)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """When an outlet counts as stale, and when failing extraction raises an alert."""
+
+    stale_after_polls: int = 3
+    stale_after: timedelta = timedelta(days=2)
+    max_extraction_failure_rate: float = 0.5
+    min_pages_for_rate: int = 4
+
+    @classmethod
+    def for_outlet(cls, settings: Settings, outlet: Outlet) -> Rules:
+        """The settings' thresholds, with the outlet's own where it sets them."""
+        return cls(
+            stale_after_polls=outlet.stale_after_runs or settings.stale_after_runs,
+            stale_after=outlet.stale_after or settings.stale_after,
+            max_extraction_failure_rate=settings.max_extraction_failure_rate,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +107,12 @@ def _hard(poll: Poll) -> bool:
     return any(d.failure is not None and d.failure.hard for d in poll.documents)
 
 
-def _stale_reason(
-    outlet: Outlet, state: OutletState, poll: Poll, stale_after_polls: int
-) -> str | None:
-    """Why the outlet is stale: no new article for ``stale_after`` and in that many polls."""
-    if state.empty_polls < stale_after_polls:
+def _stale_reason(state: OutletState, poll: Poll, rules: Rules) -> str | None:
+    """Why the outlet is stale: no new article for ``stale_after`` and in as many polls."""
+    if state.empty_polls < rules.stale_after_polls:
         return None
     since = state.last_new_article or state.first_poll or poll.at
-    if poll.at - since < outlet.stale_after:
+    if poll.at - since < rules.stale_after:
         return None
     what = "since " + since.strftime("%Y-%m-%d %H:%MZ") if state.last_new_article else "ever"
     return f"no new article {what} ({state.empty_polls} polls)"
@@ -103,8 +122,7 @@ def assess(
     outlet: Outlet,
     state: OutletState,
     poll: Poll,
-    *,
-    stale_after_polls: int,
+    rules: Rules,
     rng: random.Random | None = None,
 ) -> Change:
     """The outlet's state after ``poll``, and the alerts its change raises."""
@@ -131,7 +149,7 @@ def assess(
         reason = f"disabled after {after.failures:g} weighted failures: {poll.failure}"
     elif failed:
         status, reason = OutletStatus.FAILING, poll.failure
-    elif stale := _stale_reason(outlet, after, poll, stale_after_polls):
+    elif stale := _stale_reason(after, poll, rules):
         status, reason = OutletStatus.STALE, stale
     after = replace(after, status=status, reason=reason)
     return _alerting(state, after, poll)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,10 @@ from newsarchive.cli.archives import open_for_writing
 from newsarchive.cli.output import echo_json
 from newsarchive.cli.progress import progress_display
 from newsarchive.config import CrawlMode, Settings, load_settings, variable
+from newsarchive.durations import parse_duration
 from newsarchive.errors import InputError
 from newsarchive.flows.temporary_server import prefect_api
+from newsarchive.spiders.outlets import checked_cron
 
 OutletsFile = Annotated[
     Path | None, typer.Option("--outlets-file", help="outlets file (TOML) to use")
@@ -159,9 +162,19 @@ def _echo_summary(runs: list[OutletRun]) -> None:
 def serve(
     outlets_file: OutletsFile = None,
     replay: Replay = False,
+    fleet_every: Annotated[
+        str, typer.Option(help="how often each collection's fleet deployment polls what is due")
+    ] = "5m",
+    per_outlet: Annotated[
+        bool, typer.Option("--per-outlet", help="also a deployment of its own for every outlet")
+    ] = False,
     fixity_schedule: Annotated[
         str, typer.Option(help="cron of the fixity audit deployment")
     ] = "0 3 * * *",
+    digest: Annotated[
+        str | None,
+        typer.Option(help="cron of a digest of the outlets still failing, stale or disabled"),
+    ] = None,
     notify: Annotated[
         str | None,
         typer.Option(
@@ -169,13 +182,25 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Register a deployment per outlet (on its cron) plus the fixity audit, and serve them.
+    """Register a fleet deployment per collection, outlets' own ones and the fixity audit;
+    serve them.
 
-    Outlets with ``enabled = false`` are registered paused; a pause set in the
-    UI survives restarts.  With ``--notify``, failed runs, stale outlets and
-    failing extraction send a notification through that Prefect block.
-    With ``--replay`` (or NEWSARCHIVE_REPLAY) the runs crawl the replica.
+    Each collection of the outlets file gets one deployment that polls its
+    due outlets every ``--fleet-every``; an outlet with ``deployment = true``
+    (every outlet, with ``--per-outlet``) also gets its own, on its cron.
+    Deployments of outlets and collections that left the file are deleted.
+    A pause set in the UI survives restarts.  With ``--notify``, changes of
+    an outlet's state (failing, stale, disabled, recovered), a fleet run that
+    broke and the ``--digest`` send a notification through that Prefect block.  With
+    ``--replay`` (or NEWSARCHIVE_REPLAY) the runs crawl the replica.
     """
+    every = _duration("--fleet-every", fleet_every)
+    for option, cron in (("--digest", digest), ("--fixity-schedule", fixity_schedule)):
+        try:
+            if cron is not None:
+                checked_cron(cron)
+        except ValueError as exc:
+            raise InputError(f"{option}: {exc}") from None
     if replay:
         replay_day(1)
     settings = load_settings()
@@ -190,8 +215,24 @@ def serve(
         outlets_file=str(outlets_file) if outlets_file else None,
         replay=replica is not None,
         fixity_schedule=fixity_schedule,
+        fleet_every=every,
+        per_outlet=per_outlet,
+        digest_schedule=digest,
         notify=notify,
+        on_deleted=lambda name: typer.echo(
+            f"deleted deployment {name}: nothing in the outlets file asks for it", err=True
+        ),
     )
+
+
+def _duration(option: str, text: str) -> timedelta:
+    try:
+        value = parse_duration(text)
+    except ValueError as exc:
+        raise InputError(f"{option}: {exc}") from None
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise InputError(f"{option}: a duration longer than nothing, like 5m")
+    return value
 
 
 def reextract(

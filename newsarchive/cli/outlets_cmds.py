@@ -7,7 +7,7 @@ line with ``--json`` for monitoring scripts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -18,24 +18,15 @@ from newsarchive.cli.archives import open_archive, open_for_writing
 from newsarchive.cli.crawl_cmds import OutletsFile, Replay, replay_day, stand_in
 from newsarchive.cli.output import echo_json
 from newsarchive.config import load_settings
+from newsarchive.durations import duration_text
 from newsarchive.errors import InputError
 from newsarchive.records import OutletState, OutletStatus
-from newsarchive.spiders.outlets import duration_text
 
 app = typer.Typer(
     help="Check and show the outlets file; the fleet's health; enable a disabled outlet.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-ORDER = {
-    OutletStatus.FAILING: 0,
-    OutletStatus.DISABLED: 1,
-    OutletStatus.STALE: 2,
-    OutletStatus.WORKING: 3,
-    OutletStatus.PAUSED: 4,
-}
-"""Health rows, what needs an operator first."""
 
 
 @app.callback()
@@ -101,7 +92,7 @@ def health(
     with open_archive(settings) as archive:
         states = archive.outlet_states([o.name for o in planned])
     rows = [health_row(o.name, states.get(o.name), o.enabled) for o in planned]
-    rows.sort(key=lambda row: (ORDER[OutletStatus(row["status"])], row["outlet"]))
+    rows.sort(key=lambda row: (OutletStatus(row["status"]).urgency, row["outlet"]))
     if as_json:
         for row in rows:
             echo_json(row)
@@ -134,5 +125,5 @@ def enable(
         if state is None or state.status is not OutletStatus.DISABLED:
             status = state.status.value if state else "never polled"
             raise InputError(f"outlet {name!r} is not disabled ({status})")
-        archive.save_polls([enabled_again(state)], {}, {}, datetime.now(UTC))
+        archive.save_polls([enabled_again(state)])
     typer.echo(f"{outlet.name}: enabled, due now")

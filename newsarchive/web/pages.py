@@ -1,4 +1,5 @@
-"""The viewer's pages: outlets, an outlet's articles and search, an article, a diff, a capture.
+"""The viewer's pages: outlets, their health, an outlet's articles and search, an article, a
+diff, a capture.
 
 Every page is rendered on the server from the archive's retrieval API; no
 page runs script.  Captures are never inlined: the capture page frames
@@ -31,6 +32,15 @@ def _archive(request: Request) -> ReadOnlyArchive:
 @router.get("/", response_class=HTMLResponse)
 def outlets(request: Request) -> str:
     return render("outlets.html", request, outlets=_archive(request).outlets())
+
+
+@router.get("/health", response_class=HTMLResponse)
+def health(request: Request) -> str:
+    states = sorted(
+        _archive(request).outlet_states().values(),
+        key=lambda s: (s.status.urgency, s.outlet),
+    )
+    return render("health.html", request, states=states)
 
 
 @router.get("/outlets/{name}", response_class=HTMLResponse)

@@ -194,7 +194,7 @@ class FetchRow(Base):
 
 
 class CrawlRunRow(Base):
-    """One outlet's summary of one crawl run: what operators read and expectations judge."""
+    """One outlet's summary of one crawl run: what operators read, kept as the fleet's history."""
 
     __tablename__ = "crawl_runs"
     __table_args__ = (Index(None, "outlet_id", "finished_at"),)

@@ -10,7 +10,7 @@ it asked for, in one transaction for the whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from newsarchive.records import DocumentCheck, OutletState, OutletStatus
 from newsarchive.storage.catalog.models import ArticleRow, DocumentRow, OutletRow, OutletStateRow
 from newsarchive.storage.catalog.statements import insert_ignoring_conflicts
+from newsarchive.storage.filing import runs
 from newsarchive.storage.objects import layout
-from newsarchive.storage.results import RosterEntry
+from newsarchive.storage.results import Polled, RosterEntry
 
 ROWS_PER_STATEMENT = 500
 
@@ -53,12 +54,15 @@ def outlet_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def sync_roster(session: Session, roster: Sequence[RosterEntry]) -> None:
-    """Make ``outlet_states`` follow the whole outlets file: a row per outlet, flags as written.
+def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool = True) -> None:
+    """Make ``outlet_states`` follow the outlets file: a row per outlet, flags as written.
 
-    Read as plain tuples and written only where something changed: the fleet
-    does this before every cycle, and a file of 100,000 outlets that did not
-    change costs one read.
+    ``whole``: the roster is the whole file, and outlets missing from it have
+    left (they are kept, never claimed again); otherwise it is some of the
+    file's outlets, as a run of named outlets has them.  Read as plain tuples
+    and written only where something changed: the fleet does this before
+    every cycle, and a file of 100,000 outlets that did not change costs one
+    read.
     """
     ids = outlet_ids(session, [entry.outlet for entry in roster])
     table = OutletStateRow
@@ -102,7 +106,7 @@ def sync_roster(session: Session, roster: Sequence[RosterEntry]) -> None:
         elif was_paused:  # enabled again in the file: due now
             values |= {"status": OutletStatus.WORKING.value, "next_due": None}
         session.execute(update(table).where(table.outlet_id == outlet_id).values(**values))
-    departed = [outlet_id for outlet_id, flags in held.items() if flags[3]]
+    departed = [outlet_id for outlet_id, flags in held.items() if flags[3]] if whole else []
     for start in range(0, len(departed), ROWS_PER_STATEMENT):
         session.execute(
             update(table)
@@ -116,14 +120,11 @@ def _status(enabled: bool) -> str:
 
 
 def save_polls(
-    session: Session,
-    states: Sequence[OutletState],
-    documents: Mapping[str, Sequence[DocumentCheck]],
-    revisited: Mapping[str, Sequence[str]],
-    at: datetime,
+    session: Session, states: Sequence[OutletState], polled: Polled, at: datetime
 ) -> None:
-    """Write the outlets' states after a poll (ending their claims), documents and revisits."""
-    ids = outlet_ids(session, [state.outlet for state in states])
+    """Write the outlets' states after a poll (ending their claims), the runs' counts, the
+    documents and the revisits."""
+    ids = outlet_ids(session, [*(state.outlet for state in states), *polled.counts])
     for state in states:
         values = _state_values(state)
         outlet_id = ids[state.outlet]
@@ -134,9 +135,11 @@ def save_polls(
             insert_ignoring_conflicts(
                 session, OutletStateRow, {"outlet_id": outlet_id, **values}, ["outlet_id"]
             )
-    for outlet, checks in documents.items():
+    for outlet, counts in polled.counts.items():
+        runs.record(session, ids[outlet], counts, at)
+    for outlet, checks in polled.documents.items():
         _save_documents(session, ids[outlet], checks, at)
-    for outlet, keys in revisited.items():
+    for outlet, keys in polled.revisited.items():
         _mark_revisited(session, ids[outlet], keys, at)
 
 

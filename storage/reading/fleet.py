@@ -88,8 +88,7 @@ def recent_articles(
             .join(ArticleRow, ArticleRow.outlet_id == OutletRow.id)
             .where(OutletRow.name.in_(chunk), ArticleRow.first_seen >= min(since[n] for n in chunk))
         )
-        for name, *article in session.execute(query):
-            known = KnownArticle(*article)
-            if known.first_seen >= since[name]:
-                found[name].append(known)
+        for name, url, key, first_seen, last_seen, last_revisit in session.execute(query):
+            if first_seen >= since[name] and key is not None:
+                found[name].append(KnownArticle(url, key, first_seen, last_seen, last_revisit))
     return dict(found)

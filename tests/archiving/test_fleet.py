@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from loopback import Site, html, options, outlet, rss
 from newsarchive.archiving.fleet import due_revisits, poll, poll_due, roster
 from newsarchive.config import Settings
 from newsarchive.records import OutletStatus
+from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive
-from newsarchive.storage.results import KnownArticle, RosterEntry
+from newsarchive.storage import Archive, KnownArticle, RosterEntry
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -34,6 +35,11 @@ def site() -> Iterator[Site]:
         yield served
 
 
+def polls() -> CrawlOptions:
+    """The options of a fleet poll: what ``poll_due`` hands on."""
+    return replace(options(), polling=True)
+
+
 def publish(site: Site, count: int) -> Outlet:
     paths = [f"/a/{n}" for n in range(count)]
     for path in paths:
@@ -47,11 +53,11 @@ def test_a_poll_that_finds_nothing_new_is_one_conditional_request(
 ) -> None:
     o = publish(site, 3)
     settings = Settings(home=tmp_path)
-    first = asyncio.run(poll(archive, [o], options(), settings))
+    first = asyncio.run(poll(archive, [o], polls(), settings))
     assert first.reports[0].counts().new == 3
     before = len(site.paths())
 
-    second = asyncio.run(poll(archive, [o], options(), settings))
+    second = asyncio.run(poll(archive, [o], polls(), settings))
 
     asked = site.paths()[before:]
     assert asked == ["/robots.txt", "/feed.xml"]  # robots.txt: read again by every crawl
@@ -67,10 +73,10 @@ def test_a_changed_feed_costs_its_new_articles_only(
     archive: Archive, site: Site, tmp_path: Path
 ) -> None:
     settings = Settings(home=tmp_path)
-    asyncio.run(poll(archive, [publish(site, 3)], options(), settings))
+    asyncio.run(poll(archive, [publish(site, 3)], polls(), settings))
     before = len(site.paths())
 
-    run = asyncio.run(poll(archive, [publish(site, 5)], options(), settings))
+    run = asyncio.run(poll(archive, [publish(site, 5)], polls(), settings))
 
     assert sorted(site.paths()[before:]) == ["/a/3", "/a/4", "/feed.xml", "/robots.txt"]
     (report,) = run.reports
@@ -79,12 +85,27 @@ def test_a_changed_feed_costs_its_new_articles_only(
     assert (check.listed, check.unknown, check.overflowed) == (5, 2, False)
 
 
+def test_a_crawl_that_is_no_poll_asks_again_for_every_listed_article(
+    archive: Archive, site: Site, tmp_path: Path
+) -> None:
+    settings = Settings(home=tmp_path)
+    o = publish(site, 3)
+    asyncio.run(poll(archive, [o], polls(), settings))
+    before = len(site.paths())
+
+    run = asyncio.run(poll(archive, [o], options(), settings))
+
+    assert sorted(site.paths()[before:]) == ["/a/0", "/a/1", "/a/2", "/feed.xml", "/robots.txt"]
+    assert site.hits("/feed.xml")[-1].header("If-None-Match") is None
+    assert run.reports[0].counts().unchanged == 3
+
+
 def test_a_dead_feed_is_failing_with_its_reason_and_alerts_once(
     archive: Archive, site: Site, tmp_path: Path
 ) -> None:
     o = outlet(site, "feed", "/gone.xml")
     settings = Settings(home=tmp_path)
-    runs = [asyncio.run(poll(archive, [o], options(), settings)) for _ in range(2)]
+    runs = [asyncio.run(poll(archive, [o], polls(), settings)) for _ in range(2)]
     first, second = (run.changes[0] for run in runs)
     assert first.after.status is OutletStatus.FAILING and "HTTP 404" in (first.after.reason or "")
     assert [a.event for a in first.alerts] == ["newsarchive.outlet.failing"]

@@ -11,6 +11,7 @@ from newsarchive.archiving.health import (
     RECOVERED,
     STALE,
     Change,
+    Rules,
     assess,
     enabled_again,
 )
@@ -47,7 +48,8 @@ def fine(at: datetime, new: int = 2) -> Poll:
 def run(polls: list[Poll], outlet: Outlet = OUTLET) -> list[Change]:
     state, changes = OutletState("news"), []
     for poll in polls:
-        change = assess(outlet, state, poll, stale_after_polls=3)
+        rules = Rules(stale_after=outlet.stale_after) if outlet.stale_after else Rules()
+        change = assess(outlet, state, poll, rules)
         changes.append(change)
         state = change.after
     return changes

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from newsarchive.archiving.expectations import Expectations, check
+from datetime import UTC, datetime
+
+from newsarchive.archiving.fleet import poll_of
+from newsarchive.archiving.health import Rules, assess
 from newsarchive.archiving.report import OutletReport
 from newsarchive.flows.artifacts import render_markdown, report_key
-from newsarchive.records import ArchiveOutcome
+from newsarchive.records import ArchiveOutcome, OutletState
+from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.stats import CrawlStats
 
 
@@ -27,8 +31,19 @@ def test_each_outlet_has_its_own_report_key() -> None:
 
 def test_markdown_lists_alerts_counts_new_articles_failures_and_skips() -> None:
     report = vanguard_run()
-    alerts = check(report, [1, 1], Expectations(min_pages_for_rate=4))
-    text = render_markdown(report, alerts)
+    outlet = Outlet.model_validate(
+        {
+            "name": "vanguard",
+            "kind": "sitemap",
+            "start_urls": ["https://example.org/news-sitemap.xml"],
+            "allowed_domains": ["example.org"],
+        }
+    )
+    rules = Rules()
+    change = assess(
+        outlet, OutletState("vanguard"), poll_of(report, datetime.now(UTC), rules), rules
+    )
+    text = render_markdown(report, change)
     assert text.index("## Alerts") < text.index("| discovered")
     assert "extraction-failing" in text
     assert "| 8 | 6 | 2 | 0 | 0 | 0 | 2 | 4 |" in text
@@ -42,7 +57,7 @@ def test_markdown_of_an_outlet_that_failed_says_so_first() -> None:
     report = OutletReport(
         "sputnik", CrawlStats(document_error="https://s.example/feed: answered HTTP 404")
     )
-    text = render_markdown(report, [])
+    text = render_markdown(report, None)
     assert text.splitlines()[2] == (
         "**Failed**: no discovery document could be read "
         "(https://s.example/feed: answered HTTP 404)"

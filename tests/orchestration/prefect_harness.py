@@ -176,7 +176,7 @@ def archived_urls(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 
 async def deployments_by_name() -> dict[str, dict[str, Any]]:
-    """Every deployment on the server: name -> flow name, cron schedules, parameters, pool."""
+    """Every deployment on the server: name -> flow name, schedules, parameters, pool."""
     from prefect.client.orchestration import get_client
 
     async with get_client() as client:
@@ -187,6 +187,7 @@ async def deployments_by_name() -> dict[str, dict[str, Any]]:
                 "id": deployment.id,
                 "flow": flow.name,
                 "crons": [getattr(s.schedule, "cron", None) for s in deployment.schedules],
+                "intervals": [getattr(s.schedule, "interval", None) for s in deployment.schedules],
                 "timezones": [getattr(s.schedule, "timezone", None) for s in deployment.schedules],
                 "parameters": deployment.parameters,
                 "work_pool": deployment.work_pool_name,
@@ -274,6 +275,25 @@ async def artifacts_of(run_id: UUID) -> dict[str, Any]:
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
         )
     return {artifact.key: artifact for artifact in found if artifact.key}
+
+
+async def markdown_artifact(run_id: UUID, key: str) -> str:
+    """The text of the run's markdown artifact ``key`` (``crawl-report-<outlet>``, say)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    async with get_client() as client:
+        (artifact,) = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])),
+        )
+    assert artifact.type == "markdown"
+    return str(artifact.data)
 
 
 async def table_artifact(run_id: UUID, key: str) -> list[dict[str, Any]]:

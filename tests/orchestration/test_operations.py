@@ -40,6 +40,7 @@ from prefect_harness import (
 
 from newsarchive.archiving.plan import RunRequest
 from newsarchive.flows.crawl import crawl_all
+from newsarchive.spiders.outlets import load_outlets
 
 pytestmark = [pytest.mark.prefect, pytest.mark.timeout(600)]
 RUN_NAME = re.compile(r"^healthy\+down \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z$")
@@ -63,7 +64,7 @@ def site() -> Iterator[Site]:
         yield running
 
 
-def outlets_toml(site: Site, *, dormant_enabled: bool = False) -> str:
+def outlets_toml(site: Site, *, dormant_enabled: bool = False, with_down: bool = True) -> str:
     def table(name: str, start: str, **extra: Any) -> str:
         fields = {
             "name": name,
@@ -72,14 +73,16 @@ def outlets_toml(site: Site, *, dormant_enabled: bool = False) -> str:
             "allowed_domains": ["127.0.0.1"],
             "download_delay": 0,
             "schedule": "0 4 * * *",
+            "collection": "operations",
             **extra,
         }
         return "[[outlet]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in fields.items())
 
+    down = [table("down", f"http://127.0.0.1:{closed_port()}/feed.xml")] if with_down else []
     return "\n".join(
         [
             table("healthy", site.url("/feed.xml"), stale_after_runs=1),
-            table("down", f"http://127.0.0.1:{closed_port()}/feed.xml"),
+            *down,
             table("dormant", site.url("/feed.xml"), enabled=dormant_enabled),
         ]
     )
@@ -182,14 +185,24 @@ class Serve:
                 if not k.startswith(("NEWSARCHIVE_", "AWS_"))
             },
             "NEWSARCHIVE_HOME": str(workdir / "archive"),
+            "NEWSARCHIVE_STALE_AFTER": "0s",  # stale on the first poll without news
         }
         self.log = workdir / "serve.log"
         self.process: Any = None
 
     def start(self) -> None:
-        command = [str(BIN / "newsarchive"), "serve", "--outlets-file", str(self.outlets)]
+        command = [
+            str(BIN / "newsarchive"),
+            "serve",
+            "--per-outlet",
+            "--fleet-every",
+            "1d",  # the fleet's own runs stay out of these tests' way
+            "--outlets-file",
+            str(self.outlets),
+        ]
         self.process = start_process([*command, *self.args], self.env, self.log, self.workdir)
-        wanted = {"healthy", "down", "dormant", "fixity"}
+        listed = {o.name for o in load_outlets(self.outlets)}
+        wanted = listed | {"fixity", "operations"}
 
         def registered() -> bool:
             if self.process.poll() is not None:
@@ -293,6 +306,28 @@ def test_pauses_stick_across_serve_restarts_and_the_outlets_file_disables(
         serve.stop()
 
 
+def test_serve_deletes_the_deployments_of_outlets_that_left_the_file(
+    prefect_api: str, prefect_server: PrefectServer, site: Site, tmp_path: Path
+) -> None:
+    outlets = tmp_path / "outlets.toml"
+    outlets.write_text(outlets_toml(site), encoding="utf-8")
+    serve = Serve(prefect_server, outlets, tmp_path)
+    serve.start()
+    serve.stop()
+    assert "down" in asyncio.run(deployments_by_name())
+
+    outlets.write_text(outlets_toml(site, with_down=False), encoding="utf-8")
+    serve.start()
+    try:
+        found = asyncio.run(deployments_by_name())
+        assert "down" not in found
+        assert {"healthy", "dormant", "operations", "fixity"} <= set(found)
+        told = "deleted deployment crawl-outlet/down: nothing in the outlets file asks for it"
+        assert told in serve.log.read_text(encoding="utf-8")
+    finally:
+        serve.stop()
+
+
 def make_webhook_block(url: str) -> None:
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
 
@@ -324,11 +359,10 @@ def test_alerts_reach_a_webhook_for_a_failed_run_and_a_stale_outlet(
 
         def both_arrived() -> bool:
             bodies = " ".join(n["body"] for n in delivered())
-            return "could not be crawled: down" in bodies and "healthy: no new article" in bodies
+            return "down: no discovery document" in bodies and "healthy: no new article" in bodies
 
         wait_until(both_arrived, timeout=120, what="both notifications at the webhook")
-        subjects = {n["subject"] for n in delivered()}
-        assert any(s.startswith("newsarchive: crawl run down ") for s in subjects), subjects
-        assert "newsarchive: healthy is stale" in subjects
+        subjects = [n["subject"] for n in delivered()]
+        assert sorted(subjects) == ["newsarchive: down is failing", "newsarchive: healthy is stale"]
     finally:
         serve.stop()

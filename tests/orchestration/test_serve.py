@@ -15,6 +15,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,11 @@ from prefect_harness import (
     deployments_by_name,
     json_lines,
     log_tail,
+    markdown_artifact,
     newsarchive,
     replay_article_urls,
     start_process,
     stop_process,
-    table_artifact,
     wait_for_final_state,
     wait_until,
 )
@@ -76,10 +77,8 @@ def served(
         # serve registers its deployments one by one: wait for the last (fixity) too
         if process.poll() is not None:
             pytest.fail(f"newsarchive serve exited {process.returncode}:\n{log_tail(log)}")
-        outlets = prefect_server.post("/deployments/filter", replayed)
-        return len(outlets) == len(replay_outlets()) and bool(
-            prefect_server.post("/deployments/filter", fixity)
-        )
+        fleets = prefect_server.post("/deployments/filter", replayed)
+        return len(fleets) == 1 and bool(prefect_server.post("/deployments/filter", fixity))
 
     try:
         wait_until(registered, timeout=120, what="serve to register its deployments")
@@ -89,43 +88,40 @@ def served(
         assert graceful, f"newsarchive serve ignored SIGINT:\n{log_tail(log)}"
 
 
-def test_serve_registers_one_deployment_per_outlet_and_fixity(
+def test_serve_registers_one_fleet_deployment_for_the_collection_and_fixity(
     served: Served, prefect_api: str
 ) -> None:
     deployments = asyncio.run(deployments_by_name())
-    outlets = replay_outlets()
-    # the session's server also holds other tests' deployments
-    assert {o.name for o in outlets} | {"fixity"} <= set(deployments)
-    for outlet in outlets:
-        deployment = deployments[outlet.name]
-        assert deployment["flow"] == "crawl-outlet"
-        assert deployment["crons"] == [outlet.schedule]
-        assert deployment["parameters"]["outlet"] == outlet.name
-        assert set(deployment["parameters"]) == {"outlet", "outlets_file"}  # no replay in them
-        assert "replay" in deployment["tags"]
+    fleet = deployments["default"]  # the seed outlets' one collection; none of their own
+    assert fleet["flow"] == "crawl-fleet"
+    assert fleet["intervals"] == [timedelta(minutes=5)]
+    assert fleet["parameters"] == {"collection": "default", "outlets_file": None}
+    assert "replay" in fleet["tags"]
+    assert not {o.name for o in replay_outlets()} & {
+        name for name, d in deployments.items() if d["flow"] == "crawl-outlet"
+    }
     assert deployments["fixity"]["flow"] == "audit-fixity"
     assert deployments["fixity"]["crons"] == ["0 3 * * *"]
 
 
-def test_triggered_run_archives_the_outlet_and_publishes_its_summary(
+def test_a_fleet_run_polls_every_due_outlet_and_shows_the_fleet(
     served: Served, prefect_api: str
 ) -> None:
-    outlet = replay_outlets()[0].name
-    deployment = asyncio.run(deployments_by_name())[outlet]
+    deployment = asyncio.run(deployments_by_name())["default"]
     (run_id,) = asyncio.run(create_runs([(deployment["id"], {})]))
     states = asyncio.run(wait_for_final_state([run_id], timeout=RUN_TIMEOUT))
     assert states[run_id] == "COMPLETED", f"run ended {states[run_id]}:\n{log_tail(served.log)}"
 
-    listed = json_lines(
-        newsarchive(["list", "--outlet", outlet, "--json"], served.env, served.workdir).stdout
-    )
+    listed = json_lines(newsarchive(["list", "--json"], served.env, served.workdir).stdout)
     assert len({row["url"] for row in listed}) == len(listed), "an article is listed twice"
-    assert archived_urls(listed) == {outlet: replay_article_urls()[outlet]}
-
-    (summary,) = asyncio.run(table_artifact(run_id, "crawl-summary"))
-    assert summary["outlet"] == outlet
-    assert summary["new"] + summary["duplicate"] == len(listed), summary
-    assert summary["discovered"] >= summary["fetched"] >= len(listed), summary
+    assert archived_urls(listed) == replay_article_urls()
+    fleet = asyncio.run(markdown_artifact(run_id, "fleet-run"))
+    assert f"# Fleet run: {len(replay_outlets())} outlet(s) polled" in fleet
+    health = json_lines(
+        newsarchive(["outlets", "health", "--json"], served.env, served.workdir).stdout
+    )
+    assert {row["status"] for row in health} == {"working"}
+    assert all(row["next_due"] for row in health)
 
 
 @pytest.mark.browser

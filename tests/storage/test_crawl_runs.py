@@ -1,9 +1,13 @@
-"""The history of crawl runs that per-source expectations are judged on."""
+"""The history of crawl runs, kept with each run's outlet states."""
 
 from __future__ import annotations
 
-from newsarchive.records import RunCounts
-from newsarchive.storage import Archive
+from datetime import UTC, datetime, timedelta
+
+from newsarchive.records import OutletState, OutletStatus, RunCounts
+from newsarchive.storage import Archive, Polled
+
+T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
 def counts(new: int, failed: int = 0) -> RunCounts:
@@ -12,18 +16,22 @@ def counts(new: int, failed: int = 0) -> RunCounts:
     )
 
 
-def test_recent_new_counts_come_newest_first_per_outlet(archive: Archive) -> None:
-    for new in (4, 0, 2, 0):
-        archive.record_run("sputnik", counts(new))
-    archive.record_run("vanguard", counts(7))
-    assert archive.recent_new_counts("sputnik", 3) == [0, 2, 0]
-    assert archive.recent_new_counts("sputnik", 10) == [0, 2, 0, 4]
-    assert archive.recent_new_counts("vanguard", 3) == [7]
-    assert archive.recent_new_counts("kcnawatch", 3) == []
-
-
-def test_runs_survive_reopening(database_url: str, file_store_url: str) -> None:
+def test_a_settled_run_keeps_its_counts_with_the_outlets_state(
+    database_url: str, file_store_url: str
+) -> None:
+    due = T0 + timedelta(hours=1)
     with Archive.open(database_url, file_store_url) as archive:
-        archive.record_run("joongang", counts(3))
+        for n, new in enumerate((4, 0, 3)):
+            state = OutletState("joongang", next_due=due, status=OutletStatus.STALE, reason="r")
+            archive.save_polls(
+                [state], Polled(counts={"joongang": counts(new)}), T0 + timedelta(minutes=n)
+            )
     with Archive.open(database_url, file_store_url) as archive:
-        assert archive.recent_new_counts("joongang", 1) == [3]
+        (summary,) = archive.outlets()
+        assert (summary.name, summary.last_run, summary.last_run_new) == (
+            "joongang",
+            T0 + timedelta(minutes=2),
+            3,
+        )
+        state = archive.outlet_states(["joongang"])["joongang"]
+        assert (state.next_due, state.status, state.reason) == (due, OutletStatus.STALE, "r")

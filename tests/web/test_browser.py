@@ -22,6 +22,7 @@ from chromium import chromium, screenshot
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
+from newsarchive.archiving.fleet import poll
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
 from newsarchive.replay.server import LoopbackServer
@@ -82,8 +83,10 @@ def viewer(
         {"name": "hostile", "kind": "feed", "start_urls": [hostile_site.url("/feed.xml")],
          "allowed_domains": ["127.0.0.1"], "download_delay": 0}
     )  # fmt: skip
+    dead = outlet.model_copy(update={"name": "dead", "start_urls": (hostile_site.url("/gone"),)})
     with Archive.open(settings.database_url, settings.store_url) as archive:
         asyncio.run(archive_outlets([outlet], archive, CrawlOptions.from_settings(settings)))
+        asyncio.run(poll(archive, [dead], CrawlOptions.from_settings(settings), settings))
         server = uvicorn.Server(uvicorn.Config(create_app(archive), port=0, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -160,3 +163,19 @@ def test_the_same_page_opened_live_does_run_its_script(
         assert time.monotonic() < deadline, "the live page never called home"
         time.sleep(0.1)
     assert driver.find_elements(By.ID, "pwned") or "navigated" in driver.current_url
+
+
+def test_the_health_page_shows_the_failing_outlet_first(
+    driver: webdriver.Chrome, viewer: str
+) -> None:
+    driver.get(viewer + "/")
+    driver.find_element(By.LINK_TEXT, "health").click()
+    rows = driver.find_elements(By.CSS_SELECTOR, "#health tbody tr")
+    cells = [[td.text for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+    shot(driver, "5-health")
+    assert cells[0][:2] == ["dead", "failing"]
+    assert "answered HTTP 404" in cells[0][2]
+    polled = {row[0]: row[1] for row in cells[1:]}
+    assert polled == dict.fromkeys(["joongang", "kcnawatch", "sputnik", "vanguard"], "working")
+    color = rows[0].find_element(By.CSS_SELECTOR, "td.status").value_of_css_property("color")
+    assert color == "rgba(176, 0, 32, 1)"  # failing stands out
