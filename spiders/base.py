@@ -3,22 +3,28 @@
 The three spiders differ only in how they find article URLs; fetching an
 article, deciding its canonical URL and recording the outcome of the attempt
 is done here once, so a feed article and a listing article are archived alike.
+
+A spider here is one outlet's part of a crawl, not a Scrapy spider: one
+Scrapy spider (:mod:`newsarchive.spiders.fleet`) runs the parts of every
+outlet of a crawl in one crawler, whose per-host slots keep each site polite
+(a crawler per outlet cost more than its polls: its settings, engine and
+middlewares were built again for each, and their signals grew with the
+fleet).  Each part counts its own numbers and keeps its own budget.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import scrapy
 from parsel import Selector
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import StopDownload
 from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newsarchive.errors import InputError
@@ -43,7 +49,6 @@ from newsarchive.spiders.requisites import requisite_requests, requisite_urls
 from newsarchive.spiders.retry import retry_after
 from newsarchive.spiders.stats import (
     DISCOVERED,
-    DOCUMENT_ERROR,
     DOCUMENTS_FAILED,
     DOCUMENTS_READ,
     LOGGED_SKIPS,
@@ -62,6 +67,10 @@ MAX_URL_LENGTH = 2083
 
 REVISIT = "revisit"
 """``Discovery.via`` of a known article fetched again on its revisit schedule."""
+OUTLET_META = "newsarchive_outlet"
+"""The request meta key naming the outlet a request is for."""
+LEAD_META = "lead"
+"""The request meta key of an article request's :class:`ArticleLead`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +111,8 @@ def joined(response: Response, link: str) -> str:
         return link
 
 
-def _is_html_type(content_type: bytes) -> bool:
+def is_html_type(content_type: bytes) -> bool:
+    """Whether a declared Content-Type is one the archive keeps as a page."""
     return media_type(content_type.decode("latin-1")) in HTML_MEDIA_TYPES
 
 
@@ -110,11 +120,11 @@ def is_html(response: Response) -> bool:
     """HTML by declared type; without a Content-Type, by what Scrapy sniffed."""
     declared = response.headers.get("Content-Type")
     if declared:
-        return _is_html_type(declared)
+        return is_html_type(declared)
     return isinstance(response, HtmlResponse)
 
 
-class ArticleSpider(scrapy.Spider):
+class ArticleSpider:
     """Base of the discovery spiders: subclasses implement :meth:`parse_start`.
 
     ``max_pages`` counts every request the spider issues (discovery pages and
@@ -129,7 +139,6 @@ class ArticleSpider(scrapy.Spider):
     when known, as an operator's crawl of named outlets does.
     """
 
-    name = "article"
     kind: ClassVar[OutletKind]
     """The kind of outlet the spider crawls (:mod:`newsarchive.spiders.kinds` holds them all)."""
 
@@ -139,10 +148,13 @@ class ArticleSpider(scrapy.Spider):
         known: Known | None = None,
         memory: OutletMemory | None = None,
         polling: bool = False,
-        **kwargs: Any,
+        settings: BaseSettings | None = None,
     ) -> None:
-        super().__init__(name=outlet.name, **kwargs)
+        self.name = outlet.name
         self.outlet = outlet
+        self.settings = settings or BaseSettings()
+        self.counters: Counter[str] = Counter()
+        self.document_error = ""
         self.allowed_domains = list(outlet.allowed_domains)
         self.known = known
         self.memory = memory or OutletMemory()
@@ -151,37 +163,29 @@ class ArticleSpider(scrapy.Spider):
         self._seen: set[str] = set()
         self._issued = 0
 
-    async def start(self) -> AsyncIterator[Any]:
+    def start(self) -> Iterator[scrapy.Request]:
+        """The outlet's first requests: its discovery documents, then its revisits."""
         for url in self.outlet.start_urls:
             request = self.page_request(url, self.parse_start)
             if request is not None:
                 yield request
         revisits = ((url, Discovery(via=REVISIT, source_url=url)) for url in self.memory.revisits)
-        for request in self.article_requests(revisits):
-            yield request
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.skip_non_html_body, signal=signals.headers_received)
-        return spider
-
-    def skip_non_html_body(self, headers: Headers, request: scrapy.Request, **_: Any) -> None:
-        """Stop an article download at its headers when it declares a non-HTML type.
-
-        A PDF or a video is recorded as NOT_HTML and never archived, so its
-        body is not worth the bandwidth (the callback still sees the headers).
-        """
-        declared = headers.get("Content-Type")
-        if "lead" in request.meta and declared and not _is_html_type(declared):
-            raise StopDownload(fail=False)
+        yield from self.article_requests(revisits)
 
     def parse_start(self, response: Response) -> Iterable[Any]:
         raise NotImplementedError
 
+    def count(self, key: str) -> None:
+        """Add one to the outlet's counter ``key`` (see :mod:`newsarchive.spiders.stats`)."""
+        self.counters[f"{STAT_PREFIX}/{key}"] += 1
+
     def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"{STAT_PREFIX}/{key}")
+        self.count(key)
+
+    def request(self, url: str, **kwargs: Any) -> scrapy.Request:
+        """A request of this outlet's: tagged with it, so the crawl knows whose it is."""
+        meta = {OUTLET_META: self.name, **kwargs.pop("meta", {})}
+        return scrapy.Request(url, meta=meta, dont_filter=True, **kwargs)
 
     def _skip(self, reason: SkipReason, url: str) -> None:
         """A discovered URL declined before any request: counted under its reason."""
@@ -216,13 +220,12 @@ class ArticleSpider(scrapy.Spider):
         self._seen.add(page)
         known = self.memory.document(url) if self.polling else None
         validators = Validators(known.etag, known.last_modified) if known else None
-        return scrapy.Request(
+        return self.request(
             url,
             callback=callback,
             cb_kwargs=cb_kwargs,
             errback=self.page_failed,
             headers=conditional_headers(validators),
-            dont_filter=True,
         )
 
     def document_answered(self, response: Response) -> bool:
@@ -251,8 +254,8 @@ class ArticleSpider(scrapy.Spider):
         """A feed, sitemap or listing page that could not be read, and why (the first is kept)."""
         self._count(DOCUMENTS_FAILED)
         self.documents.failed(url, kind, reason)
-        if self.crawler.stats is not None and not self.crawler.stats.get_value(DOCUMENT_ERROR):
-            self.crawler.stats.set_value(DOCUMENT_ERROR, f"{url}: {reason}")
+        if not self.document_error:
+            self.document_error = f"{url}: {reason}"
         logger.warning("%s: discovery document %s: %s", self.name, url, reason)
 
     def unreadable(self, response: Response, what: str) -> None:
@@ -286,13 +289,12 @@ class ArticleSpider(scrapy.Spider):
             elif not self._spend():
                 self._skip("over-budget", article)
             else:
-                yield scrapy.Request(
+                yield self.request(
                     article,
                     callback=self.parse_article,
                     errback=self.article_failed,
                     headers=conditional_headers(before),
-                    meta={"lead": ArticleLead(article, discovery)},
-                    dont_filter=True,
+                    meta={LEAD_META: ArticleLead(article, discovery)},
                 )
 
     def _pick(self, url: str) -> tuple[str, str] | None:
@@ -319,7 +321,7 @@ class ArticleSpider(scrapy.Spider):
         return None
 
     def parse_article(self, response: Response) -> Iterable[Fetch | scrapy.Request]:
-        lead: ArticleLead = response.meta["lead"]
+        lead: ArticleLead = response.meta[LEAD_META]
         now = datetime.now(UTC)
         if response.status == 304:
             outcome = FetchOutcome.NOT_MODIFIED
@@ -392,7 +394,7 @@ class ArticleSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> Iterable[Fetch]:
         request = failure.request  # type: ignore[attr-defined]
-        lead: ArticleLead = request.meta["lead"]
+        lead: ArticleLead = request.meta[LEAD_META]
         outcome, message = describe_failure(failure)
         yield Fetch(
             outlet=self.name,

@@ -1,4 +1,4 @@
-"""Run one Scrapy crawler per outlet in this process and hand on their records.
+"""Run the one Scrapy crawler of a crawl's outlets in this process and hand on its records.
 
 Shared by both crawl modes: the in-process mode calls it on the caller's
 asyncio loop (no Twisted reactor), the child process calls it under the
@@ -8,7 +8,6 @@ them, via Scrapy's ``item_scraped`` signal.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -19,9 +18,8 @@ from scrapy.settings import Settings
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.records import Fetch, OutletMemory
-from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.fleet import FleetSpider
 from newsarchive.spiders.guard import Resolver
-from newsarchive.spiders.kinds import SPIDERS
 from newsarchive.spiders.known import Known
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
@@ -53,12 +51,13 @@ logging.getLogger("scrapy.core.downloader.handlers._base_streaming").addFilter(
 
 
 class _CrawlWatcher:
-    """Signal receivers of one outlet's crawler (kept alive: signals hold weak refs)."""
+    """Signal receivers of the crawl's crawler (kept alive: signals hold weak refs)."""
 
     def __init__(self, crawler: Crawler, emit: Emit) -> None:
         self.crawler = crawler
         self.emit = emit
-        self.stats = CrawlStats()
+        self.stats: dict[str, CrawlStats] = {}
+        self.outcomes: dict[str, CrawlStats] = {}
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -72,19 +71,21 @@ class _CrawlWatcher:
         """
         if not isinstance(item, Fetch):
             return
-        self.stats.count(item)
+        counted = self.outcomes.setdefault(item.outlet, CrawlStats())
+        counted.count(item)
         try:
             handed = self.emit(item)
             if handed is not None:
                 await handed
         except Exception:
-            self.stats.callback_errors += 1
+            counted.callback_errors += 1
             logger.exception("on_fetch failed for %s (%s)", item.url, item.outcome)
 
-    def spider_closed(self, spider: ArticleSpider, reason: str) -> None:
-        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        self.stats.absorb_scrapy_stats(stats, reason)
-        self.stats.documents = tuple(spider.documents.checks.values())
+    def spider_closed(self, spider: FleetSpider, reason: str) -> None:
+        for name, stats in spider.outlet_stats(reason).items():
+            counted = self.outcomes.get(name) or CrawlStats()
+            stats.outcomes, stats.callback_errors = counted.outcomes, counted.callback_errors
+            self.stats[name] = stats
 
 
 async def run_scrapy(
@@ -97,31 +98,16 @@ async def run_scrapy(
     reactor: bool,
     resolver: Resolver | None = None,
 ) -> dict[str, CrawlStats]:
-    """Crawl every outlet concurrently, each with its own politeness settings."""
-    memory = memory or {}
+    """Crawl every outlet at once, in one crawler, each site at its outlet's pace."""
     runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR_ENABLED": reactor}))
-    receivers: dict[str, _CrawlWatcher] = {}
-    tasks: list[asyncio.Future[None]] = []
-    for outlet in outlets:
-        every_outlet = [d for o in outlets for d in o.allowed_domains] if reactor else []
-        settings = Settings(
-            crawler_settings(
-                outlet, options, reactor=reactor, resolver=resolver, exempt=every_outlet
-            )
+    settings = Settings(crawler_settings(outlets, options, reactor=reactor, resolver=resolver))
+    crawler = Crawler(FleetSpider, settings)
+    watcher = _CrawlWatcher(crawler, emit)
+    try:
+        await runner.crawl(
+            crawler, outlets=outlets, known=known, memory=memory, polling=options.polling
         )
-        crawler = Crawler(SPIDERS[outlet.kind], settings)
-        receivers[outlet.name] = _CrawlWatcher(crawler, emit)
-        tasks.append(
-            runner.crawl(
-                crawler,
-                outlet=outlet,
-                known=known,
-                memory=memory.get(outlet.name),
-                polling=options.polling,
-            )
-        )
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    for outlet, result in zip(outlets, results, strict=True):
-        if isinstance(result, BaseException):
-            raise NewsarchiveError(f"crawl of outlet '{outlet.name}' failed: {result}") from result
-    return {name: receiver.stats for name, receiver in receivers.items()}
+    except Exception as exc:
+        names = ", ".join(o.name for o in outlets[:5]) + (" ..." if len(outlets) > 5 else "")
+        raise NewsarchiveError(f"crawl of {names} failed: {exc}") from exc
+    return {o.name: watcher.stats.get(o.name) or CrawlStats() for o in outlets}

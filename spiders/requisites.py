@@ -24,7 +24,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsarchive.records import Capture, Discovery, Fetch, FetchOutcome
-from newsarchive.spiders.stats import STAT_PREFIX
 from newsarchive.spiders.urls import on_site
 from newsarchive.spiders.wire import received_headers
 
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
     from newsarchive.spiders.base import ArticleSpider
 
 REQUISITE_VIA = "requisite"
+REQUISITE_META = "newsarchive_requisite"
+"""Request meta: a requisite, which may come from the outlet's ``requisite_hosts`` too."""
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 _REL = f"translate(normalize-space(@rel), '{_UPPER}', '{_LOWER}')"  # rel is case-insensitive
 STYLESHEETS = f"//link[contains(concat(' ', {_REL}, ' '), ' stylesheet ')]/@href"
@@ -66,13 +67,12 @@ def requisite_requests(
         if not spider._spend():
             return
         spider._seen.add(seen)
-        yield scrapy.Request(
+        yield spider.request(
             url,
             callback=partial(_received, spider),
             errback=partial(_failed, spider),
             cb_kwargs={"page": page_url},
-            meta={"allow_offsite": True},  # requisite_hosts are not the spider's domains
-            dont_filter=True,
+            meta={REQUISITE_META: True},  # requisite_hosts are not the outlet's domains
         )
 
 
@@ -110,5 +110,4 @@ def _failed(spider: ArticleSpider, failure: Failure) -> None:
 
 
 def _count(spider: ArticleSpider, key: str) -> None:
-    if spider.crawler.stats is not None:
-        spider.crawler.stats.inc_value(f"{STAT_PREFIX}/{key}")
+    spider.count(key)

@@ -1,14 +1,18 @@
-"""Scrapy settings of one outlet's crawl: politeness, limits and safety in one place.
+"""Scrapy settings of a crawl: politeness, limits and safety in one place.
 
-Each outlet runs in its own Scrapy crawler so that its delay, concurrency and
-budget apply to it alone; the options common to all come from the caller's
-:class:`~newsarchive.config.Settings` through :class:`CrawlOptions`.
+Every outlet of a crawl runs in one Scrapy crawler; its delay and
+concurrency become the download slots of its hosts (``DOWNLOAD_SLOTS``),
+so they apply to its sites alone, and outlets sharing a host share the
+slot at the most polite of their settings.  The options common to all come
+from the caller's :class:`~newsarchive.config.Settings` through
+:class:`CrawlOptions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.settings import default_settings
 
@@ -22,6 +26,7 @@ RETRY_TIMES = 2
 """Retries after the first attempt for 5xx, 408, 429 and timeouts (3 attempts in all)."""
 
 REDIRECT_MAX_TIMES = 5
+MAX_DELAY = 30.0
 
 
 def _unloaded(base: dict[str, int], path: str) -> dict[str, int]:
@@ -49,31 +54,58 @@ SCRAPER_BYTES = 1_000_000
 """Bytes of responses waiting for their callback's output to be taken, before downloads pause."""
 
 
+CONCURRENT_REQUESTS = 64
+"""Requests in flight across all the outlets of a crawl, at most (each host within its slot's
+limit): what a fleet of slow sites needs, and what bounds the pages a full archive holds back
+(``docs/decisions/0002-bounded-hand-over-from-crawl-to-catalog.md``)."""
+UNLISTED_HOST = (
+    Outlet.model_fields["download_delay"].default,
+    Outlet.model_fields["concurrency"].default,
+)
+"""Delay and concurrency of a host no outlet names (a subdomain, a requisites CDN)."""
+
+
+def download_slots(outlets: Iterable[Outlet]) -> dict[str, dict[str, Any]]:
+    """Host -> its slot's delay and concurrency: the most polite of the outlets naming it."""
+    slots: dict[str, dict[str, Any]] = {}
+    for outlet in outlets:
+        hosts = {urlsplit(url).hostname or "" for url in outlet.start_urls}
+        for host in (hosts | set(outlet.allowed_domains)) - {""}:
+            slot = slots.setdefault(
+                host, {"delay": outlet.download_delay, "concurrency": outlet.concurrency}
+            )
+            slot["delay"] = max(slot["delay"], outlet.download_delay)
+            slot["concurrency"] = min(slot["concurrency"], outlet.concurrency)
+    return slots
+
+
 def crawler_settings(
-    outlet: Outlet,
+    outlets: Sequence[Outlet],
     options: CrawlOptions,
     *,
     reactor: bool,
     resolver: Resolver | None = None,
-    exempt: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The Scrapy settings of ``outlet``'s crawler.
+    """The Scrapy settings of the crawler of ``outlets``.
 
     ``reactor=False`` selects Scrapy's asyncio mode (aiohttp downloads, no
     Twisted reactor) so that many crawls can run inside one long-lived process.
-    ``exempt`` adds hosts the private-address guard lets through besides the
-    outlet's own and the rerouted ones (the crawl child's one resolver serves
-    every outlet it crawls).
     """
-    delay = outlet.download_delay
+    delay, concurrency = UNLISTED_HOST
     return {
         "TWISTED_REACTOR_ENABLED": reactor,
         "USER_AGENT": options.user_agent,
         "ROBOTSTXT_OBEY": True,
         "DOWNLOAD_DELAY": delay,
         "DOWNLOAD_DELAY_JITTER": 0.5,  # waits 0.5x to 1.5x the delay
-        "CONCURRENT_REQUESTS_PER_DOMAIN": outlet.concurrency,
-        "CONCURRENT_REQUESTS": max(8, outlet.concurrency),
+        "DOWNLOAD_SLOTS": download_slots(outlets),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "CONCURRENT_REQUESTS": min(
+            CONCURRENT_REQUESTS, max(8, sum(outlet.concurrency for outlet in outlets))
+        ),
+        # Scrapy's queue for crawls of many sites: the next request comes from a site
+        # whose slot has room, not from the one whose requests happen to be first.
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         # AutoThrottle only ever slows down below DOWNLOAD_DELAY's pace; ours lets 304s count.
         "AUTOTHROTTLE_ENABLED": True,
         "EXTENSIONS_BASE": _EXTENSIONS_BASE,
@@ -82,8 +114,8 @@ def crawler_settings(
             "newsarchive.spiders.throttle.Throttle": 0,
         },
         "AUTOTHROTTLE_START_DELAY": delay,
-        "AUTOTHROTTLE_MAX_DELAY": max(30.0, delay * 10),
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(outlet.concurrency),
+        "AUTOTHROTTLE_MAX_DELAY": MAX_DELAY,  # a slot's own floor may be higher: see Throttle
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(concurrency),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": RETRY_TIMES,
         "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
@@ -116,11 +148,14 @@ def crawler_settings(
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": SCRAPER_BYTES,
         "DOWNLOADER_MIDDLEWARES_BASE": _DOWNLOADER_MIDDLEWARES_BASE,
         "DOWNLOADER_MIDDLEWARES": {
+            "newsarchive.spiders.fleet.OutletDomains": 55,
             "newsarchive.spiders.guard.PrivateAddressGuard": 60,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,
             "newsarchive.spiders.wire.ReceivedHeaders": wire.PRIORITY,
         },
-        **guard_settings([*outlet.allowed_domains, *options.reroute, *exempt], resolver),
+        **guard_settings(
+            [*(d for o in outlets for d in o.allowed_domains), *options.reroute], resolver
+        ),
         **connection_settings(options.reroute, reactor=reactor),
     }

@@ -6,6 +6,7 @@ best date evidence a news site gives, so the XML is read here with lxml.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -21,6 +22,8 @@ from newsarchive.spiders.xmldoc import parse_xml, text_of
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+logger = logging.getLogger(__name__)
 
 
 def _local(tag: object) -> str:
@@ -95,9 +98,9 @@ class NewsSitemapSpider(ArticleSpider):
         """The XML, gunzipped within the size limit when served as a .gz file."""
         if not gzip_magic_number(response):
             return response.body
-        limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        limit = self.settings.getint("DOWNLOAD_MAXSIZE")
         try:
             return gunzip(response.body, max_size=limit)
         except (OSError, ValueError) as exc:
-            self.logger.warning("%s: bad gzip sitemap %s: %s", self.name, response.url, exc)
+            logger.warning("%s: bad gzip sitemap %s: %s", self.name, response.url, exc)
             return None  # counted as an unreadable document by the caller

@@ -117,8 +117,7 @@ class CaptureLane:
     def for_outlets(
         cls, archive: Archive, outlets: list[Outlet], pool: Executor | None = None
     ) -> CaptureLane:
-        for outlet in outlets:
-            archive.ensure_outlet(outlet.name, kind=outlet.kind, profile=outlet.profile)
+        archive.ensure_outlets({o.name: {"kind": o.kind, "profile": o.profile} for o in outlets})
         return cls(
             archive,
             profiles={o.name: o.profile for o in outlets},

@@ -54,6 +54,20 @@ def outlet_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def outlet_infos(session: Session, ids: Iterable[int]) -> dict[int, Any]:
+    """Outlet row id -> the settings kept with it."""
+    wanted = list(ids)
+    found: dict[int, Any] = {}
+    for start in range(0, len(wanted), ROWS_PER_STATEMENT):
+        chunk = wanted[start : start + ROWS_PER_STATEMENT]
+        found.update(
+            session.execute(
+                select(OutletRow.id, OutletRow.info).where(OutletRow.id.in_(chunk))
+            ).all()
+        )
+    return found
+
+
 def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool = True) -> None:
     """Make ``outlet_states`` follow the outlets file: a row per outlet, flags as written.
 

@@ -50,7 +50,7 @@ def test_a_crawl_never_loads_the_remote_controls_web_server_nor_tldextract() -> 
 def _loaded(manager: type[MiddlewareManager]) -> set[str]:
     """The class names of the components ``manager`` builds for a crawl's settings."""
     with Site() as site:
-        settings = crawler_settings(outlet(site, "feed", "/feed.xml"), options(), reactor=False)
+        settings = crawler_settings([outlet(site, "feed", "/feed.xml")], options(), reactor=False)
     return {type(m).__name__ for m in manager.from_crawler(get_crawler(None, settings)).middlewares}
 
 

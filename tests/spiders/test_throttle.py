@@ -51,7 +51,7 @@ def test_other_statuses_keep_scrapys_rule_and_the_outlets_delay_stays_the_floor(
 
 def test_the_crawl_runs_this_throttle_in_place_of_scrapys() -> None:
     with Site() as site:
-        settings = crawler_settings(outlet(site, "feed", "/feed.xml"), options(), reactor=False)
+        settings = crawler_settings([outlet(site, "feed", "/feed.xml")], options(), reactor=False)
     extensions = settings["EXTENSIONS"]
     assert extensions["scrapy.extensions.throttle.AutoThrottle"] is None
     assert "newsarchive.spiders.throttle.Throttle" in extensions
