@@ -26,32 +26,45 @@ from newsarchive.storage.objects import layout
 from newsarchive.storage.results import Polled, RosterEntry
 
 ROWS_PER_STATEMENT = 500
+WHOLE_TABLE_ABOVE = 5000
 
 
 def outlet_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
-    """Outlet name -> row id, the rows of names not seen before added (in bulk)."""
+    """Outlet name -> row id, the rows of names not seen before added (in bulk).
+
+    A few names are looked up by name; a fleet's worth in one read of the
+    whole table, which at 100,000 outlets is faster than 200 lookups.
+    """
     wanted = list(dict.fromkeys(names))
-    now = datetime.now(UTC)
     for name in wanted:
         layout.checked_outlet(name)
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), ROWS_PER_STATEMENT):
-        chunk = wanted[start : start + ROWS_PER_STATEMENT]
-        known = dict(
-            session.execute(
-                select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
-            ).all()
-        )
-        missing = [{"name": n, "info": {}, "created_at": now} for n in chunk if n not in known]
-        if missing:
-            insert_ignoring_conflicts(session, OutletRow, missing, ["name"])
-            known = dict(
+    if len(wanted) > WHOLE_TABLE_ABOVE:
+        known: dict[str, int] = dict(session.execute(select(OutletRow.name, OutletRow.id)).all())
+    else:
+        known = {}
+        for start in range(0, len(wanted), ROWS_PER_STATEMENT):
+            chunk = wanted[start : start + ROWS_PER_STATEMENT]
+            known.update(
                 session.execute(
                     select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
                 ).all()
             )
-        found.update(known)
-    return found
+    now = datetime.now(UTC)
+    missing = [{"name": n, "info": {}, "created_at": now} for n in wanted if n not in known]
+    for start in range(0, len(missing), ROWS_PER_STATEMENT):
+        insert_ignoring_conflicts(
+            session, OutletRow, missing[start : start + ROWS_PER_STATEMENT], ["name"]
+        )
+    if missing:
+        added = [row["name"] for row in missing]
+        for start in range(0, len(added), ROWS_PER_STATEMENT):
+            chunk = added[start : start + ROWS_PER_STATEMENT]
+            known.update(
+                session.execute(
+                    select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
+                ).all()
+            )
+    return {name: known[name] for name in wanted}
 
 
 def outlet_infos(session: Session, ids: Iterable[int]) -> dict[int, Any]:
