@@ -194,7 +194,6 @@ class RosterEntry:
     outlet: str
     collection: str = "default"
     enabled: bool = True
-    pinned: bool = False  # polled on its own cron
 
 
 @dataclass(frozen=True, slots=True)

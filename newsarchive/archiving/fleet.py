@@ -50,7 +50,7 @@ class FleetRun:
 
 def roster(outlets: Sequence[Outlet]) -> list[RosterEntry]:
     """The outlets file as the catalog's states follow it."""
-    return [RosterEntry(o.name, o.collection, o.enabled, o.schedule is not None) for o in outlets]
+    return [RosterEntry(o.name, o.collection, o.enabled) for o in outlets]
 
 
 def due_revisits(

@@ -264,7 +264,6 @@ class OutletStateRow(Base):
     collection: Mapped[str] = mapped_column(String(100))
     in_file: Mapped[bool] = mapped_column(server_default=text("true"))  # still in the outlets file
     paused: Mapped[bool] = mapped_column(server_default=text("false"))  # enabled = false there
-    pinned: Mapped[bool] = mapped_column(server_default=text("false"))  # polled on its own cron
     status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     failures: Mapped[float] = mapped_column(Float, server_default="0")

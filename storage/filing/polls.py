@@ -94,15 +94,15 @@ def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool 
     ids = outlet_ids(session, [entry.outlet for entry in roster])
     table = OutletStateRow
     held = {
-        outlet_id: (collection, paused, pinned, in_file)
-        for outlet_id, collection, paused, pinned, in_file in session.execute(
-            select(table.outlet_id, table.collection, table.paused, table.pinned, table.in_file)
+        outlet_id: (collection, paused, in_file)
+        for outlet_id, collection, paused, in_file in session.execute(
+            select(table.outlet_id, table.collection, table.paused, table.in_file)
         )
     }
     new, changed = [], []
     for entry in roster:
         outlet_id = ids[entry.outlet]
-        wanted = (entry.collection, not entry.enabled, entry.pinned, True)
+        wanted = (entry.collection, not entry.enabled, True)
         before = held.pop(outlet_id, None)
         if before is None:
             new.append(
@@ -110,7 +110,6 @@ def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool 
                     "outlet_id": outlet_id,
                     "collection": entry.collection,
                     "paused": not entry.enabled,
-                    "pinned": entry.pinned,
                     "status": _status(entry.enabled),
                     "alerts": [],
                 }
@@ -125,7 +124,6 @@ def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool 
         values: dict[str, Any] = {
             "collection": entry.collection,
             "paused": not entry.enabled,
-            "pinned": entry.pinned,
             "in_file": True,
         }
         if not entry.enabled:
@@ -133,7 +131,7 @@ def sync_roster(session: Session, roster: Sequence[RosterEntry], *, whole: bool 
         elif was_paused:  # enabled again in the file: due now
             values |= {"status": OutletStatus.WORKING.value, "next_due": None}
         session.execute(update(table).where(table.outlet_id == outlet_id).values(**values))
-    departed = [outlet_id for outlet_id, flags in held.items() if flags[3]] if whole else []
+    departed = [outlet_id for outlet_id, flags in held.items() if flags[2]] if whole else []
     for start in range(0, len(departed), ROWS_PER_STATEMENT):
         session.execute(
             update(table)

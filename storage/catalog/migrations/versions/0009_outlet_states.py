@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("collection", sa.String(length=100), nullable=False),
         sa.Column("in_file", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column("paused", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-        sa.Column("pinned", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("failures", sa.Float(), server_default="0", nullable=False),
