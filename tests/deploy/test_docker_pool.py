@@ -6,7 +6,8 @@ image built offline (local_docker.py), a Prefect server on loopback, a
 ``joongang@pool`` deployment of prefect.yaml registered to it with the job
 variables deploy/README.md gives.  Each flow run is a container of the image
 given the worker's ``prefect flow-run execute``; the archive is a host folder
-mounted into it, read back on the host with ``newsarchive list``.
+mounted into it, read back on the host with ``newsarchive list``.  Two runs
+started together show the deployment's limit: one is cancelled, not queued.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -69,6 +71,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a long-running process in a session of its own, its output going to ``log``."""
     with log.open("ab") as out:
         return subprocess.Popen(
             args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -77,6 +80,8 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
 
 @dataclass(frozen=True)
 class PrefectServer:
+    """The module's Prefect server: its process, where its API answers, its folder and log."""
+
     process: subprocess.Popen[bytes]
     api: str
     home: Path
