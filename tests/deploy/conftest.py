@@ -1,8 +1,14 @@
-"""The deploy files, parsed once: they are checked here because Docker cannot run in the suite."""
+"""The deploy files, parsed as the tools that read them do, for the checks of tests/deploy/.
+
+Most checks read the files; test_docker_pool.py also builds the image and runs
+a Docker work pool, for the behaviour that no reading of the files shows.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,7 +20,59 @@ from packaging.utils import canonicalize_name
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
 LOCK = REPO_ROOT / "requirements.lock"
+DOCKERFILE = DEPLOY / "Dockerfile"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;]+)")
+
+
+Instruction = tuple[str, list[str]]
+"""A Dockerfile instruction: its word in capitals and its arguments as Docker splits them."""
+
+
+def dockerfile_instructions() -> list[Instruction]:
+    """deploy/Dockerfile's instructions in order, with continuation lines joined."""
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    parsed = []
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            word, _, rest = line.strip().partition(" ")
+            exec_form = rest.lstrip().startswith("[")  # CMD ["newsarchive", "--help"]
+            parsed.append((word.upper(), json.loads(rest) if exec_form else shlex.split(rest)))
+    return parsed
+
+
+def dockerfile_build_args() -> dict[str, str]:
+    """The ARGs declared before the first FROM, with their defaults: what every FROM may name."""
+    found: dict[str, str] = {}
+    for word, args in dockerfile_instructions():
+        if word == "FROM":
+            break
+        if word == "ARG":
+            for arg in args:
+                name, _, default = arg.partition("=")
+                found[name] = default
+    return found
+
+
+def dockerfile_stages() -> list[list[Instruction]]:
+    """The instructions of each build stage, in order, each opening with its FROM."""
+    found: list[list[Instruction]] = []
+    for word, args in dockerfile_instructions():
+        if word == "FROM":
+            found.append([])
+        if found:
+            found[-1].append((word, args))
+    return found
+
+
+def copied_sources(stage: list[Instruction]) -> set[str]:
+    """The paths of the build context that a stage's COPY instructions read."""
+    return {
+        src.rstrip("/")
+        for word, args in stage
+        if word == "COPY" and not any(a.startswith("--from") for a in args)
+        for src in args[:-1]
+        if not src.startswith("--")
+    }
 
 
 COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:[-?])(?P<arg>[^}]*))?\}|\$\$")
@@ -83,7 +141,7 @@ def pyproject() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def lock_pins() -> dict[str, str]:
     """requirements.lock as {canonical distribution name: pinned version}."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in LOCK.read_text(encoding="utf-8").splitlines():
         match = _PIN.match(line)
         if match:

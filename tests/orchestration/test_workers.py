@@ -119,10 +119,10 @@ def test_two_workers_archive_two_outlets_once_each(
 
     deployments = asyncio.run(deployments_by_name())
     for outlet in OUTLETS:
-        assert deployments[outlet]["work_pool"] == POOL
-        assert not deployments[outlet]["pull_steps"]
+        assert deployments[f"{outlet}@pool"]["work_pool"] == POOL
+        assert not deployments[f"{outlet}@pool"]["pull_steps"]
 
-    requests = [(deployments[o]["id"], {"outlet": o}) for o in OUTLETS]
+    requests = [(deployments[f"{o}@pool"]["id"], {"outlet": o}) for o in OUTLETS]
     run_ids = asyncio.run(create_runs(requests))
     states = asyncio.run(wait_for_final_state(run_ids, timeout=RUN_TIMEOUT))
     logs = "\n".join(f"--- {log.name}\n{log_tail(log)}" for log in workers)
@@ -154,7 +154,7 @@ def test_two_workers_archive_two_outlets_once_each(
     assert report["checked"] >= len(rows) and not report["missing"] and not report["corrupted"]
 
     # The scheduled audit, run by a worker, sees the same intact archive.
-    (audit,) = asyncio.run(create_runs([(deployments["fixity"]["id"], {"sample": None})]))
+    (audit,) = asyncio.run(create_runs([(deployments["fixity@pool"]["id"], {"sample": None})]))
     state = asyncio.run(wait_for_final_state([audit], timeout=RUN_TIMEOUT))[audit]
     assert state == "COMPLETED", "\n".join(map(log_tail, workers))
     (audited,) = asyncio.run(table_artifact(audit, "fixity-audit"))
