@@ -21,6 +21,7 @@ from newsarchive.flows.serve import build_deployments
 from newsarchive.spiders.outlets import builtin_outlets_path, load_outlets, parse_outlets
 
 FLOW_NAMES = {
+    "newsarchive.flows.fleet.crawl_fleet": "crawl-fleet",
     "newsarchive.flows.crawl.crawl_outlet": "crawl-outlet",
     "newsarchive.flows.fixity.audit_fixity": "audit-fixity",
 }
@@ -45,14 +46,31 @@ def serve_deployments() -> dict[str, RunnerDeployment]:
         outlets_file=None,
         replay=False,
         fixity_schedule=inspect.signature(serve).parameters["fixity_schedule"].default,
+        per_outlet=True,
     )
     return {f"{d.flow_name}/{d.name}": d for d in built}
 
 
-def test_one_deployment_per_outlet_plus_fixity(prefect_yaml: dict[str, Any]) -> None:
-    outlets = [o.name for o in load_outlets(builtin_outlets_path())]
+def test_a_fleet_per_collection_one_deployment_per_outlet_plus_fixity(
+    prefect_yaml: dict[str, Any],
+) -> None:
+    outlets = load_outlets(builtin_outlets_path())
     names = [d["name"] for d in prefect_yaml["deployments"]]
-    assert sorted(names) == sorted(f"{name}{POOL_SUFFIX}" for name in [*outlets, "fixity"])
+    wanted = [*{o.collection for o in outlets}, *(o.name for o in outlets), "fixity"]
+    assert sorted(names) == sorted(f"{name}{POOL_SUFFIX}" for name in wanted)
+
+
+def test_fleet_deployments_poll_their_collection_as_often_as_serve(
+    prefect_yaml: dict[str, Any],
+) -> None:
+    from newsarchive.flows.serve import FLEET_EVERY
+
+    for collection in {o.collection for o in load_outlets(builtin_outlets_path())}:
+        fleet = deployments(prefect_yaml)[f"{collection}{POOL_SUFFIX}"]
+        assert fleet["entrypoint"] == "newsarchive.flows.fleet.crawl_fleet"
+        assert fleet["parameters"] == {"collection": collection}
+        interval = FLEET_EVERY.total_seconds()
+        assert fleet["schedules"] == [{"interval": interval, "timezone": "UTC"}]
 
 
 def test_outlet_deployments_crawl_their_outlet_on_its_cron(prefect_yaml: dict[str, Any]) -> None:
@@ -111,8 +129,8 @@ def test_deployments_run_one_at_a_time_as_serve_runs_them(prefect_yaml: dict[str
             "limit": twin.concurrency_limit,
             "collision_strategy": twin.concurrency_options.collision_strategy.value,
         }, deployment["name"]
-        crawls += deployment["entrypoint"] == "newsarchive.flows.crawl.crawl_outlet"
-    assert crawls == len(load_outlets(builtin_outlets_path())), "a crawl runs unlimited"
+        crawls += deployment["entrypoint"] != "newsarchive.flows.fixity.audit_fixity"
+    assert crawls == len(load_outlets(builtin_outlets_path())) + 1, "a crawl runs unlimited"
 
 
 def test_every_deployment_uses_the_newsarchive_pool(prefect_yaml: dict[str, Any]) -> None:
