@@ -5,8 +5,10 @@ the rows are chosen ``FOR UPDATE SKIP LOCKED``, so several workers claiming
 at the same moment get disjoint batches without waiting on each other, and
 on SQLite the write transaction (``BEGIN IMMEDIATE``) already serialises
 them.  A claim names its holder and expires: a run killed in the middle of
-a poll never keeps its outlets from the next one.  Saving an outlet's state
-after its poll ends its claim.
+a poll never keeps its outlets from the next one, and one whose holder was a
+process of this machine that is gone (SIGKILL leaves no time to release) is
+no one's at once, as a site lease is (:mod:`.leases`).  Saving an outlet's
+state after its poll ends its claim.
 """
 
 from __future__ import annotations
@@ -18,9 +20,23 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.records import OutletStatus
+from newsarchive.storage.catalog.leases import Holder
 from newsarchive.storage.catalog.models import OutletRow, OutletStateRow
 
 IDS_PER_STATEMENT = 500
+
+
+def release_lapsed(session: Session, now: datetime) -> None:
+    """End the claims of holders known to be dead: processes of this machine that are gone."""
+    holders = session.scalars(
+        select(OutletStateRow.claimed_by)
+        .where(OutletStateRow.claimed_until > now, OutletStateRow.claimed_by.is_not(None))
+        .distinct()
+    ).all()
+    for text in holders:
+        holder = Holder.parse(text or "")
+        if holder is not None and holder.is_gone():
+            release(session, str(holder))
 
 
 def _unclaimed(now: datetime) -> ColumnElement[bool]:
@@ -40,6 +56,7 @@ def claim_due(
     Due: in the outlets file, not paused, not disabled, its next due time
     passed (or never polled), and not claimed by a run whose claim holds.
     """
+    release_lapsed(session, now)
     due = and_(
         OutletStateRow.in_file.is_(True),
         OutletStateRow.paused.is_(False),
@@ -64,6 +81,7 @@ def claim_named(
     session: Session, names: Sequence[str], now: datetime, holder: str, until: datetime
 ) -> list[str]:
     """Claim the named outlets, due or not, all or none: those claimed by another, if any."""
+    release_lapsed(session, now)
     ids, busy = [], []
     wanted = list(dict.fromkeys(names))
     for start in range(0, len(wanted), IDS_PER_STATEMENT):

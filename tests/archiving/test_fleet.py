@@ -4,6 +4,10 @@ discovery document, only new articles are fetched, every outcome is kept, claims
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,7 +22,7 @@ from newsarchive.config import Settings
 from newsarchive.records import OutletStatus
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
-from newsarchive.storage import Archive, KnownArticle, RosterEntry
+from newsarchive.storage import Archive, Holder, KnownArticle, RosterEntry
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -186,3 +190,20 @@ def test_the_roster_follows_the_outlets_file(archive: Archive, site: Site, tmp_p
     archive.sync_roster(roster([kept]))
     run = asyncio.run(poll_due(archive, [kept], options(), Settings(home=tmp_path)))
     assert [r.outlet for r in run.reports] == ["testsite"]
+
+
+def test_the_claims_of_a_killed_run_are_free_at_once(archive: Archive) -> None:
+    archive.sync_roster([RosterEntry("a"), RosterEntry("b")])
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = str(Holder(socket.gethostname(), int(gone.stdout), "t0"))
+    now = datetime.now(UTC)
+    assert archive.claim_due(None, now, dead, now + timedelta(minutes=10), 10) == ["a", "b"]
+    alive = str(Holder.this_process())
+    assert archive.claim_named(["a"], now, alive, now + timedelta(minutes=10)) == []
+    other = str(Holder(socket.gethostname(), os.getppid(), "t1"))  # a live process: it holds
+    assert archive.claim_named(["a"], now, other, now + timedelta(minutes=10)) == ["a"]
