@@ -25,8 +25,9 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from prefect import serve
+from prefect import Flow, serve
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
@@ -177,33 +178,47 @@ def build_deployments(
             )
         )
     if digest_schedule is not None:
-        before = earlier.get(f"{digest_outlets.name}/daily")
         deployments.append(
-            RunnerDeployment.from_flow(
+            _audit(
                 digest_outlets,
-                name="daily",
-                schedules=[
-                    Cron(digest_schedule, timezone="UTC", active=_active(digest_schedule, before))
-                ],
-                paused=bool(before and before.paused),
-                description="List the outlets still failing, stale or disabled",
-                tags=[PROJECT_TAG, "digest"],
+                "daily",
+                digest_schedule,
+                earlier,
+                "List the outlets still failing, stale or disabled",
+                "digest",
             )
         )
-    fixity = earlier.get(f"{audit_fixity.name}/fixity")
     deployments.append(
-        RunnerDeployment.from_flow(
+        _audit(
             audit_fixity,
-            name="fixity",
-            schedules=[
-                Cron(fixity_schedule, timezone="UTC", active=_active(fixity_schedule, fixity))
-            ],
-            paused=bool(fixity and fixity.paused),
-            description="Re-read a sample of stored objects and compare SHA-256 with the catalog",
-            tags=[PROJECT_TAG, "fixity"],
+            "fixity",
+            fixity_schedule,
+            earlier,
+            "Re-read a sample of stored objects and compare SHA-256 with the catalog",
+            "fixity",
         )
     )
     return deployments
+
+
+def _audit(
+    flow: Flow[..., Any],
+    name: str,
+    cron: str,
+    earlier: dict[str, Registered],
+    description: str,
+    tag: str,
+) -> RunnerDeployment:
+    """A deployment of a flow that looks over the archive on a cron: the audit, the digest."""
+    before = earlier.get(f"{flow.name}/{name}")
+    return RunnerDeployment.from_flow(
+        flow,
+        name=name,
+        schedules=[Cron(cron, timezone="UTC", active=_active(cron, before))],
+        paused=bool(before and before.paused),
+        description=description,
+        tags=[PROJECT_TAG, tag],
+    )
 
 
 async def prune(keep: Sequence[str]) -> list[str]:

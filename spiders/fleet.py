@@ -135,7 +135,9 @@ class OutletDomains:
 
     def process_request(self, request: Request) -> None:
         spider = self._crawler.spider
-        part = spider.parts.get(request.meta.get(OUTLET_META, "")) if spider else None
+        if not isinstance(spider, FleetSpider):
+            return
+        part = spider.parts.get(request.meta.get(OUTLET_META, ""))
         if part is None:
             return
         domains = part.outlet.allowed_domains

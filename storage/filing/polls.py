@@ -41,30 +41,25 @@ def outlet_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
     if len(wanted) > WHOLE_TABLE_ABOVE:
         known: dict[str, int] = dict(session.execute(select(OutletRow.name, OutletRow.id)).all())
     else:
-        known = {}
-        for start in range(0, len(wanted), ROWS_PER_STATEMENT):
-            chunk = wanted[start : start + ROWS_PER_STATEMENT]
-            known.update(
-                session.execute(
-                    select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
-                ).all()
-            )
+        known = _ids_by_name(session, wanted)
     now = datetime.now(UTC)
-    missing = [{"name": n, "info": {}, "created_at": now} for n in wanted if n not in known]
-    for start in range(0, len(missing), ROWS_PER_STATEMENT):
+    missing = [name for name in wanted if name not in known]
+    rows = [{"name": name, "info": {}, "created_at": now} for name in missing]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
         insert_ignoring_conflicts(
-            session, OutletRow, missing[start : start + ROWS_PER_STATEMENT], ["name"]
+            session, OutletRow, rows[start : start + ROWS_PER_STATEMENT], ["name"]
         )
-    if missing:
-        added = [row["name"] for row in missing]
-        for start in range(0, len(added), ROWS_PER_STATEMENT):
-            chunk = added[start : start + ROWS_PER_STATEMENT]
-            known.update(
-                session.execute(
-                    select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
-                ).all()
-            )
+    known |= _ids_by_name(session, missing)
     return {name: known[name] for name in wanted}
+
+
+def _ids_by_name(session: Session, names: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(names), ROWS_PER_STATEMENT):
+        chunk = names[start : start + ROWS_PER_STATEMENT]
+        query = select(OutletRow.name, OutletRow.id).where(OutletRow.name.in_(chunk))
+        found.update(session.execute(query).all())
+    return found
 
 
 def outlet_infos(session: Session, ids: Iterable[int]) -> dict[int, Any]:
