@@ -96,8 +96,8 @@ class TreeMemory:
         return sum(sum(sizes) for sizes in self.parts.values())
 
 
-def _tree_memory(root: int, servers: set[int]) -> TreeMemory:
-    """The memory of ``root`` and all its descendants, from /proc."""
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it, from /proc."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -106,13 +106,20 @@ def _tree_memory(root: int, servers: set[int]) -> TreeMemory:
             except OSError:
                 continue
             parents[int(entry.name)] = int(stat.rsplit(b")", 1)[1].split()[1])
-    memory = TreeMemory()
+    tree = []
     for pid in parents:
         ancestor = pid
         while ancestor not in (root, 0, 1) and ancestor in parents:
             ancestor = parents[ancestor]
-        if ancestor != root:
-            continue
+        if ancestor == root:
+            tree.append(pid)
+    return tree
+
+
+def tree_memory(root: int, servers: set[int]) -> TreeMemory:
+    """The memory of ``root`` and all its descendants, from /proc."""
+    memory = TreeMemory()
+    for pid in descendants(root):
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -153,7 +160,7 @@ def _peak_memory(root: int) -> Iterator[Peaks]:
 
     def sample() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            memory = _tree_memory(root, servers)
+            memory = tree_memory(root, servers)
             peaks.rss = max(peaks.rss, memory.rss)
             if memory.pss > peaks.pss.pss:
                 peaks.pss = memory
