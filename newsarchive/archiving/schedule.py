@@ -17,8 +17,8 @@ each poll's findings move the outlet's next due time:
 - a pinned cron (``schedule``) overrides all of it.
 
 The gap stays within the outlet's ``min_interval`` and ``max_interval`` and
-gets up to 10 % of jitter either way, so a thousand outlets added at once do
-not stay in step forever.
+gets up to 10 % of jitter either way (50 % after the first poll), so a
+thousand outlets added at once do not come due at once again.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ OVERFLOW_SHRINK = 4
 RATE_WEIGHT = 0.5
 """The weight of the latest poll's rate in the running average."""
 JITTER = 0.1
+FIRST_JITTER = 0.5
+"""The jitter of the first gap: outlets added together must not stay due together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,8 @@ def schedule_next(
         due = pinned_next(outlet.schedule, poll.at)
         return due - poll.at, due, rate
     gap = within(outlet, next_interval(outlet, state, poll, rate))
-    jittered = within(outlet, gap * (rng or random).uniform(1 - JITTER, 1 + JITTER))
+    spread = FIRST_JITTER if state.last_poll is None else JITTER
+    jittered = within(outlet, gap * (rng or random).uniform(1 - spread, 1 + spread))
     due = poll.at + jittered
     if poll.retry_after is not None:
         due = max(due, poll.at + poll.retry_after)

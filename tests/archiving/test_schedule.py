@@ -114,3 +114,13 @@ def test_jitter_spreads_outlets_that_started_together() -> None:
     assert len(dues) > 40
     gap = next_gap(outlet(), state, poll)
     assert all(abs((due - T0) - gap) <= gap * 0.1 + timedelta(seconds=1) for due in dues)
+
+
+def test_outlets_polled_together_for_the_first_time_come_due_spread_out() -> None:
+    first = Poll(T0, new=5, documents=(document(20, 20),))
+    dues = [
+        schedule_next(outlet(), OutletState("news"), first, random.Random(s))[1] for s in range(200)
+    ]
+    spread = max(dues) - min(dues)
+    assert spread >= FIRST_INTERVAL * 0.8  # half an hour either side of the gap, nearly
+    assert all(T0 + FIRST_INTERVAL / 2 <= due <= T0 + FIRST_INTERVAL * 1.5 for due in dues)
