@@ -25,6 +25,7 @@ from newsarchive.archiving.health import Change, Rules, assess
 from newsarchive.archiving.report import OutletReport
 from newsarchive.archiving.run import ProgressCallback, archive_outlets
 from newsarchive.archiving.schedule import Poll
+from newsarchive.archiving.sites import renewing
 from newsarchive.config import Settings
 from newsarchive.identity import article_key_or_none
 from newsarchive.records import OutletMemory, OutletState
@@ -165,20 +166,14 @@ async def holding_outlets(archive: Archive, outlets: Sequence[Outlet]) -> AsyncI
 async def claiming(archive: Archive, holder: Holder) -> AsyncIterator[None]:
     """Renew the holder's claims while the block runs; end whatever it still holds after."""
 
-    async def renew() -> None:
-        while True:
-            await asyncio.sleep(RENEW_SECONDS)
-            until = datetime.now(UTC) + CLAIM_TTL
-            await asyncio.to_thread(archive.renew_claims, str(holder), until)
+    def renew() -> None:
+        archive.renew_claims(str(holder), datetime.now(UTC) + CLAIM_TTL)
 
-    renewing = asyncio.create_task(renew())
-    try:
-        yield
-    finally:
-        renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
-        await asyncio.to_thread(archive.release_claims, str(holder))
+    async with renewing(RENEW_SECONDS, renew, f"the outlet claims of {holder}"):
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(archive.release_claims, str(holder))
 
 
 async def poll_due(

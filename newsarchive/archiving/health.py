@@ -99,8 +99,7 @@ class Change:
 
 def failure_weight(poll: Poll) -> float:
     """How much a failed poll counts: a hard failure of any of its documents counts more."""
-    kinds = [d.failure for d in poll.documents if d.failure is not None]
-    return HARD_WEIGHT if any(kind.hard for kind in kinds) else SOFT_WEIGHT
+    return HARD_WEIGHT if _hard(poll) else SOFT_WEIGHT
 
 
 def _hard(poll: Poll) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -47,20 +48,34 @@ async def holding_sites(
             )
             told = True
         await asyncio.sleep(WAIT_SECONDS)
-    renewing = asyncio.create_task(_renew(archive, names, holder, ttl))
+    renew = functools.partial(archive.renew_lease, names, holder, ttl)
+    async with renewing(ttl.total_seconds() / 3, renew, f"the site leases {', '.join(names)}"):
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(archive.release_lease, names, holder)
+
+
+@contextlib.asynccontextmanager
+async def renewing(every: float, renew: Callable[[], object], what: str) -> AsyncIterator[None]:
+    """Call ``renew`` (blocking, in a thread) every ``every`` seconds while the block runs.
+
+    A renewal that fails is logged and the next one tried: the catalog away
+    for a moment must not end the run that holds ``what``.
+    """
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await asyncio.to_thread(renew)
+            except Exception:
+                log.warning("could not renew %s", what, exc_info=True)
+
+    task = asyncio.create_task(loop())
     try:
         yield
     finally:
-        renewing.cancel()
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await renewing
-        await asyncio.to_thread(archive.release_lease, names, holder)
-
-
-async def _renew(archive: Archive, names: Sequence[str], holder: Holder, ttl: timedelta) -> None:
-    while True:
-        await asyncio.sleep(ttl.total_seconds() / 3)
-        try:
-            await asyncio.to_thread(archive.renew_lease, names, holder, ttl)
-        except Exception:  # the catalog is away for a moment: the next renewal may do
-            log.warning("could not renew the site leases %s", ", ".join(names), exc_info=True)
+            await task
