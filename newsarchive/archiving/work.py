@@ -17,11 +17,17 @@ write-once).
 from __future__ import annotations
 
 import gc
+import os
+import stat
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from multiprocessing.context import ForkContext, ForkProcess
+from pathlib import Path
 
 from newsarchive.archiving.report import why
 from newsarchive.extraction import load_shared_data
@@ -101,10 +107,58 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool for :func:`work_on`; its workers are forked at its first job.
 
     Forked so that they share, instead of copying, what the crawl's process
-    loaded (see :class:`_SharingPool`); their signals are set by
-    :func:`~newsarchive.termination.quiet_worker`.
+    loaded (see :class:`_SharingPool`); each starts as :func:`_start_worker` says.
     """
-    return _SharingPool(workers, mp_context=_SharingForkContext(), initializer=quiet_worker)
+    return _SharingPool(
+        workers,
+        mp_context=_SharingForkContext(),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _start_worker(parent: int) -> None:
+    """A forked worker lets go of its parent's sockets, quiets its signals, and dies with it.
+
+    Forked in the middle of a crawl, a worker holds a copy of every socket
+    its parent had open; a connection the crawl closes then stays open at
+    the other end for as long as the worker lives, and a listening socket
+    stays bound.  A worker needs none of them (it opens its own store
+    client; its parent's pipes are not sockets).  And a worker whose parent
+    was killed outright has no one to give its results to, yet would live
+    on, orphaned, holding its memory: it ends as soon as it sees that.
+    """
+    _close_sockets()
+    quiet_worker()
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _close_sockets() -> None:
+    """Close every socket this process holds (Linux lists them in ``/proc``; elsewhere none).
+
+    Each is replaced by ``/dev/null`` rather than closed, so that its number
+    is not reused: the parent's socket objects, inherited, still name it.
+    """
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in [int(entry.name) for entry in fds.iterdir()]:
+            with suppress(OSError):
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 class _SharingPool(ProcessPoolExecutor):
