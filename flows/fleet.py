@@ -22,7 +22,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
 
-from newsarchive.archiving.fleet import poll_due
+from newsarchive.archiving.fleet import BATCH, poll_due
 from newsarchive.archiving.plan import plan_outlets
 from newsarchive.archiving.report import OutletRun
 from newsarchive.archiving.work import worker_pool
@@ -43,7 +43,7 @@ def fleet_run_name() -> str:
 
 
 async def _cycle(
-    collection: str | None, outlets_file: str | None, mode: CrawlMode | None
+    collection: str | None, outlets_file: str | None, mode: CrawlMode | None, batch: int
 ) -> State[list[OutletRun]]:
     settings = load_settings()
     outlets = plan_outlets(settings, None, Path(outlets_file) if outlets_file else None)
@@ -61,6 +61,7 @@ async def _cycle(
                 rerouted or options,
                 settings,
                 collection=collection,
+                batch=batch,
                 extract_pool=pool,
             )
     finally:
@@ -78,16 +79,21 @@ async def crawl_fleet(
     collection: str | None = None,
     outlets_file: str | None = None,
     mode: CrawlMode | None = None,
+    batch: int = BATCH,
 ) -> State[list[OutletRun]]:
     """Poll the outlets of ``collection`` (all collections when None) that are due now.
+
+    Several runs at once (on several workers) share the due outlets: each
+    claims ``batch`` of them at a time, and no outlet is polled by two.
 
     Args:
         collection: the outlets file's collection to poll (default: every collection).
         outlets_file: another outlets file (default: NEWSARCHIVE_OUTLETS or the built-in one).
         mode: where Scrapy runs (default: NEWSARCHIVE_CRAWL_MODE).
+        batch: how many due outlets the run claims and crawls at once.
     """
     with stop_within(STOP_GRACE_SECONDS):
-        return await _cycle(collection, outlets_file, mode)
+        return await _cycle(collection, outlets_file, mode, batch)
 
 
 def run_fleet(

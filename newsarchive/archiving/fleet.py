@@ -37,6 +37,8 @@ CLAIM_TTL = timedelta(minutes=10)
 """A fleet run's claim lasts this long unless renewed; a killed run's outlets are free after."""
 RENEW_SECONDS = 60.0
 WAIT_SECONDS = 1.0
+BATCH = 1_000
+"""Outlets a fleet run claims and crawls at once before it claims more."""
 
 log = logging.getLogger(__name__)
 
@@ -183,28 +185,45 @@ async def poll_due(
     settings: Settings,
     *,
     collection: str | None = None,
-    limit: int = 100_000,
+    batch: int = BATCH,
     extract_pool: Executor | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> FleetRun:
-    """One fleet cycle: claim the due outlets (of ``collection``), poll them, settle them."""
+    """One fleet cycle: claim the outlets (of ``collection``) due when it began, a batch at a
+    time, and poll and settle each batch, until none is left.
+
+    Batches are how several runs share a fleet: each claims its next batch
+    only when it is done with the last, so runs on other workers (on
+    PostgreSQL, claiming ``FOR UPDATE SKIP LOCKED``) take the rest meanwhile,
+    and no outlet is claimed by two.  Only outlets due when the cycle began
+    are taken, so a cycle ends even when outlets keep falling due.
+    """
     await asyncio.to_thread(archive.sync_roster, roster(outlets))
     holder = Holder.this_process()
-    now = datetime.now(UTC)
-    claimed = await asyncio.to_thread(
-        archive.claim_due, collection, now, str(holder), now + CLAIM_TTL, limit
-    )
+    began = datetime.now(UTC)
     by_name = {o.name: o for o in outlets}
-    due = [by_name[name] for name in claimed if name in by_name]
+    reports: list[OutletReport] = []
+    changes: list[Change] = []
     async with claiming(archive, holder):
-        return await poll(
-            archive,
-            due,
-            replace(options, polling=True),
-            settings,
-            extract_pool=extract_pool,
-            on_progress=on_progress,
-        )
+        while True:
+            until = datetime.now(UTC) + CLAIM_TTL
+            claimed = await asyncio.to_thread(
+                archive.claim_due, collection, began, str(holder), until, batch
+            )
+            due = [by_name[name] for name in claimed if name in by_name]
+            if not due:
+                break
+            run = await poll(
+                archive,
+                due,
+                replace(options, polling=True),
+                settings,
+                extract_pool=extract_pool,
+                on_progress=on_progress,
+            )
+            reports += run.reports  # settling them ended their claims
+            changes += run.changes
+    return FleetRun(tuple(reports), tuple(changes))
 
 
 async def poll(

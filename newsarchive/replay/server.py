@@ -83,16 +83,19 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Context manager serving ``routes`` on a loopback port; ``origin`` is its base URL."""
+    """Context manager serving ``routes`` on a loopback port; ``origin`` is its base URL.
 
-    def __init__(self, port: int = 0) -> None:
+    ``host`` is any address of 127.0.0.0/8, so that each of many sites has its own.
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self.statuses: Counter[int] = Counter()
         self.cpu_seconds = 0.0
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", port), _handler(self))
-        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = _QuietServer((host, port), _handler(self))
+        self.origin = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> Self:

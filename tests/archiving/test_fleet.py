@@ -178,6 +178,31 @@ def test_concurrent_fleet_runs_claim_disjoint_due_outlets(
     assert archive.claim_due(None, now, "late", now + timedelta(minutes=5), 100) == []
 
 
+def test_a_cycle_claims_and_polls_its_due_outlets_a_batch_at_a_time(
+    archive: Archive, site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet = []
+    for n in range(5):
+        site.page(f"/{n}/a", html(f"Article {n}", f"The text of outlet {n}, kept. " * 5))
+        rss(site, [f"/{n}/a"], f"/{n}/feed.xml")
+        fleet.append(outlet(site, "feed", f"/{n}/feed.xml", name=f"o{n}"))
+    batches: list[list[str]] = []
+    claim = archive.claim_due
+
+    def watched(*args: object) -> list[str]:
+        batches.append(claim(*args))  # type: ignore[arg-type]
+        return batches[-1]
+
+    monkeypatch.setattr(archive, "claim_due", watched)
+    run = asyncio.run(poll_due(archive, fleet, options(), Settings(home=tmp_path), batch=2))
+
+    assert [len(batch) for batch in batches] == [2, 2, 1, 0]
+    assert sorted(r.outlet for r in run.reports) == [f"o{n}" for n in range(5)]
+    assert all(len(site.hits(f"/{n}/feed.xml")) == 1 for n in range(5))
+    assert {r.counts().new for r in run.reports} == {1} and len(run.changes) == 5
+    assert all(state.next_due for state in archive.outlet_states().values())
+
+
 def test_the_roster_follows_the_outlets_file(archive: Archive, site: Site, tmp_path: Path) -> None:
     kept, leaving = publish(site, 1), outlet(site, "feed", "/feed.xml", name="leaving")
     archive.sync_roster(roster([kept, leaving]))
