@@ -3,10 +3,10 @@
 It runs the same crawlers as the in-process mode, but under the classic
 Twisted reactor, and writes each Fetch to stdout as one JSON line the moment
 it is produced, then one line with every outlet's numbers (the robots.txt
-files it downloaded among them).  It asks the
-parent, which holds the archive, which articles it fetched before: one
-``ask`` line out, one line of validators back on stdin, per discovery
-document.  Logging goes to stderr, which the parent process inherits.
+files it downloaded among them).  It asks the parent, which holds the
+archive, which articles it fetched before: one ``ask`` line out, one line of
+validators back on stdin, per discovery document.  Logging goes to stderr,
+which the parent process inherits.
 """
 
 from __future__ import annotations

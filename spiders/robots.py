@@ -15,9 +15,11 @@ reads them as one table.  A download goes back with the numbers of the
 outlet whose request asked for it (``CrawlStats.robots``), which both crawl
 modes already hand over.
 
-What a copy means follows Scrapy and RFC 9309: a 2xx's rules are obeyed, a
-4xx (but 429) allows everything, and both are kept.  A 5xx, a 429 or a
-network failure is never kept, so the next poll asks again.
+What an answer means follows RFC 9309: a 2xx's rules are obeyed, and a 4xx
+(but 429) allows everything, whatever its body says (Scrapy alone would
+read a 404 page as rules); both are kept.  A 5xx, a 429 or a network
+failure is read as Scrapy reads it and never kept, so the next poll asks
+again.
 """
 
 from __future__ import annotations
