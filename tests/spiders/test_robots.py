@@ -97,3 +97,13 @@ def test_a_4xx_is_kept_and_a_server_error_is_not(
     assert [copy.status for copy in stats["testsite"].robots] == ([status] if kept else [])
     if kept:  # no rules: the 4xx's body is not read as any
         assert {r.outcome for r in records} == {FetchOutcome.FETCHED}
+
+
+def test_outlets_sharing_a_host_download_its_robots_txt_once(site: Site, mode: str) -> None:
+    site.page("/b/1.html", html("Two"))
+    outlets = [_feed(site), outlet(site, "feed", rss(site, ["/b/1.html"], "/b.xml"), name="b")]
+
+    _, stats = run(outlets, mode)
+
+    assert len(site.hits("/robots.txt")) == 1
+    assert [copy.status for s in stats.values() for copy in s.robots] == [200]
