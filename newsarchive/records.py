@@ -203,7 +203,8 @@ class RobotsFile:
 @dataclass(frozen=True, slots=True)
 class OutletMemory:
     """What the archive knows of an outlet before a poll: its documents, the articles due again,
-    and the robots.txt files of its hosts that are fresh enough to stand for a download."""
+    and the robots.txt files of its hosts that are fresh enough to stand for a download (each
+    in one outlet's memory only: a crawl reads them as one table)."""
 
     documents: tuple[KnownDocument, ...] = ()
     revisits: tuple[str, ...] = ()  # known articles' URLs whose revisit is due

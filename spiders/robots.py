@@ -8,12 +8,12 @@ to 24 hours, so :class:`CachedRobotsTxt` reads a copy the archive kept that
 is fresher than that in place of a download, and hands each robots.txt it
 did download this crawl back with the crawl's numbers, to be kept.
 
-The copies come in with each outlet's :class:`~newsarchive.records.OutletMemory`
-(those of its hosts), which already travels to the spiders and to the crawl
-child, rather than as one more input of every crawl entry point; the crawl
-reads them as one table.  A download goes back with the numbers of the
-outlet whose request asked for it (``CrawlStats.robots``), which both crawl
-modes already hand over.
+The copies come in with the outlets' :class:`~newsarchive.records.OutletMemory`
+(each with one outlet whose hosts it rules), which already travels to the
+spiders and to the crawl child, rather than as one more input of every
+crawl entry point; the crawl reads them as one table.  A download goes back
+with the numbers of the outlet whose request asked for it
+(``CrawlStats.robots``), which both crawl modes already hand over.
 
 What an answer means follows RFC 9309: a 2xx's rules are obeyed, and a 4xx
 (but 429) allows everything, whatever its body says (Scrapy alone would

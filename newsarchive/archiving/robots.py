@@ -34,16 +34,21 @@ def with_robots(
     memory: Mapping[str, OutletMemory],
     now: datetime,
 ) -> dict[str, OutletMemory]:
-    """Each outlet's memory with the fresh robots.txt copies of its origins, read at once."""
+    """Each outlet's memory with the fresh robots.txt copies of its origins, read at once.
+
+    A copy goes with the first outlet that wants it only: the crawl reads
+    them all as one table, and a host shared by a hundred outlets would
+    otherwise cross to the crawl child a hundred times.
+    """
     wanted = {o.name: locations(o, memory.get(o.name) or OutletMemory()) for o in outlets}
     kept = archive.robots_files(set().union(*wanted.values()), now - MAX_AGE)
-    return {
-        name: replace(
-            memory.get(name) or OutletMemory(),
-            robots=tuple(kept[place] for place in sorted(places) if place in kept),
+    given: dict[str, OutletMemory] = {}
+    for name, places in wanted.items():
+        mine = sorted(place for place in places if place in kept)
+        given[name] = replace(
+            memory.get(name) or OutletMemory(), robots=tuple(kept.pop(p) for p in mine)
         )
-        for name, places in wanted.items()
-    }
+    return given
 
 
 def downloaded(reports: Mapping[str, OutletReport]) -> list[RobotsFile]:

@@ -14,8 +14,9 @@ import pytest
 from loopback import Reply, Site, html, options, outlet, rss
 
 from newsarchive.archiving.fleet import FleetRun, poll
+from newsarchive.archiving.robots import with_robots
 from newsarchive.config import Settings
-from newsarchive.records import RobotsFile
+from newsarchive.records import OutletMemory, RobotsFile
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.storage import Archive, Polled
 
@@ -115,3 +116,35 @@ def test_a_server_error_is_not_kept_and_the_next_poll_asks_again(
     polled(archive, o, tmp_path)
 
     assert len(site.hits("/robots.txt")) == 2 * asked
+
+
+def test_each_fresh_copy_goes_with_the_first_outlet_whose_hosts_it_rules(
+    archive: Archive,
+) -> None:
+    now = datetime.now(UTC)
+    copies = [
+        RobotsFile(place, 200, b"", now - timedelta(hours=1))
+        for place in ("https://feeds.n.example", "https://www.n.example", "http://www.n.example")
+    ]
+    old = RobotsFile("https://old.n.example", 200, b"", now - timedelta(hours=25))
+    archive.save_polls([], Polled(robots=[*copies, old]))
+    feeds, www = (
+        Outlet.model_validate(
+            {
+                "name": name,
+                "kind": "feed",
+                "start_urls": [f"https://{host}/feed.xml"],
+                "allowed_domains": [host, other],
+            }
+        )
+        for name, host, other in (
+            ("feeds", "feeds.n.example", "www.n.example"),
+            ("www", "www.n.example", "old.n.example"),
+        )
+    )
+    revisit = OutletMemory(revisits=("https://feeds.n.example/a/1",))
+
+    memory = with_robots(archive, [www, feeds], {"feeds": revisit}, now)
+
+    assert memory["www"].robots == (copies[2], copies[1])  # not old.n.example's: stale
+    assert memory["feeds"] == replace(revisit, robots=(copies[0],))
