@@ -183,11 +183,32 @@ class KnownDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class RobotsFile:
+    """A robots.txt as a host served it: kept so that the next polls need not ask again.
+
+    ``location`` is the origin it rules (``https://example.com``, a port if
+    any), as Scrapy reads one robots.txt per host.  ``body`` is kept as
+    served whatever the status, so that what it means is decided when it is
+    read (a 2xx's rules, a 4xx allows everything), not when it was stored.
+    """
+
+    __pydantic_config__ = BYTES_AS_BASE64
+
+    location: str
+    status: int
+    body: bytes
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OutletMemory:
-    """What the archive knows of an outlet before a poll: its documents, the articles due again."""
+    """What the archive knows of an outlet before a poll: its documents, the articles due again,
+    and the robots.txt files of its hosts that are fresh enough to stand for a download (each
+    in one outlet's memory only: a crawl reads them as one table)."""
 
     documents: tuple[KnownDocument, ...] = ()
     revisits: tuple[str, ...] = ()  # known articles' URLs whose revisit is due
+    robots: tuple[RobotsFile, ...] = ()
 
     def document(self, url: str) -> KnownDocument | None:
         return next((d for d in self.documents if d.url == url), None)

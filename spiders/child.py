@@ -2,10 +2,11 @@
 
 It runs the same crawlers as the in-process mode, but under the classic
 Twisted reactor, and writes each Fetch to stdout as one JSON line the moment
-it is produced, then one line with every outlet's numbers.  It asks the
-parent, which holds the archive, which articles it fetched before: one
-``ask`` line out, one line of validators back on stdin, per discovery
-document.  Logging goes to stderr, which the parent process inherits.
+it is produced, then one line with every outlet's numbers (the robots.txt
+files it downloaded among them).  It asks the parent, which holds the
+archive, which articles it fetched before: one ``ask`` line out, one line of
+validators back on stdin, per discovery document.  Logging goes to stderr,
+which the parent process inherits.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ async def _run(job: ChildJob) -> dict[str, CrawlStats]:
     )
 
 
+def _numbers(stats: CrawlStats) -> dict[str, Any]:
+    """An outlet's numbers as JSON: the codec writes robots.txt files, whose bodies are bytes."""
+    return {**dataclasses.asdict(stats), "robots": [codec.to_json(copy) for copy in stats.robots]}
+
+
 def main(argv: list[str]) -> int:
     """Run the job file named in ``argv``; exit status 0 when every crawl ran."""
     job = codec.from_json(ChildJob, Path(argv[0]).read_bytes())
@@ -104,7 +110,7 @@ def main(argv: list[str]) -> int:
     if not isinstance(result, dict):
         logging.getLogger(__name__).error("crawl failed: %s", result)
         return 1
-    stats = {name: dataclasses.asdict(numbers) for name, numbers in result.items()}
+    stats = {name: _numbers(numbers) for name, numbers in result.items()}
     sys.stdout.write(json.dumps({"stats": stats}) + "\n")
     return 0
 

@@ -7,7 +7,8 @@ slots, set per outlet by :func:`newsarchive.spiders.settings.crawler_settings`
 (outlets that share a host share its slot, at the most polite of their
 settings); :class:`OutletDomains` keeps each outlet's requests, redirects
 included, on its own domains.  At the end each outlet's numbers are handed
-over as a :class:`~newsarchive.spiders.stats.CrawlStats`.
+over as a :class:`~newsarchive.spiders.stats.CrawlStats`, with the robots.txt
+files its requests had downloaded (:mod:`newsarchive.spiders.robots`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Headers
 from scrapy.utils.httpobj import urlparse_cached
 
-from newsarchive.records import OutletMemory
+from newsarchive.records import OutletMemory, RobotsFile
 from newsarchive.spiders.base import LEAD_META, OUTLET_META, ArticleSpider, is_html_type
 from newsarchive.spiders.kinds import SPIDERS
 from newsarchive.spiders.known import Known
@@ -56,6 +57,10 @@ class FleetSpider(scrapy.Spider):
         self._memory = memory or {}
         self._polling = polling
         self.parts: dict[str, ArticleSpider] = {}
+        self.kept_robots = {
+            copy.location: copy for known in self._memory.values() for copy in known.robots
+        }
+        self._robots: dict[str, list[RobotsFile]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -106,6 +111,12 @@ class FleetSpider(scrapy.Spider):
         if part is not None:
             part.counters[REQUESTS] += 1
 
+    def downloaded_robots(self, request: Request, copy: RobotsFile) -> None:
+        """Keep a robots.txt downloaded for ``request``, to go back with its outlet's numbers."""
+        name = request.meta.get(OUTLET_META, "")
+        if name in self.parts:
+            self._robots.setdefault(name, []).append(copy)
+
     def outlet_stats(self, reason: str) -> dict[str, CrawlStats]:
         """Each outlet's numbers, as the crawl ended."""
         found = {}
@@ -115,6 +126,7 @@ class FleetSpider(scrapy.Spider):
                 {**part.counters, DOCUMENT_ERROR: part.document_error}, reason
             )
             stats.documents = tuple(part.documents.checks.values())
+            stats.robots = tuple(self._robots.get(name, ()))
             found[name] = stats
         return found
 

@@ -26,7 +26,7 @@ from scrapy.utils.reactor import is_reactor_installed
 from newsarchive import codec
 from newsarchive.config import CrawlMode
 from newsarchive.errors import ConfigError, NewsarchiveError
-from newsarchive.records import Fetch, OutletMemory
+from newsarchive.records import Fetch, OutletMemory, RobotsFile
 from newsarchive.spiders.child import Answer, Ask, ChildJob
 from newsarchive.spiders.documents import checks_from_child
 from newsarchive.spiders.guard import Resolver
@@ -56,7 +56,9 @@ async def fetch_outlets(
     done: the receiver's way to say it is full.  ``known`` says which
     articles the archive fetched before (:mod:`newsarchive.spiders.known`);
     ``memory`` what it knows of each outlet before a poll (its documents'
-    validators, the articles due for a revisit), by outlet name.
+    validators, the articles due for a revisit, its hosts' robots.txt
+    files), by outlet name.  The robots.txt files the crawl downloaded come
+    back in the outlets' stats (:mod:`newsarchive.spiders.robots`).
 
     ``resolver`` replaces DNS for the private-address guard (in-process mode
     only; tests use it).  Exceptions raised by ``on_fetch`` are logged and
@@ -158,3 +160,4 @@ async def _receive(message: dict[str, Any], stats: dict[str, CrawlStats], on_fet
             for key in SPIDER_SIDE:  # outcome counters were counted here, as received
                 setattr(stats[name], key, numbers[key])
             stats[name].documents = checks_from_child(numbers["documents"])
+            stats[name].robots = tuple(codec.from_json(RobotsFile, r) for r in numbers["robots"])

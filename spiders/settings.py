@@ -50,6 +50,11 @@ _DOWNLOADER_MIDDLEWARES_BASE = _unloaded(
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
 )
 
+ROBOTS_ORDER = default_settings.DOWNLOADER_MIDDLEWARES_BASE[
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
+]
+"""Ours takes the place of Scrapy's robots.txt middleware (``spiders/robots.py``)."""
+
 SCRAPER_BYTES = 1_000_000
 """Bytes of responses waiting for their callback's output to be taken, before downloads pause."""
 
@@ -149,6 +154,8 @@ def crawler_settings(
         "DOWNLOADER_MIDDLEWARES_BASE": _DOWNLOADER_MIDDLEWARES_BASE,
         "DOWNLOADER_MIDDLEWARES": {
             "newsarchive.spiders.fleet.OutletDomains": 55,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "newsarchive.spiders.robots.CachedRobotsTxt": ROBOTS_ORDER,
             "newsarchive.spiders.guard.PrivateAddressGuard": 60,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,

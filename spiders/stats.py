@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from newsarchive.records import DocumentCheck, Fetch, FetchOutcome
+from newsarchive.records import DocumentCheck, Fetch, FetchOutcome, RobotsFile
 
 STAT_PREFIX = "newsarchive"
 """Prefix of the spiders' own counters in Scrapy's stats collector."""
@@ -43,7 +43,8 @@ SPIDER_SIDE = (
     "finish_reason",
 )
 """The CrawlStats fields that come from Scrapy's stats rather than from the records, besides
-``documents``, which the crawl child hands over as plain dicts."""
+``documents`` (plain dicts) and ``robots`` (the codec's records), which the crawl child hands
+over each in its own way."""
 
 
 @dataclass
@@ -61,6 +62,7 @@ class CrawlStats:
     finish_reason: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)  # fetch outcome -> records
     documents: tuple[DocumentCheck, ...] = ()  # what each discovery document answered
+    robots: tuple[RobotsFile, ...] = ()  # robots.txt files its requests had downloaded
 
     def count(self, fetch: Fetch) -> None:
         """Add one fetch record to the per-outcome counters."""

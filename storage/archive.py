@@ -26,13 +26,14 @@ from newsarchive.records import (
     Fetch,
     KnownDocument,
     OutletState,
+    RobotsFile,
     Validators,
 )
 from newsarchive.storage import catalog
 from newsarchive.storage.catalog import claims, leases
 from newsarchive.storage.catalog.leases import Busy, Holder
 from newsarchive.storage.catalog.models import OutletRow
-from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites
+from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites, robots
 from newsarchive.storage.filing.batch import Entry, KeptRequisite
 from newsarchive.storage.filing.texts import PreparedText
 from newsarchive.storage.objects import sha256_hex
@@ -211,6 +212,12 @@ class Archive(ReadOnlyArchive):
         with self._reading() as session:
             return fleet.recent_articles(session, since)
 
+    def robots_files(self, locations: Collection[str], since: datetime) -> dict[str, RobotsFile]:
+        """Origin -> its robots.txt as last downloaded, for those of ``locations`` downloaded
+        after ``since``: the copies a crawl may read instead of asking the host again."""
+        with self._reading() as session:
+            return robots.kept(session, locations, since)
+
     def save_polls(
         self,
         states: Sequence[OutletState],
@@ -218,6 +225,6 @@ class Archive(ReadOnlyArchive):
         at: datetime | None = None,
     ) -> None:
         """Keep what polls found, in one transaction: states (their claims ended), the runs'
-        counts, documents, revisits' times."""
+        counts, documents, revisits' times, the robots.txt files downloaded."""
         with self._writing() as session:
             polls.save_polls(session, states, polled or Polled(), at or datetime.now(UTC))

@@ -13,7 +13,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from newsarchive.records import ArchiveOutcome, DocumentCheck, FetchOutcome, Headers, RunCounts
+from newsarchive.records import (
+    ArchiveOutcome,
+    DocumentCheck,
+    FetchOutcome,
+    Headers,
+    RobotsFile,
+    RunCounts,
+)
 
 
 class ExtractionState(StrEnum):
@@ -203,6 +210,7 @@ class Polled:
     counts: Mapping[str, RunCounts] = field(default_factory=dict)  # the rows of ``crawl_runs``
     documents: Mapping[str, Sequence[DocumentCheck]] = field(default_factory=dict)
     revisited: Mapping[str, Sequence[str]] = field(default_factory=dict)  # article keys
+    robots: Sequence[RobotsFile] = ()  # the robots.txt files the run downloaded
 
 
 @dataclass(frozen=True, slots=True)

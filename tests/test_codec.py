@@ -17,6 +17,8 @@ from newsarchive.records import (
     Extraction,
     Fetch,
     FetchOutcome,
+    OutletMemory,
+    RobotsFile,
     Validators,
 )
 from newsarchive.spiders.child import Answer, Ask, ChildJob
@@ -75,9 +77,13 @@ def test_failed_fetch_round_trips() -> None:
 
 
 def test_child_job_and_its_questions_round_trip() -> None:
+    robots = RobotsFile(
+        "https://a.example", 200, b"\xef\xbb\xbfDisallow: /\xe9/\n", datetime.now(UTC)
+    )
     job = ChildJob(
         outlets=load_outlets(builtin_outlets_path()),
         options=CrawlOptions("ua", 1000, 5, CrawlMode.SUBPROCESS, {"a.example": "http://x/a"}),
+        memory={"a": OutletMemory(revisits=("https://a.example/1",), robots=(robots,))},
     )
     assert codec.from_json(ChildJob, codec.to_json_line(job)) == job
     question = Ask("x", ["example.org/a", "example.org/b"])

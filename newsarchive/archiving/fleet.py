@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from newsarchive.archiving.health import Change, Rules, assess
 from newsarchive.archiving.report import OutletReport
+from newsarchive.archiving.robots import downloaded, with_robots
 from newsarchive.archiving.run import ProgressCallback, archive_outlets
 from newsarchive.archiving.schedule import Poll
 from newsarchive.archiving.sites import renewing
@@ -70,18 +71,20 @@ def due_revisits(
 
 
 def memories(archive: Archive, outlets: Sequence[Outlet], now: datetime) -> dict[str, OutletMemory]:
-    """What the archive knows of each outlet before its poll: documents and due revisits."""
+    """What the archive knows of each outlet before its poll: documents, due revisits, and the
+    robots.txt files of its hosts (:mod:`newsarchive.archiving.robots`)."""
     names = [o.name for o in outlets]
     documents = archive.known_documents(names)
     horizons = {o.name: now - max(o.revisits) for o in outlets if o.revisits}
     recent = archive.recent_articles(horizons)
-    return {
+    known = {
         o.name: OutletMemory(
             documents=tuple(documents.get(o.name, ())),
             revisits=due_revisits(o, recent.get(o.name, ()), now),
         )
         for o in outlets
     }
+    return with_robots(archive, outlets, known, now)
 
 
 def poll_of(report: OutletReport, at: datetime, rules: Rules) -> Poll:
@@ -120,7 +123,8 @@ def settle(
     at: datetime | None = None,
     rng: random.Random | None = None,
 ) -> list[Change]:
-    """Keep what the run found for each outlet: counts, state, schedule, documents, revisits."""
+    """Keep what the run found for each outlet: counts, state, schedule, documents, revisits;
+    and the robots.txt files its crawl downloaded."""
     at = at or datetime.now(UTC)
     before = archive.outlet_states([o.name for o in outlets])
     changes = []
@@ -135,6 +139,7 @@ def settle(
             counts={name: report.counts() for name, report in reports.items()},
             documents={name: r.crawl.documents for name, r in reports.items() if r.crawl},
             revisited=_revisited(memory or {}),
+            robots=downloaded(reports),
         ),
         at,
     )

@@ -185,7 +185,8 @@ class OutletReport:
 
 
 def _both(earlier: CrawlStats | None, later: CrawlStats | None) -> CrawlStats | None:
-    """Two attempts' crawls of one outlet as one: every document read, the first error."""
+    """Two attempts' crawls of one outlet as one: every document read and robots.txt
+    downloaded, the first error."""
     if earlier is None or later is None:
         return later or earlier
     return replace(
@@ -194,6 +195,7 @@ def _both(earlier: CrawlStats | None, later: CrawlStats | None) -> CrawlStats | 
         skipped=later.skipped or earlier.skipped,
         documents_read=earlier.documents_read + later.documents_read,
         document_error=earlier.document_error or later.document_error,
+        robots=(*earlier.robots, *later.robots),
     )
 
 

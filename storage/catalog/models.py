@@ -296,3 +296,14 @@ class DocumentRow(Base):
     changed_at: Mapped[datetime | None]
     status: Mapped[int | None] = mapped_column(Integer)
     listed: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class RobotsRow(Base):
+    """A host's robots.txt as last downloaded: what the polls of the next day read instead."""
+
+    __tablename__ = "robots_files"
+
+    location: Mapped[str] = mapped_column(Text, primary_key=True)  # scheme://host[:port]
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # as served, whatever the status
+    fetched_at: Mapped[datetime]

@@ -53,6 +53,28 @@ def inserted_row(
     return session.connection().execute(statement, values).first()
 
 
+def upsert_newer(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], conflict: list[str], by: str
+) -> None:
+    """``INSERT ... ON CONFLICT DO UPDATE`` where the row's ``by`` is later than the one held.
+
+    Of two writers of one row the later value stays, whichever commits last.
+    A key should appear once in ``rows``: PostgreSQL refuses to update a row
+    twice in one statement.
+    """
+    statement = _upserting(_dialect_name(session), model.__table__, tuple(conflict), by)
+    session.connection().execute(statement, rows)
+
+
+@cache
+def _upserting(dialect: str, table: Table, conflict: tuple[str, ...], by: str) -> Insert:
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    newer = {c.name: insert.excluded[c.name] for c in table.columns if c.name not in conflict}
+    return insert.on_conflict_do_update(
+        index_elements=list(conflict), set_=newer, where=table.c[by] < insert.excluded[by]
+    )
+
+
 _Returning = Literal["nothing", "key", "row"]
 
 

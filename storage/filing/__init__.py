@@ -5,5 +5,6 @@ articles and their versions, deduplicated by text and near-text
 (:mod:`.versions`, :mod:`.neardup`, :mod:`.texts`), 304s that move
 ``last_seen`` (:mod:`.notmodified`) and page requisites (:mod:`.requisites`).
 What a crawl sends in its conditional requests is read here too
-(:mod:`.conditional`), from the fetch rows filing wrote.
+(:mod:`.conditional`), from the fetch rows filing wrote, and so are the
+robots.txt files its polls kept (:mod:`.robots`).
 """

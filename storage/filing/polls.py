@@ -4,8 +4,9 @@ The outlets file is the roster; :func:`sync_roster` brings ``outlet_states``
 in line with it (outlets added get a row due now, those gone from the file
 are kept, with their history, but never claimed again).  After a poll,
 :func:`save_polls` writes each outlet's new state (ending its claim), its
-discovery documents' validators and digests, and the time of the revisits
-it asked for, in one transaction for the whole batch.
+discovery documents' validators and digests, the time of the revisits it
+asked for, and the robots.txt files the crawl downloaded, in one
+transaction for the whole batch.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from newsarchive.records import DocumentCheck, OutletState, OutletStatus
 from newsarchive.storage.catalog.models import ArticleRow, DocumentRow, OutletRow, OutletStateRow
 from newsarchive.storage.catalog.statements import insert_ignoring_conflicts
-from newsarchive.storage.filing import runs
+from newsarchive.storage.filing import robots, runs
 from newsarchive.storage.objects import layout
 from newsarchive.storage.results import Polled, RosterEntry
 
@@ -143,7 +144,7 @@ def save_polls(
     session: Session, states: Sequence[OutletState], polled: Polled, at: datetime
 ) -> None:
     """Write the outlets' states after a poll (ending their claims), the runs' counts, the
-    documents and the revisits."""
+    documents, the revisits and the robots.txt files."""
     ids = outlet_ids(session, [*(state.outlet for state in states), *polled.counts])
     for state in states:
         values = _state_values(state)
@@ -161,6 +162,7 @@ def save_polls(
         _save_documents(session, ids[outlet], checks, at)
     for outlet, keys in polled.revisited.items():
         _mark_revisited(session, ids[outlet], keys, at)
+    robots.save(session, polled.robots)
 
 
 def _state_values(state: OutletState) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def test_a_poll_that_finds_nothing_new_is_one_conditional_request(
     second = asyncio.run(poll(archive, [o], polls(), settings))
 
     asked = site.paths()[before:]
-    assert asked == ["/robots.txt", "/feed.xml"]  # robots.txt: read again by every crawl
+    assert asked == ["/feed.xml"]  # robots.txt: the first poll's copy (a 404) stands
     assert site.hits("/feed.xml")[-1].header("If-None-Match") == '"v3"'
     (check,) = second.reports[0].crawl.documents  # type: ignore[union-attr]
     assert (check.status, check.unchanged) == (304, True)
@@ -82,7 +82,7 @@ def test_a_changed_feed_costs_its_new_articles_only(
 
     run = asyncio.run(poll(archive, [publish(site, 5)], polls(), settings))
 
-    assert sorted(site.paths()[before:]) == ["/a/3", "/a/4", "/feed.xml", "/robots.txt"]
+    assert sorted(site.paths()[before:]) == ["/a/3", "/a/4", "/feed.xml"]
     (report,) = run.reports
     assert report.counts().new == 2 and report.skip_reasons()["known"] == 3
     (check,) = report.crawl.documents  # type: ignore[union-attr]
@@ -99,7 +99,7 @@ def test_a_crawl_that_is_no_poll_asks_again_for_every_listed_article(
 
     run = asyncio.run(poll(archive, [o], options(), settings))
 
-    assert sorted(site.paths()[before:]) == ["/a/0", "/a/1", "/a/2", "/feed.xml", "/robots.txt"]
+    assert sorted(site.paths()[before:]) == ["/a/0", "/a/1", "/a/2", "/feed.xml"]
     assert site.hits("/feed.xml")[-1].header("If-None-Match") is None
     assert run.reports[0].counts().unchanged == 3
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import ArchiveOutcome
+from newsarchive.records import ArchiveOutcome, RobotsFile
 from newsarchive.spiders.stats import CrawlStats
 
 
@@ -93,12 +94,15 @@ def test_filing_stored_pages_again_is_no_crawl_and_no_outlet_failure() -> None:
     assert report.failure() == "no discovery document could be read (none found)"
 
 
-def test_a_retry_keeps_every_document_read_and_the_first_error() -> None:
-    first = OutletReport("o", CrawlStats(discovered=3, documents_read=1, document_error="x: 404"))
+def test_a_retry_keeps_every_document_read_robots_txt_downloaded_and_the_first_error() -> None:
+    robots = RobotsFile("https://o.example", 200, b"User-agent: *\n", datetime.now(UTC))
+    first = OutletReport(
+        "o", CrawlStats(discovered=3, documents_read=1, document_error="x: 404", robots=(robots,))
+    )
     first.absorb(OutletReport("o", CrawlStats(discovered=2, documents_read=0)))
     assert first.crawl is not None
     assert (first.crawl.discovered, first.crawl.documents_read) == (3, 1)
-    assert first.crawl.document_error == "x: 404"
+    assert first.crawl.document_error == "x: 404" and first.crawl.robots == (robots,)
 
 
 def test_the_summary_is_what_crawl_json_prints() -> None:

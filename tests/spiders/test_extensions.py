@@ -62,10 +62,10 @@ def test_scrapys_own_extensions_still_run_with_our_throttle() -> None:
 
 def test_scrapys_own_downloader_middlewares_run_beside_ours_but_not_cookies() -> None:
     loaded = _loaded(DownloaderMiddlewareManager)
-    scrapys = {"RobotsTxtMiddleware", "RedirectMiddleware", "HttpCompressionMiddleware"}
-    ours = {"PrivateAddressGuard", "PoliteRetryMiddleware", "ReceivedHeaders"}
+    scrapys = {"RedirectMiddleware", "HttpCompressionMiddleware"}
+    ours = {"CachedRobotsTxt", "PrivateAddressGuard", "PoliteRetryMiddleware", "ReceivedHeaders"}
     assert scrapys | ours <= loaded
-    assert not loaded & {"CookiesMiddleware", "RetryMiddleware"}
+    assert not loaded & {"CookiesMiddleware", "RetryMiddleware", "RobotsTxtMiddleware"}
 
 
 def test_a_cookie_an_outlet_sets_is_never_sent_back() -> None:
