@@ -16,11 +16,12 @@ import os
 from collections.abc import Coroutine
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, State
+from pydantic import Field
 
 from newsarchive.archiving.fleet import BATCH, poll_due
 from newsarchive.archiving.plan import plan_outlets
@@ -79,7 +80,7 @@ async def crawl_fleet(
     collection: str | None = None,
     outlets_file: str | None = None,
     mode: CrawlMode | None = None,
-    batch: int = BATCH,
+    batch: Annotated[int, Field(ge=1)] = BATCH,
 ) -> State[list[OutletRun]]:
     """Poll the outlets of ``collection`` (all collections when None) that are due now.
 
