@@ -101,6 +101,13 @@ def _source(where: str, name: str, url: str, collection: str, tags: str) -> Sour
     )
 
 
+def _keep(found: Source | Skipped, sources: list[Source], skipped: list[Skipped]) -> None:
+    if isinstance(found, Skipped):
+        skipped.append(found)
+    else:
+        sources.append(found)
+
+
 def read_csv(text: str, label: str) -> tuple[list[Source], list[Skipped]]:
     """Sources of a CSV file with a header row naming at least the ``url`` column."""
     rows = csv.reader(io.StringIO(text))
@@ -124,7 +131,7 @@ def read_csv(text: str, label: str) -> tuple[list[Source], list[Skipped]]:
                 cells.get("collection", ""),
                 cells.get("tags", ""),
             )
-            (skipped if isinstance(found, Skipped) else sources).append(found)
+            _keep(found, sources, skipped)
     except csv.Error as exc:
         raise InputError(f"{label}: not readable as CSV: {exc}") from None
     return sources, skipped
@@ -140,7 +147,7 @@ def read_opml(data: bytes, label: str) -> tuple[list[Source], list[Skipped]]:
     for outline, folder in _outlines(root.find("body"), ""):
         found = _outline_source(outline, folder)
         if found is not None:
-            (skipped if isinstance(found, Skipped) else sources).append(found)
+            _keep(found, sources, skipped)
     return sources, skipped
 
 

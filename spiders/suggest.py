@@ -226,7 +226,8 @@ def _checked(pattern: str, urls: Sequence[str], verb: str) -> tuple[str, str] | 
 
 
 def suggest(findings: SiteFindings, now: datetime) -> tuple[Suggestion | None, list[Judged]]:
-    """The outlet to crawl the site as (None when nothing lists articles), and every judgement."""
+    """The outlet to crawl the site as (None when nothing lists articles), and every judgement
+    (which the caller shows: the reasons here say only why the chosen document won)."""
     judged = judge(findings, now)
     chosen = best(judged)
     if chosen is None:
@@ -237,13 +238,8 @@ def suggest(findings: SiteFindings, now: datetime) -> tuple[Suggestion | None, l
         domains.append(site_domain(document.url))
     notes: dict[str, tuple[str, ...]] = {
         "kind": (
-            f"{document.type.label} ({_WHY[document.type]}), found as "
-            f"{' and '.join(document.found_by)}: {chosen.summary()}",
-            *(
-                f"also: {j.document.type.label} {j.document.url}: {j.summary()}"
-                for j in judged
-                if j is not chosen and j.document.type is not DocumentType.NOTHING
-            ),
+            f"chosen: the {document.type.label}, found as {' and '.join(document.found_by)}"
+            f" ({_WHY[document.type]})",
         )
     }
     fields: dict[str, Any] = {
