@@ -1,4 +1,5 @@
-"""``outlets``: the outlets file checked and shown, the fleet's health, a disabled outlet back.
+"""``outlets``: the outlets file checked and shown, the fleet's health, a disabled outlet back;
+outlets found from a homepage or imported from a list (:mod:`newsarchive.cli.discover_cmds`).
 
 The health table reads the catalog's outlet states, which every fleet poll
 keeps: one row per outlet of the file, failing first, or one JSON object a
@@ -14,6 +15,7 @@ import typer
 
 from newsarchive.archiving.health import enabled_again
 from newsarchive.archiving.plan import plan_outlets, select
+from newsarchive.cli import discover_cmds
 from newsarchive.cli.archives import open_archive, open_for_writing
 from newsarchive.cli.crawl_cmds import OutletsFile, Replay, replay_day, stand_in
 from newsarchive.cli.output import echo_json
@@ -23,7 +25,10 @@ from newsarchive.errors import InputError
 from newsarchive.records import OutletState, OutletStatus
 
 app = typer.Typer(
-    help="Check and show the outlets file; the fleet's health; enable a disabled outlet.",
+    help=(
+        "Check and show the outlets file; the fleet's health; enable a disabled outlet;"
+        " discover outlets from homepages or import them from a CSV or OPML list."
+    ),
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -127,3 +132,7 @@ def enable(
             raise InputError(f"outlet {name!r} is not disabled ({status})")
         archive.save_polls([enabled_again(state)])
     typer.echo(f"{outlet.name}: enabled, due now")
+
+
+app.command("discover")(discover_cmds.discover)
+app.command("import")(discover_cmds.import_outlets)
