@@ -108,8 +108,9 @@ async def publish_run_artifacts(reports: Sequence[OutletReport], changes: Sequen
 
 
 def render_fleet(reports: Sequence[OutletReport], changes: Sequence[Change]) -> str:
-    """A fleet run for operators: the totals, then the outlets whose state changed, then the
-    failing ones; never a section per outlet, which at fleet size nobody reads."""
+    """A fleet run for operators: the totals, then the outlets whose state changed, the failing
+    ones and those that need a look (one line each); never a section per outlet, which at
+    fleet size nobody reads."""
     totals = RunCounts.total(report.counts() for report in reports)
     lines = [f"# Fleet run: {len(reports)} outlet(s) polled", ""]
     lines += ["| " + " | ".join(RunCounts.columns()) + " |"]
@@ -128,6 +129,10 @@ def render_fleet(reports: Sequence[OutletReport], changes: Sequence[Change]) -> 
     lines += _listed(
         "Failing",
         [f"- {c.after.outlet}: {c.after.reason}" for c in changes if c.after.status in failing],
+    )
+    lines += _listed(
+        "Needs a look",
+        [f"- {r.outlet}: {warning}" for r in reports if (warning := r.warning())],
     )
     return "\n".join(lines)
 

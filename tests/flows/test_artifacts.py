@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from newsarchive.archiving.fleet import poll_of
 from newsarchive.archiving.health import Rules, assess
 from newsarchive.archiving.report import OutletReport
-from newsarchive.flows.artifacts import render_markdown, report_key
+from newsarchive.flows.artifacts import render_fleet, render_markdown, report_key
 from newsarchive.records import ArchiveOutcome, DocumentCheck, DocumentFailure, OutletState
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.stats import CrawlStats
@@ -82,3 +82,12 @@ def test_markdown_names_the_documents_that_failed_or_listed_nothing() -> None:
     assert "### Discovery documents that failed or listed nothing (2)" in text
     assert "- <https://s.example/gone.xml>: answered HTTP 404" in text
     assert "- <https://s.example/empty.xml>: listed nothing" in text
+
+
+def test_the_fleet_artifact_lists_the_outlets_that_need_a_look() -> None:
+    empty = (DocumentCheck("https://s.example/feed", 200, entries=0),)
+    quiet = OutletReport("s", CrawlStats(documents_read=1, documents=empty))
+    fine = OutletReport("v", CrawlStats(documents_read=1))
+    text = render_fleet([quiet, fine], [])
+    assert "### Needs a look (1)" in text
+    assert "- s: its 1 discovery document(s) read listed no article" in text
