@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+from dataclasses import replace
 
-from loopback import Site, html, outlet, run
+from loopback import Site, html, options, outlet, run
 
-from newsarchive.records import DocumentFailure, FetchOutcome
+from newsarchive.records import DocumentFailure, Fetch, FetchOutcome, KnownDocument, OutletMemory
+from newsarchive.spiders.runner import fetch_outlets
 from newsarchive.spiders.sitemap import WELL_KNOWN
 
 URLSET = """<?xml version="1.0" encoding="UTF-8"?>
@@ -22,7 +25,7 @@ def articles(site: Site, *names: str) -> None:
         site.page(f"/news/{name}/", html(name))
 
 
-def fetched(records: list) -> list[str]:  # type: ignore[type-arg]
+def fetched(records: list[Fetch]) -> list[str]:
     return sorted(r.url for r in records if r.outcome is FetchOutcome.FETCHED)
 
 
@@ -197,3 +200,26 @@ def test_an_undated_index_is_read_in_document_order(site: Site) -> None:
 
     assert [p for p in site.paths() if p.startswith("/sm-")] == ["/sm-0.xml", "/sm-1.xml"]
     assert fetched(records) == [site.url("/news/0/"), site.url("/news/1/")]
+
+
+def test_a_poll_reads_robots_txt_whole_and_its_sitemaps_conditionally(site: Site) -> None:
+    """robots.txt seldom changes while the sitemaps it names do: it is never asked for
+    conditionally, so an unchanged robots.txt still leads to its sitemaps."""
+    robots, sitemap = site.url("/robots.txt"), site.url("/s.xml")
+    site.page("/robots.txt", f"User-agent: *\nSitemap: {sitemap}\n", "text/plain", ("ETag", '"r"'))
+    site.page("/s.xml", urlset(site, "/news/a/"), "application/xml", ("ETag", '"s"'))
+    memory = OutletMemory(documents=(KnownDocument(robots, '"r"'), KnownDocument(sitemap, '"s"')))
+    stats = asyncio.run(
+        fetch_outlets(
+            [outlet(site, "sitemap", "/robots.txt")],
+            options=replace(options(), polling=True),
+            on_fetch=lambda _: None,
+            memory={"testsite": memory},
+        )
+    )
+
+    asked = [seen for seen in site.requests if seen.path in ("/robots.txt", "/s.xml")]
+    assert all(seen.header("If-None-Match") is None for seen in asked if seen.path == "/robots.txt")
+    assert [seen.header("If-None-Match") for seen in asked if seen.path == "/s.xml"] == ['"s"']
+    checks = {check.url: check for check in stats["testsite"].documents}
+    assert checks[robots].entries == 1 and checks[sitemap].unchanged
