@@ -8,9 +8,10 @@ libxml2's recovery makes them worse than they are: one stray ``&`` or HTML
 entity (``News & Politics``, ``&nbsp;``) sends it into a mode that drops
 every later ``&amp;`` too, so ``?id=7&amp;cat=2`` comes out as ``?id=7cat=2``;
 and a document cut off mid-entry is closed for us, so a half-written
-``<loc>`` reads as a URL.  Feedparser likewise escapes stray ampersands and
-maps HTML entities when a feed is not well-formed XML, and a streaming reader
-(ultimate-sitemap-parser) keeps only the entries it saw end.
+``<loc>`` reads as a URL.  Feedparser likewise reads a feed that is not
+well-formed with a loose parser that takes a stray ``&`` as text and HTML
+entities as characters, and a streaming reader (ultimate-sitemap-parser)
+keeps only the entries it saw end.
 """
 
 from __future__ import annotations
