@@ -47,8 +47,11 @@ def render_markdown(report: OutletReport, change: Change | None) -> str:
     """One outlet's report: its state and alerts first, then counts, then the pages behind them."""
     failure = report.failure()
     lines = [f"# {report.outlet}", ""]
+    warning = report.warning()
     if failure:
         lines += [f"**Failed**: {failure}", ""]
+    elif warning:
+        lines += [f"**Warning**: {warning}", ""]
     if change is not None and change.after.status is not OutletStatus.WORKING:
         lines += [f"**{change.after.status.value.capitalize()}**: {change.after.reason}", ""]
     if change is not None and change.alerts:
@@ -59,6 +62,10 @@ def render_markdown(report: OutletReport, change: Change | None) -> str:
     lines += ["| " + " | ".join(str(v) for k, v in row.items() if k != "outlet") + " |", ""]
     for title, outcome in (("New", ArchiveOutcome.NEW), ("Updated", ArchiveOutcome.UPDATED)):
         lines += _listed(title, [f"- <{url}>" for url in report.urls(outcome)])
+    lines += _listed(
+        "Discovery documents that failed or listed nothing",
+        [f"- <{url}>: {why}" for url, why in report.document_problems()],
+    )
     lines += _listed("Failed", [f"- <{url}>: {why}" for url, why in report.failures])
     skipped = report.skip_reasons()
     if skipped:
@@ -101,8 +108,9 @@ async def publish_run_artifacts(reports: Sequence[OutletReport], changes: Sequen
 
 
 def render_fleet(reports: Sequence[OutletReport], changes: Sequence[Change]) -> str:
-    """A fleet run for operators: the totals, then the outlets whose state changed, then the
-    failing ones; never a section per outlet, which at fleet size nobody reads."""
+    """A fleet run for operators: the totals, then the outlets whose state changed, the failing
+    ones and those that need a look (one line each); never a section per outlet, which at
+    fleet size nobody reads."""
     totals = RunCounts.total(report.counts() for report in reports)
     lines = [f"# Fleet run: {len(reports)} outlet(s) polled", ""]
     lines += ["| " + " | ".join(RunCounts.columns()) + " |"]
@@ -121,6 +129,10 @@ def render_fleet(reports: Sequence[OutletReport], changes: Sequence[Change]) -> 
     lines += _listed(
         "Failing",
         [f"- {c.after.outlet}: {c.after.reason}" for c in changes if c.after.status in failing],
+    )
+    lines += _listed(
+        "Needs a look",
+        [f"- {r.outlet}: {warning}" for r in reports if (warning := r.warning())],
     )
     return "\n".join(lines)
 

@@ -102,6 +102,11 @@ async def archive_outlet(
     if failure:
         logger.error("%s could not be crawled: %s", outlet.name, failure)
         return Failed(message=f"{outlet.name}: {failure}", data=ledger)
+    warning = ledger.warning()
+    if warning:
+        logger.warning("%s needs a look: %s", outlet.name, warning)
+    for url, reason in ledger.document_problems():
+        logger.warning("%s: discovery document %s: %s", outlet.name, url, reason)
     counts = asdict(ledger.counts())
     logger.info("%s: %s", outlet.name, ", ".join(f"{k} {v}" for k, v in counts.items()))
     return Completed(data=ledger)

@@ -250,6 +250,13 @@ class DocumentCheck:
     failure: DocumentFailure | None = None
     reason: str | None = None  # the failure in words
     seen_before: bool = False  # an earlier poll read it: its unknown articles are news
+    entries: int | None = None  # URLs of any sort it listed (articles, sitemaps, next pages)
+    # before any was filtered; None: not read as its kind (unchanged, failed)
+
+    @property
+    def empty(self) -> bool:
+        """Read, and listed nothing at all: a document that should list articles and did not."""
+        return self.failure is None and self.entries == 0
 
     @property
     def overflowed(self) -> bool:

@@ -166,11 +166,15 @@ class ArticleSpider:
     def start(self) -> Iterator[scrapy.Request]:
         """The outlet's first requests: its discovery documents, then its revisits."""
         for url in self.outlet.start_urls:
-            request = self.page_request(url, self.parse_start)
+            request = self.start_request(url)
             if request is not None:
                 yield request
         revisits = ((url, Discovery(via=REVISIT, source_url=url)) for url in self.memory.revisits)
         yield from self.article_requests(revisits)
+
+    def start_request(self, url: str) -> scrapy.Request | None:
+        """The request for a start URL: the document itself (a spider may ask for another)."""
+        return self.page_request(url, self.parse_start)
 
     def parse_start(self, response: Response) -> Iterable[Any]:
         raise NotImplementedError
@@ -201,9 +205,16 @@ class ArticleSpider:
         return True
 
     def page_request(
-        self, url: str, callback: Callable[..., Any], **cb_kwargs: Any
+        self,
+        url: str,
+        callback: Callable[..., Any],
+        *,
+        conditional: bool = True,
+        errback: Callable[[Failure], Any] | None = None,
+        **cb_kwargs: Any,
     ) -> scrapy.Request | None:
-        """A request for a feed, sitemap or listing page (never archived)."""
+        """A request for a feed, sitemap or listing page (never archived); in a poll a
+        conditional one, unless the document must be read every time (robots.txt)."""
         try:
             page = article_key(url)
         except InputError as exc:
@@ -218,24 +229,25 @@ class ArticleSpider:
             self._count(PAGES_OVER_BUDGET)
             return None
         self._seen.add(page)
-        known = self.memory.document(url) if self.polling else None
+        known = self.memory.document(url) if self.polling and conditional else None
         validators = Validators(known.etag, known.last_modified) if known else None
         return self.request(
             url,
             callback=callback,
             cb_kwargs=cb_kwargs,
-            errback=self.page_failed,
+            errback=errback or self.page_failed,
             headers=conditional_headers(validators),
         )
 
-    def document_answered(self, response: Response) -> bool:
-        """Whether to read a discovery document: it answered 200 and, in a poll, has changed.
+    def document_answered(self, response: Response, *, compare: bool = True) -> bool:
+        """Whether to read a discovery document: it answered 200 and, in a poll, has changed
+        (or is not to be ``compare``d with last time).
 
         A 304, or the same bytes as last time, is read already (and counted
         so); any other status counts as a failed document.
         """
         url = document_url(response)
-        check = self.documents.answered(response, self.memory.document(url))
+        check = self.documents.answered(response, self.memory.document(url) if compare else None)
         if check.failure is not None:
             self.document_failed(url, check.reason or "failed", check.failure)
             return False
@@ -244,9 +256,12 @@ class ArticleSpider:
             return False
         return True
 
-    def document_read(self) -> None:
-        """A discovery document was read as the kind it should be."""
+    def document_read(self, url: str | None = None, entries: int = 0) -> None:
+        """A discovery document was read as the kind it should be; when read just now (``url``
+        given), it listed ``entries`` URLs of any sort."""
         self._count(DOCUMENTS_READ)
+        if url is not None:
+            self.documents.read(url, entries)
 
     def document_failed(
         self, url: str, reason: str, kind: DocumentFailure = DocumentFailure.UNREADABLE

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from newsarchive.records import DocumentCheck, DocumentFailure, FetchOutcome, KnownDocument
 from newsarchive.spiders.retry import retry_after
@@ -87,6 +88,18 @@ class DocumentLog:
         earlier = self.checks.get(url) or DocumentCheck(url=url)
         self.checks[url] = replace(earlier, failure=failure, reason=reason)
 
+    def read(self, url: str, entries: int) -> None:
+        """The document (asked for or answered as ``url``) was read: it listed ``entries``
+        URLs of any sort."""
+        url = self._asked_as.get(url, url)
+        if url in self.checks:
+            self.checks[url] = replace(self.checks[url], entries=entries)
+
+    def forget(self, url: str) -> None:
+        """A guessed address that is no document of the outlet's (a well-known sitemap path
+        that is not there): no check, so no failure and nothing to compare with next time."""
+        self.checks.pop(url, None)
+
     def listed(self, url: str, listed: int, unknown: int) -> None:
         """The articles the document (asked for or answered as ``url``) listed."""
         url = self._asked_as.get(url, url)
@@ -97,6 +110,18 @@ class DocumentLog:
         url = self._asked_as.get(url, url)
         if seconds and url in self.checks:
             self.checks[url] = replace(self.checks[url], hint_seconds=seconds)
+
+
+def unzipped(response: Response, max_size: int) -> bytes | None:
+    """A document's bytes, gunzipped within ``max_size`` when they are gzip whatever the
+    headers said (``.xml.gz`` served as ``application/octet-stream``, or gzipped twice);
+    None when they are gzip but broken or too large."""
+    if not gzip_magic_number(response):
+        return response.body
+    try:
+        return gunzip(response.body, max_size=max_size)
+    except (OSError, ValueError):
+        return None
 
 
 def checks_from_child(value: Any) -> tuple[DocumentCheck, ...]:

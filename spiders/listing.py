@@ -1,8 +1,16 @@
-"""Section listing pages: article links by pattern, next pages by pagination links."""
+"""Section listing pages: article links by pattern, next pages by pagination links.
+
+Besides the links of the page, a listing's articles may be named only in
+its JSON-LD (an ``ItemList`` whose ``itemListElement`` are ``ListItem``s
+with a ``url`` or an ``item``), as sites that render the list in script do;
+and its next page may be behind a "load more" link that is a plain link
+matching no pagination pattern, or a ``rel=next``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -10,8 +18,54 @@ from scrapy.link import Link
 from scrapy.linkextractors import LinkExtractor
 
 from newsarchive.records import Discovery
-from newsarchive.spiders.base import ArticleSpider
+from newsarchive.spiders.base import ArticleSpider, joined
 from newsarchive.spiders.outlets import OutletKind
+
+MORE = (
+    "//*[self::a or self::link][re:test(@rel, '(^|\\s)next(\\s|$)', 'i')]"
+    " | //a[re:test(normalize-space(.), '^(load|show|view|see) more"
+    "|^more (stories|articles|news|posts)|^older (posts|stories)', 'i')]"
+    " | //a[re:test(@class, 'load-?more', 'i')]"
+)
+"""Links to a listing's next page besides the pagination pattern: ``rel=next`` and the
+"load more" links whose text or class says so."""
+
+
+def item_list_urls(data: Any) -> Iterator[str]:
+    """The URLs of every ``itemListElement`` in a JSON-LD value, at any depth (``@graph``)."""
+    if isinstance(data, list):
+        for value in data:
+            yield from item_list_urls(value)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key == "itemListElement":
+                yield from _list_item_urls(value)
+            else:
+                yield from item_list_urls(value)
+
+
+def _list_item_urls(elements: Any) -> Iterator[str]:
+    for element in elements if isinstance(elements, list) else [elements]:
+        if isinstance(element, str):
+            yield element
+        elif isinstance(element, dict):
+            found = element.get("url") or element.get("item")
+            if isinstance(found, dict):  # an item given as the thing itself
+                found = found.get("url") or found.get("@id")
+            if isinstance(found, str):
+                yield found
+
+
+def json_ld_urls(response: TextResponse) -> list[str]:
+    """The article URLs the page's JSON-LD item lists name; a block that is no JSON is skipped."""
+    urls: list[str] = []
+    for block in response.xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        urls += [joined(response, url.strip()) for url in item_list_urls(data) if url.strip()]
+    return urls
 
 
 class ListingSpider(ArticleSpider):
@@ -29,6 +83,7 @@ class ListingSpider(ArticleSpider):
         # Domains are checked by the base class (host-based, port-agnostic).
         self._articles = LinkExtractor(allow=self.outlet.article_pattern or (), unique=True)
         self._pages = LinkExtractor(allow=self.outlet.pagination_pattern, unique=True)
+        self._more = LinkExtractor(restrict_xpaths=MORE, tags=("a", "link"), unique=True)
 
     def parse_start(self, response: Response) -> Iterable[Any]:
         if not self.document_answered(response):
@@ -36,12 +91,16 @@ class ListingSpider(ArticleSpider):
         if not isinstance(response, TextResponse):
             self.unreadable(response, "an HTML listing page")
             return
-        self.document_read()
+        links = self._articles.extract_links(response)
+        listed = [(link.url, _title(link)) for link in links]
+        listed += [(url, None) for url in json_ld_urls(response)]
+        pages = self._pages.extract_links(response) + self._more.extract_links(response)
+        self.document_read(response.url, len(listed) + len(pages))
         yield from self.article_requests(
-            (link.url, Discovery(via="listing", source_url=response.url, title=_title(link)))
-            for link in self._articles.extract_links(response)
+            (url, Discovery(via="listing", source_url=response.url, title=title))
+            for url, title in listed
         )
-        for link in self._pages.extract_links(response):
+        for link in pages:
             if self.outlet.matches_article(link.url):
                 continue
             request = self.page_request(link.url, self.parse_start)

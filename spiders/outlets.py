@@ -53,8 +53,8 @@ DEFAULT_REVISITS = tuple(timedelta(hours=h) for h in (1, 6, 24, 72, 168))
 class OutletKind(StrEnum):
     """How new articles of an outlet are discovered."""
 
-    FEED = "feed"  # RSS 2.0 or Atom
-    SITEMAP = "sitemap"  # sitemap index, urlset or news sitemap
+    FEED = "feed"  # RSS or Atom, any version
+    SITEMAP = "sitemap"  # any sitemap (index, urlset, text, feed), robots.txt or the site root
     LISTING = "listing"  # section pages with pagination
 
 

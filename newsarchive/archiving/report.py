@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from newsarchive.errors import NewsarchiveError
-from newsarchive.records import ArchiveOutcome, RunCounts
+from newsarchive.records import ArchiveOutcome, DocumentCheck, RunCounts
 from newsarchive.spiders.stats import KNOWN, CrawlStats
 
 SUMMARY_COLUMNS = RunCounts.columns()
@@ -47,10 +47,17 @@ class OutletRun:
     reason: str | None  # why the outlet could not be crawled at all; None when it did its work
     failures: tuple[tuple[str, str], ...]  # (URL, reason) of each URL that went wrong
     skipped: tuple[tuple[str, int], ...]  # (reason, URLs) of the skips, most common first
+    documents: tuple[tuple[str, str], ...] = ()  # (URL, reason): discovery documents that
+    # failed or listed nothing
+    warning: str | None = None  # it did its work, but not all of it: why (see the ledger)
 
     @property
     def failed(self) -> bool:
         return self.reason is not None
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.failed else "warning" if self.warning else "completed"
 
     def row(self) -> dict[str, Any]:
         """The summary row in the column order of the CLI and the Prefect artifact."""
@@ -60,10 +67,12 @@ class OutletRun:
         """What ``crawl --json`` prints for the outlet: the row, its status, the pages."""
         return {
             **self.row(),
-            "status": "failed" if self.failed else "completed",
+            "status": self.status,
             "reason": self.reason,
+            "warning": self.warning,
             "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
             "skipped_reasons": dict(self.skipped),
+            "documents": [{"url": url, "reason": reason} for url, reason in self.documents],
         }
 
 
@@ -163,6 +172,30 @@ class OutletReport:
             return f"none of the {counts.discovered} discovered articles was archived ({top})"
         return None
 
+    def document_problems(self) -> list[tuple[str, str]]:
+        """(URL, reason) of each discovery document that failed, or was read and listed nothing."""
+        checks = self.crawl.documents if self.crawl else ()
+        return [(check.url, _problem(check)) for check in checks if check.failure or check.empty]
+
+    def warning(self) -> str | None:
+        """Why an outlet that did its work still needs a look; None when nothing does.
+
+        A discovery document that failed while another could be read, or one
+        that listed nothing, leaves articles unfound as surely as a failed
+        outlet does, only more quietly; so does an outlet whose documents, read
+        afresh, listed no article at all (a feed emptied by a site's redesign).
+        """
+        if self.crawl is None or self.failure() is not None:
+            return None
+        read = [check for check in self.crawl.documents if check.entries is not None]
+        if read and not self.crawl.discovered:
+            return f"its {len(read)} discovery document(s) read listed no article"
+        problems = self.document_problems()
+        if problems:
+            total = len(self.crawl.documents)
+            return f"{len(problems)} of {total} discovery documents failed or listed nothing"
+        return None
+
     def summary(self) -> OutletRun:
         """The run summed up: counts, whether the outlet failed and why, the pages behind."""
         return OutletRun(
@@ -171,6 +204,8 @@ class OutletReport:
             reason=self.failure(),
             failures=tuple(self.failures),
             skipped=tuple(self.skip_reasons().most_common()),
+            documents=tuple(self.document_problems()),
+            warning=self.warning(),
         )
 
     @property
@@ -182,6 +217,12 @@ class OutletReport:
     def extraction_failure_rate(self) -> float:
         """Share of fetched pages whose text could not be extracted (a layout-change signal)."""
         return self.extraction_failures / self.fetched if self.fetched else 0.0
+
+
+def _problem(check: DocumentCheck) -> str:
+    if check.failure is None:
+        return "listed nothing"
+    return check.reason or check.failure.value
 
 
 def _both(earlier: CrawlStats | None, later: CrawlStats | None) -> CrawlStats | None:

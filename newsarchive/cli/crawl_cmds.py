@@ -146,6 +146,13 @@ def _echo_summary(runs: list[OutletRun]) -> None:
     for row in rows:
         if row.get("status") == "failed":
             typer.echo(f"\n{row['outlet']} could not be crawled: {row['reason']}")
+        elif row.get("status") == "warning":
+            typer.echo(f"\n{row['outlet']} needs a look: {row['warning']}")
+    documents = [(row["outlet"], d) for row in rows for d in row.get("documents") or ()]
+    if documents:
+        typer.echo(f"\ndiscovery documents that failed or listed nothing ({len(documents)}):")
+        for outlet, document in documents:
+            typer.echo(f"  {outlet}  {document['url']}  {document['reason']}")
     failures = [(row["outlet"], f) for row in rows for f in row["failures"]]
     if failures:
         typer.echo(f"\nfailed ({len(failures)}):")

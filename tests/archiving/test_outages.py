@@ -119,3 +119,42 @@ def test_every_discovered_url_ends_in_one_counted_column(archive: Archive, site:
         (site.url("/a/more-0.html"), "http-error: HTTP 404"),
     ]
     assert report.failure() is None
+
+
+SITEMAP = """<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{o}/fine.xml</loc></sitemap><sitemap><loc>{o}/gone.xml</loc></sitemap>
+<sitemap><loc>{o}/empty.xml</loc></sitemap></sitemapindex>"""
+URLSET = """<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{urls}</urlset>"""
+
+
+def test_documents_that_failed_or_listed_nothing_are_named(archive: Archive, site: Site) -> None:
+    """A child sitemap answering 404 and one listing nothing leave the outlet archived, with a
+    warning that names both; so does a start URL that is no sitemap beside one that is."""
+    site.page("/index.xml", SITEMAP.format(o=site.origin), "application/xml")
+    site.page("/fine.xml", URLSET.format(urls=f"<url><loc>{site.url('/a/1')}</loc></url>"))
+    site.page("/empty.xml", URLSET.format(urls=""), "application/xml")
+    site.page("/a/1", html("One"))
+    site.page("/home", html("A home page, not a sitemap"))
+    (report,) = crawl(archive, outlet(site, "sitemap", ["/index.xml", "/home"])).values()
+
+    run = report.summary().as_json()
+    assert run["status"] == "warning" and run["reason"] is None and run["new"] == 1
+    assert run["warning"] == "3 of 5 discovery documents failed or listed nothing"
+    assert {d["url"]: d["reason"] for d in run["documents"]} == {
+        site.url("/home"): "not a sitemap, a feed or robots.txt",
+        site.url("/gone.xml"): "answered HTTP 404",
+        site.url("/empty.xml"): "listed nothing",
+    }
+
+
+def test_an_outlet_whose_documents_list_no_article_is_a_warning(
+    archive: Archive, site: Site
+) -> None:
+    rss(site, [])
+    (report,) = crawl(archive, outlet(site, "feed", "/feed.xml")).values()
+
+    run = report.summary()
+    assert run.status == "warning" and run.reason is None
+    assert run.warning == "its 1 discovery document(s) read listed no article"
+    assert run.documents == ((site.url("/feed.xml"), "listed nothing"),)

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import ArchiveOutcome, RobotsFile
+from newsarchive.records import ArchiveOutcome, DocumentCheck, DocumentFailure, RobotsFile
 from newsarchive.spiders.stats import CrawlStats
 
 
@@ -113,6 +113,37 @@ def test_the_summary_is_what_crawl_json_prints() -> None:
     assert report.summary().as_json() == {
         "outlet": "o", "discovered": 3, "fetched": 1, "new": 1, "updated": 0, "unchanged": 0,
         "duplicate": 0, "skipped": 2, "failed": 1, "status": "completed", "reason": None,
+        "warning": None,
         "failures": [{"url": "https://o.example/b", "reason": "http-error: HTTP 404"}],
-        "skipped_reasons": {"off-site": 2},
+        "skipped_reasons": {"off-site": 2}, "documents": [],
     }  # fmt: skip
+
+
+def test_documents_that_failed_or_listed_nothing_are_named_with_a_warning() -> None:
+    documents = (
+        DocumentCheck("https://o.example/sitemap.xml", 200, entries=2),
+        DocumentCheck(
+            "https://o.example/sitemap-1.xml", 404, failure=DocumentFailure.GONE,
+            reason="answered HTTP 404",
+        ),
+        DocumentCheck("https://o.example/sitemap-2.xml", 200, entries=0),
+        DocumentCheck("https://o.example/sitemap-3.xml", 304, unchanged=True),
+    )  # fmt: skip
+    report = OutletReport("o", CrawlStats(discovered=1, documents_read=3, documents=documents))
+    report.add("https://o.example/a", ArchiveOutcome.NEW)
+    summary = report.summary().as_json()
+    assert summary["status"] == "warning" and summary["reason"] is None
+    assert summary["warning"] == "2 of 4 discovery documents failed or listed nothing"
+    assert summary["documents"] == [
+        {"url": "https://o.example/sitemap-1.xml", "reason": "answered HTTP 404"},
+        {"url": "https://o.example/sitemap-2.xml", "reason": "listed nothing"},
+    ]
+
+
+def test_documents_read_afresh_that_list_no_article_are_a_warning_unchanged_ones_not() -> None:
+    empty = (DocumentCheck("https://o.example/feed", 200, entries=0),)
+    report = OutletReport("o", CrawlStats(documents_read=1, documents=empty))
+    assert report.failure() is None
+    assert report.warning() == "its 1 discovery document(s) read listed no article"
+    unchanged = (DocumentCheck("https://o.example/feed", 304, unchanged=True),)
+    assert OutletReport("o", CrawlStats(documents_read=1, documents=unchanged)).warning() is None

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from newsarchive.archiving.fleet import poll_of
 from newsarchive.archiving.health import Rules, assess
 from newsarchive.archiving.report import OutletReport
-from newsarchive.flows.artifacts import render_markdown, report_key
-from newsarchive.records import ArchiveOutcome, OutletState
+from newsarchive.flows.artifacts import render_fleet, render_markdown, report_key
+from newsarchive.records import ArchiveOutcome, DocumentCheck, DocumentFailure, OutletState
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.stats import CrawlStats
 
@@ -62,3 +62,32 @@ def test_markdown_of_an_outlet_that_failed_says_so_first() -> None:
         "**Failed**: no discovery document could be read "
         "(https://s.example/feed: answered HTTP 404)"
     )
+
+
+def test_markdown_names_the_documents_that_failed_or_listed_nothing() -> None:
+    documents = (
+        DocumentCheck("https://s.example/sitemap.xml", 200, entries=1),
+        DocumentCheck(
+            "https://s.example/gone.xml", 404, failure=DocumentFailure.GONE,
+            reason="answered HTTP 404",
+        ),
+        DocumentCheck("https://s.example/empty.xml", 200, entries=0),
+    )  # fmt: skip
+    report = OutletReport("s", CrawlStats(discovered=1, documents_read=2, documents=documents))
+    report.add("https://s.example/a", ArchiveOutcome.NEW)
+    text = render_markdown(report, None)
+    assert text.splitlines()[2] == (
+        "**Warning**: 2 of 3 discovery documents failed or listed nothing"
+    )
+    assert "### Discovery documents that failed or listed nothing (2)" in text
+    assert "- <https://s.example/gone.xml>: answered HTTP 404" in text
+    assert "- <https://s.example/empty.xml>: listed nothing" in text
+
+
+def test_the_fleet_artifact_lists_the_outlets_that_need_a_look() -> None:
+    empty = (DocumentCheck("https://s.example/feed", 200, entries=0),)
+    quiet = OutletReport("s", CrawlStats(documents_read=1, documents=empty))
+    fine = OutletReport("v", CrawlStats(documents_read=1))
+    text = render_fleet([quiet, fine], [])
+    assert "### Needs a look (1)" in text
+    assert "- s: its 1 discovery document(s) read listed no article" in text

@@ -17,7 +17,7 @@ from newsarchive.identity import article_key, canonical_url
 from newsarchive.spiders.dates import parse_iso, parse_rfc822
 from newsarchive.spiders.feed import parse_feed
 from newsarchive.spiders.outlets import parse_outlets
-from newsarchive.spiders.sitemap import parse_sitemap
+from newsarchive.spiders.sitemapdoc import parse_sitemap
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.spiders.feed import parse_feed
-from newsarchive.spiders.sitemap import parse_sitemap
+from newsarchive.spiders.sitemapdoc import parse_sitemap
 
 SECRET = "newsarchive-secret-9d1c"
 

@@ -61,3 +61,47 @@ def test_endless_pagination_ends_within_budget(site: Site) -> None:
     assert len(requests) == 20
     assert stats["testsite"].finish_reason == "finished"
     assert len(records) == sum(1 for p in requests if p.startswith("/news/"))
+
+
+ITEM_LIST = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebPage", "name": "Section"},
+  {"@type": "ItemList", "itemListElement": [
+    {"@type": "ListItem", "position": 1, "url": "/news/2001/"},
+    {"@type": "ListItem", "position": 2, "item": {"@id": "{o}/news/2002/", "name": "Two"}},
+    {"@type": "ListItem", "position": 3, "item": "/news/2003/"}]}]}
+</script><script type="application/ld+json">{ not json at all</script></head>
+<body><div id="app"></div></body></html>"""
+
+
+def test_articles_named_only_in_a_json_ld_item_list(site: Site, mode: str) -> None:
+    site.page("/section/", ITEM_LIST.replace("{o}", site.origin))
+    for number in (2001, 2002, 2003):
+        site.page(f"/news/{number}/", html(f"Story {number}"))
+    records, stats = run(
+        [outlet(site, "listing", "/section/", article_pattern=r"/news/\d+/")], mode
+    )
+
+    fetched = sorted(r.url for r in records if r.outcome is FetchOutcome.FETCHED)
+    assert fetched == [site.url(f"/news/{n}/") for n in (2001, 2002, 2003)]
+    assert stats["testsite"].documents_failed == 0
+
+
+def test_a_load_more_link_is_followed_like_a_next_page(site: Site) -> None:
+    site.page(
+        "/section/",
+        '<html><body><a href="/news/3001/">One</a>'
+        '<a class="button" href="/section/more?offset=20">Load more stories</a></body></html>',
+    )
+    site.page(
+        "/section/more?offset=20",
+        '<html><head><link rel="next" href="/section/older?from=3002"></head><body>'
+        '<a href="/news/3002/">Two</a></body></html>',
+    )
+    site.page("/section/older?from=3002", '<html><body><a href="/news/3003/">3</a></body></html>')
+    for number in (3001, 3002, 3003):
+        site.page(f"/news/{number}/", html(f"Story {number}"))
+    records, _ = run([outlet(site, "listing", "/section/", article_pattern=r"/news/\d+/")])
+
+    fetched = sorted(r.url for r in records if r.outcome is FetchOutcome.FETCHED)
+    assert fetched == [site.url(f"/news/{n}/") for n in (3001, 3002, 3003)]
