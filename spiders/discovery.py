@@ -7,7 +7,7 @@ name?), the ``Sitemap:`` lines of its robots.txt, and the places feeds and
 sitemaps usually live; a sitemap index's likeliest children are read too.
 Each document is read with the spiders' own parsers
 (:func:`~newsarchive.spiders.feed.parse_feed`,
-:func:`~newsarchive.spiders.sitemap.parse_sitemap`), so what discovery calls
+:func:`~newsarchive.spiders.sitemapdoc.parse_sitemap`), so what discovery calls
 a feed is what the feed spider will read.
 
 The requests go through the crawl's own Scrapy settings: robots.txt obeyed,
@@ -26,22 +26,21 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
-from protego import Protego
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
-from scrapy.utils.gz import gunzip, gzip_magic_number
 from twisted.python.failure import Failure
 
 from newsarchive.errors import NewsarchiveError
 from newsarchive.records import Discovery
 from newsarchive.spiders.base import joined
+from newsarchive.spiders.documents import unzipped
 from newsarchive.spiders.feed import parse_feed
 from newsarchive.spiders.guard import Resolver, guard_settings
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.settings import crawler_settings
-from newsarchive.spiders.sitemap import parse_sitemap
+from newsarchive.spiders.sitemapdoc import parse_sitemap, read_robots
 
 USUAL_LOCATIONS = (
     "/news-sitemap.xml",
@@ -263,8 +262,7 @@ class DiscoverySpider(scrapy.Spider):
         if response.status != 200:
             return
         site = self.sites[response.meta["site"]]
-        rules = Protego.parse(response.body.decode("utf-8", errors="replace"))
-        for url in rules.sitemaps:
+        for url in read_robots(response.body).children:
             request = self._candidate(site, joined(response, url), ROBOTS)
             if request is not None:
                 yield request
@@ -288,13 +286,9 @@ class DiscoverySpider(scrapy.Spider):
                 yield request
 
     def _unzipped(self, response: Response) -> bytes:
-        """The body, gunzipped within the size limit when served as a ``.gz`` file."""
-        if not gzip_magic_number(response):
-            return response.body
-        try:
-            return gunzip(response.body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        except (OSError, ValueError):
-            return b""  # read as neither a feed nor a sitemap
+        """The body, gunzipped within the size limit when it is gzip; broken gzip reads as
+        neither a feed nor a sitemap."""
+        return unzipped(response, self.settings.getint("DOWNLOAD_MAXSIZE")) or b""
 
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
