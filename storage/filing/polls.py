@@ -11,12 +11,12 @@ transaction for the whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.records import DocumentCheck, OutletState, OutletStatus
@@ -144,25 +144,40 @@ def save_polls(
     session: Session, states: Sequence[OutletState], polled: Polled, at: datetime
 ) -> None:
     """Write the outlets' states after a poll (ending their claims), the runs' counts, the
-    documents, the revisits and the robots.txt files."""
+    documents, the revisits and the robots.txt files.
+
+    The states go in one statement run over all of them, and the documents are
+    read in one query: a fleet settles hundreds of outlets at once, and a
+    statement each made settling cost more than the polls.
+    """
     ids = outlet_ids(session, [*(state.outlet for state in states), *polled.counts])
-    for state in states:
-        values = _state_values(state)
-        outlet_id = ids[state.outlet]
-        changed = session.execute(
-            update(OutletStateRow).where(OutletStateRow.outlet_id == outlet_id).values(**values)
-        )
-        if not changed.rowcount:  # type: ignore[attr-defined]
-            insert_ignoring_conflicts(
-                session, OutletStateRow, {"outlet_id": outlet_id, **values}, ["outlet_id"]
-            )
+    _save_states(session, {ids[state.outlet]: state for state in states})
     for outlet, counts in polled.counts.items():
         runs.record(session, ids[outlet], counts, at)
-    for outlet, checks in polled.documents.items():
-        _save_documents(session, ids[outlet], checks, at)
+    _save_documents(session, {ids[name]: checks for name, checks in polled.documents.items()}, at)
     for outlet, keys in polled.revisited.items():
         _mark_revisited(session, ids[outlet], keys, at)
     robots.save(session, polled.robots)
+
+
+def _save_states(session: Session, states: Mapping[int, OutletState]) -> None:
+    table = OutletStateRow.__table__
+    held = _existing(session, OutletStateRow.outlet_id, list(states))
+    rows = [{"b_outlet_id": oid, **_state_values(s)} for oid, s in states.items() if oid in held]
+    if rows:
+        session.execute(update(table).where(table.c.outlet_id == bindparam("b_outlet_id")), rows)
+    for outlet_id, state in states.items():
+        if outlet_id not in held:
+            values = {"outlet_id": outlet_id, **_state_values(state)}
+            insert_ignoring_conflicts(session, OutletStateRow, values, ["outlet_id"])
+
+
+def _existing(session: Session, column: Any, ids: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), ROWS_PER_STATEMENT):
+        chunk = ids[start : start + ROWS_PER_STATEMENT]
+        found.update(session.scalars(select(column).where(column.in_(chunk))))
+    return found
 
 
 def _state_values(state: OutletState) -> dict[str, Any]:
@@ -174,33 +189,33 @@ def _state_values(state: OutletState) -> dict[str, Any]:
 
 
 def _save_documents(
-    session: Session, outlet_id: int, checks: Sequence[DocumentCheck], at: datetime
+    session: Session, checks: Mapping[int, Sequence[DocumentCheck]], at: datetime
 ) -> None:
     """Keep what the next poll compares with; a document that failed keeps its last validators."""
-    answered = [c for c in checks if c.failure is None and c.status in (200, 304)]
-    if not answered:
-        return
-    rows = {
-        row.url: row
-        for row in session.scalars(
-            select(DocumentRow).where(
-                DocumentRow.outlet_id == outlet_id,
-                DocumentRow.url.in_([c.url for c in answered]),
-            )
-        )
+    answered = {
+        outlet_id: [c for c in found if c.failure is None and c.status in (200, 304)]
+        for outlet_id, found in checks.items()
     }
-    for check in answered:
-        row = rows.get(check.url)
-        if row is None:
-            row = DocumentRow(outlet_id=outlet_id, url=check.url, changed_at=at, listed=0)
-            session.add(row)
-        row.checked_at, row.status = at, check.status
-        if check.status == 304:
-            continue
-        if check.sha256 != row.sha256:
-            row.changed_at = at
-        row.etag, row.last_modified, row.sha256 = check.etag, check.last_modified, check.sha256
-        row.listed = check.listed
+    answered = {outlet_id: found for outlet_id, found in answered.items() if found}
+    wanted = list(answered)
+    rows: dict[tuple[int, str], DocumentRow] = {}
+    for start in range(0, len(wanted), ROWS_PER_STATEMENT):
+        chunk = wanted[start : start + ROWS_PER_STATEMENT]
+        for row in session.scalars(select(DocumentRow).where(DocumentRow.outlet_id.in_(chunk))):
+            rows[row.outlet_id, row.url] = row
+    for outlet_id, found in answered.items():
+        for check in found:
+            row = rows.get((outlet_id, check.url))
+            if row is None:
+                row = DocumentRow(outlet_id=outlet_id, url=check.url, changed_at=at, listed=0)
+                session.add(row)
+            row.checked_at, row.status = at, check.status
+            if check.status == 304:
+                continue
+            if check.sha256 != row.sha256:
+                row.changed_at = at
+            row.etag, row.last_modified, row.sha256 = check.etag, check.last_modified, check.sha256
+            row.listed = check.listed
 
 
 def _mark_revisited(session: Session, outlet_id: int, keys: Sequence[str], at: datetime) -> None:
