@@ -252,6 +252,7 @@ class DocumentCheck:
     seen_before: bool = False  # an earlier poll read it: its unknown articles are news
     entries: int | None = None  # URLs of any sort it listed (articles, sitemaps, next pages)
     # before any was filtered; None: not read as its kind (unchanged, failed)
+    listed_per_hour: float | None = None  # the pace its listed articles' own dates show
 
     @property
     def empty(self) -> bool:

@@ -41,7 +41,7 @@ from newsarchive.records import (
     in_utc,
     media_type,
 )
-from newsarchive.spiders.documents import DocumentLog, document_url, failure_by_outcome
+from newsarchive.spiders.documents import DocumentLog, document_url, failure_by_outcome, pace
 from newsarchive.spiders.known import Known, ask
 from newsarchive.spiders.outcomes import describe_failure
 from newsarchive.spiders.outlets import Outlet, OutletKind
@@ -296,7 +296,8 @@ class ArticleSpider:
         known = ask(self.known, self.name, [key for _, key, _ in chosen])
         if listed and listed[0][1].via != REVISIT:
             unknown = sum(1 for _, key, _ in chosen if key not in known)
-            self.documents.listed(listed[0][1].source_url, len(chosen), unknown)
+            per_hour = pace(discovery.published for _, _, discovery in chosen)
+            self.documents.listed(listed[0][1].source_url, len(chosen), unknown, per_hour)
         for article, key, discovery in chosen:
             before = known.get(key)
             if self.polling and before is not None and not _due(discovery, before):

@@ -12,7 +12,9 @@ travel with the crawl's numbers (in both crawl modes).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime, time
 from typing import Any
 
 from scrapy.http import Response
@@ -100,11 +102,14 @@ class DocumentLog:
         that is not there): no check, so no failure and nothing to compare with next time."""
         self.checks.pop(url, None)
 
-    def listed(self, url: str, listed: int, unknown: int) -> None:
-        """The articles the document (asked for or answered as ``url``) listed."""
+    def listed(self, url: str, listed: int, unknown: int, per_hour: float | None = None) -> None:
+        """The articles the document (asked for or answered as ``url``) listed, and the pace
+        their dates show."""
         url = self._asked_as.get(url, url)
         if url in self.checks:
-            self.checks[url] = replace(self.checks[url], listed=listed, unknown=unknown)
+            self.checks[url] = replace(
+                self.checks[url], listed=listed, unknown=unknown, listed_per_hour=per_hour
+            )
 
     def hinted(self, url: str, seconds: int | None) -> None:
         url = self._asked_as.get(url, url)
@@ -122,6 +127,25 @@ def unzipped(response: Response, max_size: int) -> bytes | None:
         return gunzip(response.body, max_size=max_size)
     except (OSError, ValueError):
         return None
+
+
+MIDNIGHT = time(0)
+MIN_DATED = 3
+"""Dated articles a document must list before their dates are taken for a pace."""
+
+
+def pace(dates: Iterable[datetime | None]) -> float | None:
+    """Articles an hour, from the publication times a document gives its articles: how a
+    feed read for the first time already tells a busy outlet from a quiet one.
+
+    Only times of day count (a bare date, midnight, says too little), and at
+    least :data:`MIN_DATED` of them spread over some time.
+    """
+    times = sorted(d for d in dates if d is not None and d.tzinfo and d.time() != MIDNIGHT)
+    if len(times) < MIN_DATED:
+        return None
+    hours = (times[-1] - times[0]).total_seconds() / 3600
+    return (len(times) - 1) / hours if hours > 0 else None
 
 
 def checks_from_child(value: Any) -> tuple[DocumentCheck, ...]:

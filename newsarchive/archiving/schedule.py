@@ -6,7 +6,8 @@ each poll's findings move the outlet's next due time:
 
 - the rate of new articles (an average over polls, new articles an hour) sets
   a gap in which about a third of the outlet's feed window fills up, so a
-  poll comes well before articles drop out of the window;
+  poll comes well before articles drop out of the window; before the second
+  poll, the rate the listed articles' own dates show stands for it;
 - a window that overflowed (every listed article new to a document read
   before) means articles were probably missed: the gap shrinks to a quarter;
 - polls that find nothing (a 304, the same bytes, no new article) bring the
@@ -79,15 +80,22 @@ class Poll:
         return timedelta(seconds=max(hints)) if hints else None
 
     @property
+    def dated_rate(self) -> float | None:
+        """Articles an hour as the documents' own dates show them (the busiest document)."""
+        rates = [d.listed_per_hour for d in self.documents if d.listed_per_hour]
+        return max(rates) if rates else None
+
+    @property
     def retry_after(self) -> timedelta | None:
         waits = [d.retry_after_seconds for d in self.documents if d.retry_after_seconds]
         return timedelta(seconds=max(waits)) if waits else None
 
 
 def measured_rate(state: OutletState, poll: Poll) -> float:
-    """New articles an hour, averaged over polls; the first poll finds a backlog, not a rate."""
+    """New articles an hour, averaged over polls.  The first poll finds a backlog, not a
+    rate: then the rate is what the dates of the articles its documents list show, if any."""
     if state.last_poll is None:
-        return state.rate_per_hour
+        return poll.dated_rate or state.rate_per_hour
     hours = max((poll.at - state.last_poll).total_seconds() / 3600, 1 / 3600)
     seen = poll.new
     if poll.overflowed:  # more were published than the window showed
@@ -102,11 +110,11 @@ def next_interval(outlet: Outlet, state: OutletState, poll: Poll, rate: float) -
         backoff = outlet.min_interval * 2 ** min(math.ceil(state.failures + 1), 20)
         return max(backoff, before or FIRST_INTERVAL)
     if before is None:
-        gap = FIRST_INTERVAL
+        gap = _filling(poll.window, rate) if poll.dated_rate else FIRST_INTERVAL
     elif poll.overflowed:
         gap = before / OVERFLOW_SHRINK
     elif rate > 0 and poll.window:
-        gap = timedelta(hours=max(1.0, poll.window * WINDOW_SHARE) / rate)
+        gap = _filling(poll.window, rate)
     elif poll.quiet:
         gap = before * GROWTH
     else:
@@ -114,6 +122,11 @@ def next_interval(outlet: Outlet, state: OutletState, poll: Poll, rate: float) -
     if poll.hint is not None:
         gap = max(gap, min(poll.hint, outlet.max_interval))
     return gap
+
+
+def _filling(window: int, rate: float) -> timedelta:
+    """The time ``rate`` takes to fill :data:`WINDOW_SHARE` of a feed window."""
+    return timedelta(hours=max(1.0, window * WINDOW_SHARE) / rate)
 
 
 def within(outlet: Outlet, gap: timedelta) -> timedelta:

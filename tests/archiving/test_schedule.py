@@ -49,6 +49,15 @@ def test_the_first_poll_sets_the_first_gap_within_the_bounds() -> None:
     )
 
 
+def test_the_first_gap_follows_the_pace_the_listed_articles_dates_show() -> None:
+    first = OutletState("news")
+    busy = Poll(T0, new=10, documents=(document(10, 10, listed_per_hour=60.0),))
+    gap, _, rate = schedule_next(outlet(min_interval="1m"), first, busy, random.Random(1))
+    assert rate == 60.0 and gap == timedelta(hours=10 / 3 / 60)  # a third of 10, at 1 a minute
+    quiet = Poll(T0, new=20, documents=(document(20, 20, listed_per_hour=0.1),))
+    assert next_gap(outlet(max_interval="6h"), first, quiet) == timedelta(hours=6)
+
+
 def test_a_window_that_overflowed_brings_the_next_poll_much_sooner() -> None:
     before = polled(OutletState("news"), timedelta(hours=2), rate=5.0)
     overflow = Poll(T0, new=10, documents=(document(10, 10),))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from loopback import UA, Site, html, outlet, run
 
 from newsarchive.records import FetchOutcome
+from newsarchive.spiders.documents import pace
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Test</title>
@@ -105,3 +106,26 @@ def test_a_date_out_of_range_costs_only_that_date(site: Site, mode: str) -> None
     fine = dated["fine.html"]
     assert fine is not None and fine.published == datetime(2026, 2, 24, 8, 30, tzinfo=UTC)
     assert stats["testsite"].discovered == 3 and stats["atomsite"].discovered == 1
+
+
+def test_a_feed_tells_the_pace_of_its_articles_by_their_dates() -> None:
+    hour = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert pace([hour, hour + timedelta(minutes=30), hour + timedelta(hours=1), None]) == 2.0
+    assert pace([hour, hour + timedelta(hours=1)]) is None  # too few to tell
+    midnights = [datetime(2026, 12, d, tzinfo=UTC) for d in range(1, 6)]
+    assert pace(midnights) is None  # bare dates say nothing of the hour
+    assert pace([hour.replace(tzinfo=None)] * 3) is None
+
+
+def test_a_polled_feed_reports_the_pace_its_dates_show(site: Site) -> None:
+    items = "".join(
+        f"<item><link>{site.url(f'/a/{n}')}</link>"
+        f"<pubDate>Mon, 07 Dec 2026 {10 + n // 4:02d}:{n % 4 * 15:02d}:00 GMT</pubDate></item>"
+        for n in range(9)
+    )
+    site.page("/paced.xml", f'<rss version="2.0"><channel>{items}</channel></rss>', "text/xml")
+    for n in range(9):
+        site.page(f"/a/{n}", html(f"Story {n}", f"Story {n} of a busy desk. " * 20))
+    _, stats = run([outlet(site, "feed", "/paced.xml")])
+    (check,) = stats["testsite"].documents
+    assert check.listed == 9 and check.listed_per_hour == 4.0  # 9 over 2 hours
