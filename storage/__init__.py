@@ -26,6 +26,7 @@ from newsarchive.storage.filing.batch import (
     Entry,
     ExtractedPage,
     FailedPage,
+    GonePage,
     KeptRequisite,
     fetch_of,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "FailedPage",
     "FetchRecord",
     "Filters",
+    "GonePage",
     "Holder",
     "KeptRequisite",
     "KnownArticle",

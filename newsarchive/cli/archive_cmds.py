@@ -6,14 +6,18 @@ import difflib
 import json
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsarchive.cli.archives import open_archive
 from newsarchive.cli.output import echo_json, iso, parse_when, write_file
 from newsarchive.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from newsarchive.storage import CaptureInfo, Snapshot
 
 DEFAULT_BASE = "http://127.0.0.1:8000"
 """Where ``newsarchive web`` listens unless told otherwise."""
@@ -66,27 +70,41 @@ def get(
         raise InputError("choose one of --raw, --text, --meta")
     at_time = parse_when(at, "--at")
     with open_archive() as archive:
-        snapshot = (
-            archive.snapshot(url) if at_time is None else archive.nearest_snapshot(url, at_time)
-        )
-    if at_time is not None:  # the capture may lie on either side of the time asked: say which
-        typer.echo(
-            f"newsarchive: capture of {iso(snapshot.fetched_at)} (version {snapshot.version})",
-            err=True,
-        )
+        capture: CaptureInfo | None
+        if at_time is None:
+            snapshot, capture = archive.snapshot(url), archive.captures(url)[-1]
+        else:
+            snapshot = archive.nearest_snapshot(url, at_time)
+            capture = snapshot.capture
+    note = _capture_note(snapshot, capture, at_time is not None)
+    if note:
+        typer.echo(f"newsarchive: {note}", err=True)
     if raw:
         data = snapshot.raw
     elif meta:
         data = (
             json.dumps(snapshot.meta, ensure_ascii=False, indent=2, default=str) + "\n"
         ).encode()
-    else:
-        data = (snapshot.text.rstrip("\n") + "\n").encode()
+    else:  # a gone page's capture served no text: nothing to print
+        data = (snapshot.text.rstrip("\n") + "\n").encode() if snapshot.text else b""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         write_file(output, data)
+
+
+def _capture_note(snapshot: Snapshot, capture: CaptureInfo | None, asked_at: bool) -> str:
+    """What ``get`` says on stderr: which capture answered ``--at`` (it may lie on either
+    side of the time), and whether the page was gone then, or is now."""
+    last = f"version {snapshot.version} is the last text archived"
+    gone = capture.gone_note() if capture is not None and capture.gone else None
+    if not asked_at:
+        return f"{gone} ({last})" if gone else ""
+    seen = f"capture of {iso(snapshot.fetched_at)}"
+    if gone:
+        return f"{seen}: {gone} (the page as served, no text; {last})"
+    return f"{seen} (version {snapshot.version})"
 
 
 def history(
@@ -96,11 +114,15 @@ def history(
         bool, typer.Option("--diff", help="show text changes between versions")
     ] = False,
 ) -> None:
-    """Show every version of an article over time."""
+    """Show every version of an article over time, and when it was gone."""
     with open_archive() as archive:
         versions = archive.history(url)
+        spans = _gone_spans(archive.captures(url))
         previous: str | None = None
         for version in versions:
+            for gone, back in [span for span in spans if span[0].fetched_at < version.fetched_at]:
+                _echo_gone(gone, back, as_json)
+                spans.remove((gone, back))
             row = _plain(version)
             if as_json:
                 echo_json(row)
@@ -114,6 +136,29 @@ def history(
                 if previous is not None:
                     typer.echo(_text_diff(previous, current, version.version), nl=False)
                 previous = current
+        for gone, back in spans:
+            _echo_gone(gone, back, as_json)
+
+
+def _gone_spans(found: list[CaptureInfo]) -> list[tuple[CaptureInfo, datetime | None]]:
+    """Each time the page went: its first gone capture, and when a capture served it again."""
+    spans: list[tuple[CaptureInfo, datetime | None]] = []
+    for before, capture in zip([None, *found], found, strict=False):
+        if capture.gone and (before is None or not before.gone):
+            spans.append((capture, None))
+        elif not capture.gone and before is not None and before.gone:
+            spans[-1] = (spans[-1][0], capture.fetched_at)
+    return spans
+
+
+def _echo_gone(gone: CaptureInfo, back: datetime | None, as_json: bool) -> None:
+    if as_json:
+        echo_json(
+            {"gone_since": iso(gone.fetched_at), "status": gone.status,
+             "location": gone.location, "back": iso(back) if back else None}
+        )  # fmt: skip
+        return
+    typer.echo(gone.gone_note() + (f", back at {iso(back)}" if back else ""))
 
 
 def timemap(

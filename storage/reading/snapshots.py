@@ -135,7 +135,11 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
 def capture_snapshot(
     session: Session, store: ObjectStore, url: str, capture: CaptureInfo
 ) -> Snapshot:
-    """The page as one capture served it (for a revisit, the bytes first captured) and its text."""
+    """The page as one capture served it (for a revisit, the bytes first captured) and its text.
+
+    For a gone capture that is what was served instead of the article, with
+    no text, and the metadata of the last version under ``gone``.
+    """
     article, outlet = find_article(session, url)
     version = session.scalars(
         select(VersionRow).where(
@@ -166,6 +170,11 @@ def _snapshot(
         raise StorageError(f"catalog entry of {article.url} v{version.number} is incomplete")
     meta: dict[str, Any] = json.loads(checked_get(store, version.meta_key, version.meta_sha256))
     meta["last_seen"] = version.last_seen.isoformat()
+    text = ""  # a gone capture served no text: its metadata says what went
+    if capture is not None and capture.gone:
+        meta["gone"] = _gone_meta(capture)
+    else:
+        text = checked_get(store, content.key, content.sha256).decode("utf-8")
     duplicate_of = None
     if article.duplicate_of_id is not None:
         duplicate_of = session.scalars(
@@ -177,11 +186,20 @@ def _snapshot(
         version=version.number,
         fetched_at=capture.fetched_at if capture is not None else version.fetched_at,
         raw=raw_body(store, fetch.raw_key, fetch.raw_object_sha256, fetch.raw_sha256),
-        text=checked_get(store, content.key, content.sha256).decode("utf-8"),
+        text=text,
         meta=meta,
         duplicate_of=duplicate_of,
         capture=capture,
     )
+
+
+def _gone_meta(capture: CaptureInfo) -> dict[str, Any]:
+    assert capture.gone_since is not None
+    return {
+        "since": capture.gone_since.isoformat(),
+        "status": capture.status,
+        "location": capture.location,
+    }
 
 
 def history(session: Session, url: str) -> list[VersionInfo]:
