@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from newsarchive.cli.archives import open_archive
-from newsarchive.cli.output import echo_json, iso, parse_when, write_file
+from newsarchive.cli.output import echo_json, iso, write_file
 from newsarchive.errors import InputError, NotFoundError
+from newsarchive.moments import Edge, parse_moment
 
 if TYPE_CHECKING:
     from newsarchive.storage import CaptureInfo, Snapshot
@@ -35,7 +36,7 @@ def list_articles(
     as_json: JsonOption = False,
 ) -> None:
     """List archived articles, one per canonical URL."""
-    since_at = parse_when(since, "--since")
+    since_at = parse_moment(since, "--since")
     count = 0
     with open_archive() as archive:
         for article in archive.list_articles(outlet=outlet, since=since_at):
@@ -58,7 +59,8 @@ def list_articles(
 def get(
     url: Annotated[str, typer.Argument(help="article URL")],
     at: Annotated[
-        str | None, typer.Option(help="the capture nearest to this time (ISO 8601)")
+        str | None,
+        typer.Option(help="the capture nearest to this time (ISO 8601; a date: its start)"),
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
     text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
@@ -68,7 +70,7 @@ def get(
     """Retrieve one snapshot of an article."""
     if raw + text + meta > 1:
         raise InputError("choose one of --raw, --text, --meta")
-    at_time = parse_when(at, "--at")
+    at_time = parse_moment(at, "--at")
     with open_archive() as archive:
         capture: CaptureInfo | None
         if at_time is None:
@@ -196,9 +198,12 @@ def search(
     ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
     since: Annotated[
-        str | None, typer.Option(help="published at or after (ISO 8601; first seen if undated)")
+        str | None,
+        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
     ] = None,
-    until: Annotated[str | None, typer.Option(help="published at or before (ISO 8601)")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
+    ] = None,
     all_versions: Annotated[
         bool, typer.Option("--all-versions", help="search every version's text, not the latest")
     ] = False,
@@ -212,8 +217,8 @@ def search(
         raise InputError("the search query is empty")
     filters = Filters(
         outlet=outlet,
-        since=parse_when(since, "--since"),
-        until=parse_when(until, "--until"),
+        since=parse_moment(since, "--since"),
+        until=parse_moment(until, "--until", Edge.END),
         all_versions=all_versions,
     )
     with open_archive() as archive:

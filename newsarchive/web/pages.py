@@ -15,9 +15,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
+from newsarchive.moments import Edge, parse_moment
 from newsarchive.storage import ArticleSummary, Filters, ReadOnlyArchive, at_stamp, nearest
 from newsarchive.web.rendering import capture_path, render
-from newsarchive.web.targets import day_or_time, stamp_time, target_url
+from newsarchive.web.targets import stamp_time, target_url
 from newsarchive.web.wordiff import changed_words, word_diff
 
 router = APIRouter()
@@ -55,8 +56,8 @@ def outlet(
     archive = _archive(request)
     if name not in {o.name for o in archive.outlets()}:
         raise NotFoundError(f"no outlet called {name!r} in the archive")
-    start = day_or_time(since, "since")
-    end = day_or_time(until, "until", end_of_day=True)
+    start = parse_moment(since, "since")
+    end = parse_moment(until, "until", Edge.END)
     form = {"q": q, "since": since, "until": until, "all_versions": all_versions}
     if q.strip():
         filters = Filters(outlet=name, since=start, until=end, all_versions=all_versions)
@@ -137,7 +138,7 @@ def diff(request: Request, url: str, a: int, b: int) -> str:
 @router.get("/nearest")
 def nearest_capture(request: Request, url: str, at: str) -> Response:
     """The capture nearest to ``at`` (a date or ISO time), by the archive's one rule."""
-    moment = day_or_time(at, "at")
+    moment = parse_moment(at, "at")
     if moment is None:
         raise InputError("at: give a date (YYYY-MM-DD) or an ISO 8601 time")
     chosen = nearest(_archive(request).captures(url), moment)

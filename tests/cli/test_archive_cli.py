@@ -106,6 +106,19 @@ def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run
     assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
 
 
+def test_a_date_means_the_whole_day_in_search(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (article,) = listed(run_cli, "--outlet", UPDATED_OUTLET)
+    published = datetime.fromisoformat(article["published"])
+    assert published.time() != datetime.min.time()  # published during its day, not at midnight
+    day = published.date().isoformat()
+    for window in (["--since", day], ["--until", day], ["--since", day, "--until", day]):
+        result = run_cli("search", "Kim", "--outlet", UPDATED_OUTLET, *window, "--json")
+        assert result.returncode == 0, (window, result.stderr)
+        assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [article["url"]]
+    before = run_cli("search", "Kim", "--outlet", UPDATED_OUTLET, "--until", f"{day}T00:00:00Z")
+    assert before.returncode == 1  # a time is that instant: the day's start, before it
+
+
 def test_verify_passes_then_catches_a_corrupted_object(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     clean = run_cli("verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
