@@ -38,6 +38,7 @@ from newsarchive.storage.reader import ReadOnlyArchive
 from newsarchive.storage.reading import memento
 from newsarchive.storage.reading.captures import MEMENTO_STAMP, at_stamp, memento_stamp, nearest
 from newsarchive.storage.reading.fulltext import Filters
+from newsarchive.storage.reading.snapshots import Window
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
@@ -79,6 +80,7 @@ __all__ = [
     "StoredRaw",
     "VerifyReport",
     "VersionInfo",
+    "Window",
     "at_stamp",
     "fetch_of",
     "load_signatures",

@@ -32,14 +32,33 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 def list_articles(
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
-    since: Annotated[str | None, typer.Option(help="first seen at or after (ISO 8601)")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
+    ] = None,
+    archived_since: Annotated[
+        str | None, typer.Option(help="first archived on or after DATE or ISO 8601 time")
+    ] = None,
+    archived_until: Annotated[
+        str | None, typer.Option(help="first archived on or before DATE (its whole day) or time")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List archived articles, one per canonical URL."""
-    since_at = parse_moment(since, "--since")
+    """List archived articles, one per canonical URL, in the order they were first archived."""
+    from newsarchive.storage import Window
+
+    window = Window(
+        since=parse_moment(since, "--since"),
+        until=parse_moment(until, "--until", Edge.END),
+        archived_since=parse_moment(archived_since, "--archived-since"),
+        archived_until=parse_moment(archived_until, "--archived-until", Edge.END),
+    )
     count = 0
     with open_archive() as archive:
-        for article in archive.list_articles(outlet=outlet, since=since_at):
+        for article in archive.list_articles(outlet, window):
             count += 1
             row = _plain(article)
             if as_json:
@@ -52,7 +71,7 @@ def list_articles(
                 )
     if not count:
         raise NotFoundError(
-            "no archived articles match" if outlet or since else "the archive is empty"
+            "no archived articles match" if outlet or window != Window() else "the archive is empty"
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,8 +69,23 @@ def find_article(session: Session, url: str) -> tuple[ArticleRow, str]:
     return row[0], row[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which articles a listing keeps, by when they were published and when first archived.
+
+    ``since`` and ``until`` bound the publication date of the latest version
+    (the first-seen time of an article without one), as search's do;
+    ``archived_since`` and ``archived_until`` bound the first-seen time.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    archived_since: datetime | None = None
+    archived_until: datetime | None = None
+
+
 def list_articles(
-    session: Session, outlet: str | None, since: datetime | None
+    session: Session, outlet: str | None, window: Window = Window()
 ) -> Iterator[ArticleSummary]:
     latest = (
         select(
@@ -106,8 +122,15 @@ def list_articles(
     )
     if outlet is not None:
         query = query.where(OutletRow.name == outlet)
-    if since is not None:
-        query = query.where(ArticleRow.first_seen >= since)
+    published = func.coalesce(VersionRow.published, ArticleRow.first_seen)
+    for column, start, end in (
+        (published, window.since, window.until),
+        (ArticleRow.first_seen, window.archived_since, window.archived_until),
+    ):
+        if start is not None:
+            query = query.where(column >= start)
+        if end is not None:
+            query = query.where(column <= end)
     for row in session.execute(query.execution_options(yield_per=500)):
         yield ArticleSummary(
             url=row[0],

@@ -54,6 +54,27 @@ def test_list_has_one_object_per_article(archived: Path, run_cli) -> None:  # ty
     assert listed(run_cli, "--outlet", "vanguard", "--since", "2000-01-01")
 
 
+def test_list_since_is_the_publication_date_and_archived_since_the_first_seen(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli
+) -> None:
+    everything = listed(run_cli)
+    published = {a["url"]: datetime.fromisoformat(a["published"]) for a in everything}
+    recent = {url for url, when in published.items() if when.year == 2026}
+    assert recent and len(recent) < len(everything)  # KCNA Watch and Vanguard have 2021 items
+    assert {a["url"] for a in listed(run_cli, "--since", "2026-01-01")} == recent
+    assert {a["url"] for a in listed(run_cli, "--until", "2025-12-31")} == set(published) - recent
+    (sputnik,) = [a for a in everything if a["outlet"] == UPDATED_OUTLET]
+    day = published[sputnik["url"]].date().isoformat()  # its whole day, however late it was
+    that_day = {url for url, when in published.items() if when.date().isoformat() == day}
+    assert {a["url"] for a in listed(run_cli, "--since", day, "--until", day)} == that_day
+
+    (copy,) = [a for a in everything if a["duplicate_of"]]  # the one first archived on day 2
+    assert listed(run_cli, "--archived-since", copy["first_seen"]) == [copy]
+    day_one = [a for a in everything if a["first_seen"] < copy["first_seen"]]
+    assert listed(run_cli, "--archived-until", day_one[-1]["first_seen"]) == day_one
+    assert_one_line_error(run_cli("list", "--archived-since", "soon"), 2, "--archived-since")
+
+
 def test_get_returns_raw_bytes_text_and_meta(archived: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (article,) = listed(run_cli, "--outlet", "joongang")
     out = tmp_path / "page.html"
