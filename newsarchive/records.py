@@ -69,6 +69,7 @@ class FetchOutcome(StrEnum):
 
     FETCHED = "fetched"  # an HTML page was received (status 200)
     NOT_MODIFIED = "not-modified"  # a conditional refetch answered 304
+    GONE = "gone"  # an archived article answered 404, 410, 451 or a redirect elsewhere
     HTTP_ERROR = "http-error"  # 4xx/5xx after the retries
     NETWORK_ERROR = "network-error"  # timeout, refused connection, DNS failure
     TOO_LARGE = "too-large"  # aborted while downloading past the size limit
@@ -83,6 +84,17 @@ class FetchOutcome(StrEnum):
 
 
 _DECLINED = frozenset({FetchOutcome.REFUSED, FetchOutcome.NOT_HTML, FetchOutcome.TOO_LARGE})
+
+
+GONE_STATUSES = frozenset({404, 410, 451})
+"""Statuses that say a page is no longer there (not found, gone, removed for legal reasons).
+
+For an article already archived, such an answer (or a redirect to another
+article) is a capture of its own: that a story was taken down, and since
+when, is often the most important fact about it.  Other errors (5xx, 429,
+403) say nothing lasting about the page and stay failed fetches.
+"""
+MOVED_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class ArchiveOutcome(StrEnum):

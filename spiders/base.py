@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -30,7 +30,9 @@ from twisted.python.failure import Failure
 from newsarchive.errors import InputError
 from newsarchive.identity import article_key, canonical_url
 from newsarchive.records import (
+    GONE_STATUSES,
     HTML_MEDIA_TYPES,
+    MOVED_STATUSES,
     Capture,
     Discovery,
     DocumentFailure,
@@ -79,6 +81,7 @@ class ArticleLead:
 
     url: str
     discovery: Discovery
+    known: bool = False  # fetched before: a "gone" or a redirect elsewhere is its capture
 
 
 def header_tuples(headers: Headers) -> tuple[tuple[str, str], ...]:
@@ -305,12 +308,14 @@ class ArticleSpider:
             elif not self._spend():
                 self._skip("over-budget", article)
             else:
+                lead = ArticleLead(article, discovery, known=before is not None)
                 yield self.request(
                     article,
                     callback=self.parse_article,
                     errback=self.article_failed,
                     headers=conditional_headers(before),
-                    meta={LEAD_META: ArticleLead(article, discovery)},
+                    # a known article's redirect is seen, not followed: it may have moved away
+                    meta={LEAD_META: lead, "dont_redirect": lead.known},
                 )
 
     def _pick(self, url: str) -> tuple[str, str] | None:
@@ -339,8 +344,14 @@ class ArticleSpider:
     def parse_article(self, response: Response) -> Iterable[Fetch | scrapy.Request]:
         lead: ArticleLead = response.meta[LEAD_META]
         now = datetime.now(UTC)
+        if lead.known and response.status in MOVED_STATUSES:
+            yield self._moved(response, lead, now)
+            return
         if response.status == 304:
             outcome = FetchOutcome.NOT_MODIFIED
+        elif lead.known and response.status in GONE_STATUSES:
+            yield self._gone(response, lead, now)
+            return
         elif response.status != 200:
             outcome = FetchOutcome.HTTP_ERROR
         elif not is_html(response):
@@ -385,6 +396,33 @@ class ArticleSpider:
         )
         if url != lead.url:
             self._seen.add(article_key(url))
+        return self._captured(response, url, lead, now, FetchOutcome.FETCHED)
+
+    def _moved(
+        self, response: Response, lead: ArticleLead, now: datetime
+    ) -> Fetch | scrapy.Request:
+        """A known article's redirect: followed when it leads to the same article (another
+        scheme or ``www`` label, say), kept as its capture when it leads elsewhere."""
+        location = response.headers.get("Location")
+        target = response.urljoin(location.decode("latin-1")) if location else None
+        try:
+            same = target is not None and article_key(target) == article_key(lead.url)
+        except InputError:
+            same = False
+        if same and target is not None and response.request is not None:
+            meta = {k: v for k, v in response.meta.items() if k != "dont_redirect"}
+            return response.request.replace(url=target, meta=meta)
+        return self._gone(response, lead, now)
+
+    def _gone(self, response: Response, lead: ArticleLead, now: datetime) -> Fetch:
+        """A known article no longer served (404, 410, 451, a redirect elsewhere): its capture,
+        with the status, headers and body as served."""
+        fetch = self._captured(response, lead.url, lead, now, FetchOutcome.GONE)
+        return replace(fetch, error=_http_error(response))
+
+    def _captured(
+        self, response: Response, url: str, lead: ArticleLead, now: datetime, outcome: FetchOutcome
+    ) -> Fetch:
         capture = Capture(
             outlet=self.name,
             url=url,
@@ -400,7 +438,7 @@ class ArticleSpider:
         return Fetch(
             outlet=self.name,
             url=url,
-            outcome=FetchOutcome.FETCHED,
+            outcome=outcome,
             fetched_at=now,
             status=response.status,
             capture=capture,

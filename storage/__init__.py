@@ -26,6 +26,7 @@ from newsarchive.storage.filing.batch import (
     Entry,
     ExtractedPage,
     FailedPage,
+    GonePage,
     KeptRequisite,
     fetch_of,
 )
@@ -37,6 +38,7 @@ from newsarchive.storage.reader import ReadOnlyArchive
 from newsarchive.storage.reading import memento
 from newsarchive.storage.reading.captures import MEMENTO_STAMP, at_stamp, memento_stamp, nearest
 from newsarchive.storage.reading.fulltext import Filters
+from newsarchive.storage.reading.snapshots import Window
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
@@ -63,6 +65,7 @@ __all__ = [
     "FailedPage",
     "FetchRecord",
     "Filters",
+    "GonePage",
     "Holder",
     "KeptRequisite",
     "KnownArticle",
@@ -77,6 +80,7 @@ __all__ = [
     "StoredRaw",
     "VerifyReport",
     "VersionInfo",
+    "Window",
     "at_stamp",
     "fetch_of",
     "load_signatures",

@@ -34,7 +34,7 @@ from newsarchive.storage.catalog import claims, leases
 from newsarchive.storage.catalog.leases import Busy, Holder
 from newsarchive.storage.catalog.models import OutletRow
 from newsarchive.storage.filing import batch, conditional, fetches, polls, requisites, robots
-from newsarchive.storage.filing.batch import Entry, KeptRequisite
+from newsarchive.storage.filing.batch import Entry, GonePage, KeptRequisite
 from newsarchive.storage.filing.texts import PreparedText
 from newsarchive.storage.objects import sha256_hex
 from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
@@ -87,6 +87,12 @@ class Archive(ReadOnlyArchive):
         with self._reading() as session:
             stored = requisites.stored_object(session, self.store, capture.body)
         return KeptRequisite(capture, stored)
+
+    def keep_gone(self, fetch: Fetch) -> GonePage:
+        """A gone page's body stored (or found stored) as raw pages are, before a row names it."""
+        if fetch.capture is None:
+            raise ValueError(f"{fetch.url}: a gone page without its response")
+        return GonePage(fetch, self._kept_raw(fetch.capture))
 
     def record_and_file(self, entries: Sequence[Entry]) -> list[ArchiveOutcome]:
         """File a crawl's entries (pages, fetches, requisites) in one transaction, in order.

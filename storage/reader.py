@@ -101,11 +101,11 @@ class ReadOnlyArchive:
             yield session
 
     def list_articles(
-        self, outlet: str | None = None, since: datetime | None = None
+        self, outlet: str | None = None, window: snapshots.Window | None = None
     ) -> Iterator[ArticleSummary]:
-        """Articles first seen at or after ``since``, oldest first."""
+        """Articles (of ``outlet``, within ``window``), in the order they were first seen."""
         with self._reading() as session:
-            yield from snapshots.list_articles(session, outlet, since)
+            yield from snapshots.list_articles(session, outlet, window or snapshots.Window())
 
     def snapshot(self, url: str, at: datetime | None = None) -> Snapshot:
         """The version current at ``at`` (default: latest), every object checked by SHA-256."""

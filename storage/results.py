@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urljoin
 
 from newsarchive.records import (
     ArchiveOutcome,
@@ -20,6 +21,7 @@ from newsarchive.records import (
     Headers,
     RobotsFile,
     RunCounts,
+    header_value,
 )
 
 
@@ -98,8 +100,11 @@ class CaptureInfo:
     A capture whose bytes were archived before (the same payload, or a 304
     to a conditional refetch) is a *revisit*: ``revisit_of`` is when those
     bytes were first captured, and ``not_modified`` tells a 304 from a
-    refetch that brought identical bytes.  Captures are what Memento calls
-    mementos and what a WARC export writes as response or revisit records.
+    refetch that brought identical bytes.  A capture whose ``gone_since`` is
+    set is the answer of a page no longer there (see :attr:`gone`): its
+    status, headers and body are what was served instead of the article, and
+    ``version`` is the last text archived before.  Captures are what Memento
+    calls mementos and what a WARC export writes as response or revisit records.
     """
 
     url: str  # the canonical URL the fetch was filed under
@@ -114,10 +119,30 @@ class CaptureInfo:
     response_headers: Headers
     revisit_of: datetime | None = None
     not_modified: bool = False
+    gone_since: datetime | None = None  # a "gone" capture: when the article's run of them began
 
     @property
     def is_revisit(self) -> bool:
         return self.revisit_of is not None
+
+    @property
+    def gone(self) -> bool:
+        """The page no longer served: a 404, 410 or 451, or a redirect to another article."""
+        return self.gone_since is not None
+
+    @property
+    def location(self) -> str | None:
+        """Where a gone capture's redirect pointed (its ``Location`` header), else None."""
+        if not self.gone or not 300 <= self.status < 400:
+            return None
+        location = header_value(self.response_headers, "Location")
+        return urljoin(self.final_url, location) if location else None
+
+    def gone_note(self) -> str:
+        """``gone since <time>, HTTP 410`` (``, to <URL>`` for a redirect): how it is shown."""
+        assert self.gone_since is not None
+        moved = f", to {self.location}" if self.location else ""
+        return f"gone since {self.gone_since.isoformat()}, HTTP {self.status}{moved}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ extracted again (``reextract``, or a redo after a crash):
 
 1. A page received is *worked on* (:mod:`work`): its raw body stored, its
    text extracted and signed, in a worker process when the run has a pool.
-   A requisite's bytes are stored by digest; a fetch that brought no page
-   (a 304, an error, a refusal) needs no work.
+   A requisite's bytes are stored by digest, and so is the body of an
+   archived article that answered it is gone (never extracted); a fetch
+   that brought no page (a 304, an error, a refusal) needs no work.
 2. The result is queued for the one *writer*, which files what is queued
    in group commits (:mod:`groupcommit`, :meth:`Archive.record_and_file`).
    When a batch fails, the writer files each of its entries as a batch of
@@ -45,6 +46,7 @@ from newsarchive.storage import (
     ExtractedPage,
     FailedPage,
     FetchRecord,
+    GonePage,
     ObjectMissing,
     fetch_of,
     sha256_hex,
@@ -161,6 +163,8 @@ class CaptureLane:
         capture = fetch.capture
         if capture is not None and is_requisite(fetch):  # kept, never extracted
             return Filing(self.archive.keep_requisite(capture), requested)
+        if fetch.outcome is FetchOutcome.GONE and capture is not None:  # kept, never extracted
+            return Filing(self.archive.keep_gone(fetch), requested)
         if fetch.outcome is not FetchOutcome.FETCHED or capture is None:
             return Filing(fetch, requested)
         if not capture.body:
@@ -232,6 +236,8 @@ class CaptureLane:
         reason, url = None, fetch.capture.url if fetch.capture is not None else fetch.url
         if isinstance(entry, FailedPage):
             reason = entry.reason
+        elif isinstance(entry, GonePage):
+            reason = f"{fetch.outcome.value}: {fetch.error or fetch.status}"
         elif isinstance(entry, Fetch) and fetch.outcome is not FetchOutcome.NOT_MODIFIED:
             reason, url = f"{fetch.outcome.value}: {fetch.error or fetch.outcome.value}", ""
         with self._counting:

@@ -6,14 +6,19 @@ import difflib
 import json
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsarchive.cli.archives import open_archive
-from newsarchive.cli.output import echo_json, iso, parse_when, write_file
+from newsarchive.cli.output import echo_json, iso, write_file
 from newsarchive.errors import InputError, NotFoundError
+from newsarchive.moments import Edge, parse_moment
+
+if TYPE_CHECKING:
+    from newsarchive.storage import CaptureInfo, Snapshot
 
 DEFAULT_BASE = "http://127.0.0.1:8000"
 """Where ``newsarchive web`` listens unless told otherwise."""
@@ -27,14 +32,33 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 def list_articles(
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
-    since: Annotated[str | None, typer.Option(help="first seen at or after (ISO 8601)")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
+    ] = None,
+    archived_since: Annotated[
+        str | None, typer.Option(help="first archived on or after DATE or ISO 8601 time")
+    ] = None,
+    archived_until: Annotated[
+        str | None, typer.Option(help="first archived on or before DATE (its whole day) or time")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List archived articles, one per canonical URL."""
-    since_at = parse_when(since, "--since")
+    """List archived articles, one per canonical URL, in the order they were first archived."""
+    from newsarchive.storage import Window
+
+    window = Window(
+        since=parse_moment(since, "--since"),
+        until=parse_moment(until, "--until", Edge.END),
+        archived_since=parse_moment(archived_since, "--archived-since"),
+        archived_until=parse_moment(archived_until, "--archived-until", Edge.END),
+    )
     count = 0
     with open_archive() as archive:
-        for article in archive.list_articles(outlet=outlet, since=since_at):
+        for article in archive.list_articles(outlet, window):
             count += 1
             row = _plain(article)
             if as_json:
@@ -47,14 +71,15 @@ def list_articles(
                 )
     if not count:
         raise NotFoundError(
-            "no archived articles match" if outlet or since else "the archive is empty"
+            "no archived articles match" if outlet or window != Window() else "the archive is empty"
         )
 
 
 def get(
     url: Annotated[str, typer.Argument(help="article URL")],
     at: Annotated[
-        str | None, typer.Option(help="the capture nearest to this time (ISO 8601)")
+        str | None,
+        typer.Option(help="the capture nearest to this time (ISO 8601; a date: its start)"),
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
     text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
@@ -64,29 +89,43 @@ def get(
     """Retrieve one snapshot of an article."""
     if raw + text + meta > 1:
         raise InputError("choose one of --raw, --text, --meta")
-    at_time = parse_when(at, "--at")
+    at_time = parse_moment(at, "--at")
     with open_archive() as archive:
-        snapshot = (
-            archive.snapshot(url) if at_time is None else archive.nearest_snapshot(url, at_time)
-        )
-    if at_time is not None:  # the capture may lie on either side of the time asked: say which
-        typer.echo(
-            f"newsarchive: capture of {iso(snapshot.fetched_at)} (version {snapshot.version})",
-            err=True,
-        )
+        capture: CaptureInfo | None
+        if at_time is None:
+            snapshot, capture = archive.snapshot(url), archive.captures(url)[-1]
+        else:
+            snapshot = archive.nearest_snapshot(url, at_time)
+            capture = snapshot.capture
+    note = _capture_note(snapshot, capture, at_time is not None)
+    if note:
+        typer.echo(f"newsarchive: {note}", err=True)
     if raw:
         data = snapshot.raw
     elif meta:
         data = (
             json.dumps(snapshot.meta, ensure_ascii=False, indent=2, default=str) + "\n"
         ).encode()
-    else:
-        data = (snapshot.text.rstrip("\n") + "\n").encode()
+    else:  # a gone page's capture served no text: nothing to print
+        data = (snapshot.text.rstrip("\n") + "\n").encode() if snapshot.text else b""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
         write_file(output, data)
+
+
+def _capture_note(snapshot: Snapshot, capture: CaptureInfo | None, asked_at: bool) -> str:
+    """What ``get`` says on stderr: which capture answered ``--at`` (it may lie on either
+    side of the time), and whether the page was gone then, or is now."""
+    last = f"version {snapshot.version} is the last text archived"
+    gone = capture.gone_note() if capture is not None and capture.gone else None
+    if not asked_at:
+        return f"{gone} ({last})" if gone else ""
+    seen = f"capture of {iso(snapshot.fetched_at)}"
+    if gone:
+        return f"{seen}: {gone} (the page as served, no text; {last})"
+    return f"{seen} (version {snapshot.version})"
 
 
 def history(
@@ -96,11 +135,15 @@ def history(
         bool, typer.Option("--diff", help="show text changes between versions")
     ] = False,
 ) -> None:
-    """Show every version of an article over time."""
+    """Show every version of an article over time, and when it was gone."""
     with open_archive() as archive:
         versions = archive.history(url)
+        spans = _gone_spans(archive.captures(url))
         previous: str | None = None
         for version in versions:
+            for gone, back in [span for span in spans if span[0].fetched_at < version.fetched_at]:
+                _echo_gone(gone, back, as_json)
+                spans.remove((gone, back))
             row = _plain(version)
             if as_json:
                 echo_json(row)
@@ -114,6 +157,29 @@ def history(
                 if previous is not None:
                     typer.echo(_text_diff(previous, current, version.version), nl=False)
                 previous = current
+        for gone, back in spans:
+            _echo_gone(gone, back, as_json)
+
+
+def _gone_spans(found: list[CaptureInfo]) -> list[tuple[CaptureInfo, datetime | None]]:
+    """Each time the page went: its first gone capture, and when a capture served it again."""
+    spans: list[tuple[CaptureInfo, datetime | None]] = []
+    for before, capture in zip([None, *found], found, strict=False):
+        if capture.gone and (before is None or not before.gone):
+            spans.append((capture, None))
+        elif not capture.gone and before is not None and before.gone:
+            spans[-1] = (spans[-1][0], capture.fetched_at)
+    return spans
+
+
+def _echo_gone(gone: CaptureInfo, back: datetime | None, as_json: bool) -> None:
+    if as_json:
+        echo_json(
+            {"gone_since": iso(gone.fetched_at), "status": gone.status,
+             "location": gone.location, "back": iso(back) if back else None}
+        )  # fmt: skip
+        return
+    typer.echo(gone.gone_note() + (f", back at {iso(back)}" if back else ""))
 
 
 def timemap(
@@ -151,9 +217,12 @@ def search(
     ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
     since: Annotated[
-        str | None, typer.Option(help="published at or after (ISO 8601; first seen if undated)")
+        str | None,
+        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
     ] = None,
-    until: Annotated[str | None, typer.Option(help="published at or before (ISO 8601)")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
+    ] = None,
     all_versions: Annotated[
         bool, typer.Option("--all-versions", help="search every version's text, not the latest")
     ] = False,
@@ -167,8 +236,8 @@ def search(
         raise InputError("the search query is empty")
     filters = Filters(
         outlet=outlet,
-        since=parse_when(since, "--since"),
-        until=parse_when(until, "--until"),
+        since=parse_moment(since, "--since"),
+        until=parse_moment(until, "--until", Edge.END),
         all_versions=all_versions,
     )
     with open_archive() as archive:

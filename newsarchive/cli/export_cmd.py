@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from newsarchive.cli.archives import open_archive
-from newsarchive.cli.output import parse_when
+from newsarchive.moments import parse_moment
 
 
 def export(
@@ -16,8 +16,9 @@ def export(
         Path, typer.Argument(help="the file to write: NAME.warc.gz, NAME.warc or NAME.wacz")
     ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
-    since: Annotated[
-        str | None, typer.Option(help="only captures taken at or after (ISO 8601)")
+    captured_since: Annotated[
+        str | None,
+        typer.Option(help="only captures taken on or after DATE or ISO 8601 time (incremental)"),
     ] = None,
     no_gzip: Annotated[
         bool, typer.Option("--no-gzip", help="write plain WARC, not gzip per record")
@@ -27,7 +28,9 @@ def export(
     # the WARC, CDXJ and WACZ libraries load only for an export, not for every command
     from newsarchive.storage.export import ExportRequest, export, format_of
 
-    request = ExportRequest(outlet=outlet, since=parse_when(since, "--since"), gzip=not no_gzip)
+    request = ExportRequest(
+        outlet=outlet, since=parse_moment(captured_since, "--captured-since"), gzip=not no_gzip
+    )
     files = format_of(target).files(target)
     with open_archive() as archive:
         stats = export(archive, target, request)

@@ -10,7 +10,6 @@ from typing import Any
 import typer
 
 from newsarchive.errors import InputError
-from newsarchive.records import in_utc
 
 
 def _default(value: object) -> str:
@@ -22,20 +21,6 @@ def _default(value: object) -> str:
 def echo_json(obj: dict[str, Any]) -> None:
     """Print one JSON object on one line (JSON Lines), non-ASCII kept readable."""
     typer.echo(json.dumps(obj, ensure_ascii=False, default=_default))
-
-
-def parse_when(value: str | None, option: str) -> datetime | None:
-    """Parse an ISO 8601 date or date-time; naive values are taken as UTC."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{option}: not an ISO 8601 date or date-time: {value!r}") from None
-    instant = in_utc(parsed)  # the catalog compares in UTC
-    if instant is None:
-        raise InputError(f"{option}: out of the calendar's range in UTC: {value!r}")
-    return instant
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -1,8 +1,9 @@
 """The viewer application: one archive, its pages and Memento routes, errors as pages.
 
 The archive is opened by the caller (``newsarchive web``, or a test) and
-handed in; routes reach it through ``request.app.state``.  Errors from the
-archive become statuses with one line of text: 404 for nothing archived,
+handed in; routes reach it through ``request.app.state``.  Every route
+answers HEAD as it answers GET, without the body (:mod:`.heads`).  Errors
+from the archive become statuses with one line of text: 404 for nothing archived,
 400 for a bad URL, date or timestamp, 500 for a store or catalog failure.
 """
 
@@ -18,6 +19,7 @@ from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.storage import ReadOnlyArchive
 from newsarchive.web import mementos, pages
+from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import PAGE_HEADERS
 
@@ -37,6 +39,7 @@ def create_app(archive: ReadOnlyArchive) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.middleware("http")(_page_headers)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET, headers and all
     return app
 
 

@@ -4,8 +4,9 @@
 * ``/timegate/{url}``: ``302`` to the memento nearest ``Accept-Datetime``
   (the latest without one), ``Vary: accept-datetime``;
 * ``/memento/{14-digit timestamp}/{url}``: the capture's bytes as archived,
-  with ``Memento-Datetime`` and ``Link``; a timestamp between captures
-  redirects to the nearest one, as Wayback machines do.
+  with ``Memento-Datetime`` and ``Link``, under the status served (a gone
+  page's 410, a redirect's 301 to the memento of its target); a timestamp
+  between captures redirects to the nearest one, as Wayback machines do.
 
 The nearest capture is chosen by :func:`newsarchive.storage.nearest`,
 the rule ``get --at`` uses too.
@@ -86,7 +87,9 @@ def capture(stamp: str, url: str, request: Request) -> Response:
         "Memento-Datetime": memento.http_date(exact.fetched_at),
         "Link": memento.memento_links(base, original, exact),
     }
-    return Response(snapshot.raw, headers=headers)
+    if exact.location:  # a redirect elsewhere leads to that page as archived then, never live
+        headers["Location"] = memento.memento_uri(base, exact.location, exact.fetched_at)
+    return Response(snapshot.raw, status_code=exact.status if exact.gone else 200, headers=headers)
 
 
 def _media_type(found: list[CaptureInfo], capture: CaptureInfo) -> str:

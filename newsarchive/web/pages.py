@@ -8,16 +8,16 @@ page runs script.  Captures are never inlined: the capture page frames
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
-from newsarchive.storage import ArticleSummary, Filters, ReadOnlyArchive, at_stamp, nearest
+from newsarchive.moments import Edge, parse_moment
+from newsarchive.storage import Filters, ReadOnlyArchive, Window, at_stamp, nearest
 from newsarchive.web.rendering import capture_path, render
-from newsarchive.web.targets import day_or_time, stamp_time, target_url
+from newsarchive.web.targets import stamp_time, target_url
 from newsarchive.web.wordiff import changed_words, word_diff
 
 router = APIRouter()
@@ -50,26 +50,32 @@ def outlet(
     q: str = "",
     since: str = "",
     until: str = "",
+    archived_since: str = "",
+    archived_until: str = "",
     all_versions: bool = False,
 ) -> str:
     archive = _archive(request)
     if name not in {o.name for o in archive.outlets()}:
         raise NotFoundError(f"no outlet called {name!r} in the archive")
-    start = day_or_time(since, "since")
-    end = day_or_time(until, "until", end_of_day=True)
-    form = {"q": q, "since": since, "until": until, "all_versions": all_versions}
+    window = Window(
+        since=parse_moment(since, "since"),
+        until=parse_moment(until, "until", Edge.END),
+        archived_since=parse_moment(archived_since, "archived_since"),
+        archived_until=parse_moment(archived_until, "archived_until", Edge.END),
+    )
+    form = {
+        "q": q, "since": since, "until": until, "archived_since": archived_since,
+        "archived_until": archived_until, "all_versions": all_versions,
+    }  # fmt: skip
     if q.strip():
-        filters = Filters(outlet=name, since=start, until=end, all_versions=all_versions)
+        filters = Filters(
+            outlet=name, since=window.since, until=window.until, all_versions=all_versions,
+            archived_since=window.archived_since, archived_until=window.archived_until,
+        )  # fmt: skip
         hits = archive.search(q, limit=SEARCH_LIMIT, filters=filters)
         return render("outlet.html", request, name=name, form=form, hits=hits, articles=None)
-    articles = [a for a in archive.list_articles(outlet=name) if _within(a, start, end)]
+    articles = list(archive.list_articles(name, window))
     return render("outlet.html", request, name=name, form=form, hits=None, articles=articles)
-
-
-def _within(article: ArticleSummary, start: datetime | None, end: datetime | None) -> bool:
-    """Published in the window (first seen, for an article whose date is unknown)."""
-    moment = article.published or article.first_seen  # both aware UTC, as the catalog keeps them
-    return (start is None or moment >= start) and (end is None or moment <= end)
 
 
 @router.get("/article", response_class=HTMLResponse)
@@ -137,7 +143,7 @@ def diff(request: Request, url: str, a: int, b: int) -> str:
 @router.get("/nearest")
 def nearest_capture(request: Request, url: str, at: str) -> Response:
     """The capture nearest to ``at`` (a date or ISO time), by the archive's one rule."""
-    moment = day_or_time(at, "at")
+    moment = parse_moment(at, "at")
     if moment is None:
         raise InputError("at: give a date (YYYY-MM-DD) or an ISO 8601 time")
     chosen = nearest(_archive(request).captures(url), moment)

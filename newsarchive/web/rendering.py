@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader
 
-from newsarchive.storage import memento_stamp
+from newsarchive.storage import CaptureInfo, memento_stamp
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -39,12 +39,19 @@ def link(path: str, **params: Any) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def gone(capture: CaptureInfo) -> str:
+    """``gone since <time>, HTTP 410`` (``, to <URL>`` for a redirect), times as :func:`when`."""
+    moved = f", to {capture.location}" if capture.location else ""
+    return f"gone since {when(capture.gone_since)}, HTTP {capture.status}{moved}"
+
+
 def capture_path(kind: str, url: str, at: datetime) -> str:
     """``/capture/{stamp}/{url}`` or ``/memento/{stamp}/{url}`` of one capture."""
     return f"/{kind}/{memento_stamp(at)}/{quote(url, safe=':/?&=%#;,+@')}"
 
 
 _environment.filters["when"] = when
+_environment.filters["gone"] = gone
 _environment.globals.update(link=link, capture_path=capture_path)
 
 

@@ -1,9 +1,9 @@
-"""Reading what a viewer URL asks for: the archived URL in a path, dates, 14-digit timestamps."""
+"""Reading what a viewer URL asks for: the archived URL in a path, 14-digit timestamps."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from fastapi import Request
 
@@ -33,18 +33,3 @@ def stamp_time(stamp: str) -> datetime:
         return datetime.strptime(stamp, MEMENTO_STAMP).replace(tzinfo=UTC)
     except ValueError:
         raise InputError(f"not a valid moment: {stamp}") from None
-
-
-def day_or_time(value: str | None, name: str, *, end_of_day: bool = False) -> datetime | None:
-    """A form's date (``YYYY-MM-DD``) or ISO 8601 time, UTC when no offset is given."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"{name}: not a date (YYYY-MM-DD) or ISO 8601 time: {value[:40]!r}"
-        ) from None
-    if end_of_day and len(value.strip()) == 10:
-        parsed = datetime.combine(parsed.date(), time.max)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -10,6 +10,9 @@ archivist's tooling read it.  Every capture of an article (see
 * ``metadata``: JSON with the canonical URL, version, hashes, extraction and
   ``duplicate_of``;
 * ``resource``: the cleaned text;
+* for a gone capture (an archived article answering 404, 410 or 451, or a
+  redirect elsewhere) only the request and the response, its status line
+  and body as served, so replay tools show the page gone from then on;
 * or, for a capture whose bytes were archived before, a ``revisit`` instead
   of the response and the two records about it: ``identical-payload-digest``
   for a refetch that brought the same bytes, ``server-not-modified`` for a
@@ -196,6 +199,9 @@ def write_warc(
         elif isinstance(capture, RequisiteInfo):
             body = archive.requisite_body(capture)
             batch = _exchange_records(writer, capture, body, info_id)[:2]
+        elif capture.gone:  # what was served instead of the article, and no text
+            body = archive.capture_snapshot(url, capture).raw
+            batch = _exchange_records(writer, capture, body, info_id)
         else:
             snapshot = archive.capture_snapshot(url, capture)
             batch = _capture_records(writer, snapshot, capture, info_id)

@@ -1,8 +1,9 @@
 """What a crawl files, and the one transaction that files a batch of it.
 
 Every fetch of a crawl ends here as one entry: a page with its extraction,
-a page that holds no article (and why), a fetch that brought no page (a 304,
-an error, a refusal), or a page requisite.  The objects an entry names were
+a page that holds no article (and why), an archived article's answer that
+it is gone, a fetch that brought no page (a 304, an error, a refusal), or a
+page requisite.  The objects an entry names were
 written before it came (a worker stored the raw page); the objects filing
 adds (each new text, each new version's metadata) are held and written
 together just before the transaction commits.  Entries are filed in order,
@@ -63,6 +64,23 @@ class FailedPage:
 
 
 @dataclass(frozen=True, slots=True)
+class GonePage:
+    """An archived article's answer that it is no longer there: a capture, never a text.
+
+    ``raw`` names the body as served.  Filed against the article its URL
+    names; when the archive holds none (the URL was never archived), it
+    stays a failed fetch.
+    """
+
+    fetch: Fetch
+    raw: StoredRaw
+
+    @property
+    def outlet(self) -> str:
+        return self.fetch.outlet
+
+
+@dataclass(frozen=True, slots=True)
 class KeptRequisite:
     """A page requisite's fetch, its bytes stored (or found stored) by digest."""
 
@@ -74,7 +92,7 @@ class KeptRequisite:
         return self.capture.outlet
 
 
-Entry = ExtractedPage | FailedPage | KeptRequisite | Fetch
+Entry = ExtractedPage | FailedPage | GonePage | KeptRequisite | Fetch
 """One thing a crawl files; a bare :class:`Fetch` is one that brought no page to extract."""
 
 
@@ -84,7 +102,8 @@ def file_batch(
     """File ``entries`` in this transaction; one outcome each, in their order.
 
     A bare fetch that failed or was declined ends FAILED or SKIPPED (its row
-    says why); a 304 ends UNCHANGED; a requisite NEW when its bytes were new
+    says why); a 304 ends UNCHANGED; a gone page FAILED, as the run got no
+    text (its row is a capture of the article all the same); a requisite NEW when its bytes were new
     to the archive, UNCHANGED otherwise.
     """
     outlets = fetches.outlet_ids(session, {entry.outlet for entry in entries})
@@ -148,6 +167,10 @@ def _filed(
         case FailedPage(fetch, raw, reason):
             row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
             fetches.mark_failed(session, row.id, reason)
+            return ArchiveOutcome.FAILED
+        case GonePage(fetch, raw):
+            row = fetches.recorded(session, fetch, raw, outlets[fetch.outlet])
+            fetches.file_gone(session, row)
             return ArchiveOutcome.FAILED
         case KeptRequisite(capture, stored):
             values = requisites.row_values(outlets[capture.outlet], capture, stored)

@@ -208,6 +208,24 @@ def _seen_again(session: Session, row: Row[Any]) -> bool:
     return True
 
 
+def file_gone(session: Session, row: Row[Any]) -> None:
+    """A gone page: a capture of the article its URL names, when the archive holds one.
+
+    It names the version current before it (the last text the page had), so
+    a reader can say what went; neither that version's nor the article's
+    ``last_seen`` moves, as the text was not seen again.  Without an
+    article it stays a failed fetch.
+    """
+    article = session.scalars(
+        select(ArticleRow.id).where(ArticleRow.url_key == article_key(row.url))
+    ).first()
+    gone: dict[str, Any] = {"archive_outcome": ArchiveOutcome.FAILED.value}
+    version = None if article is None else snapshots.version_at(session, article, row.fetched_at)
+    if version is not None:
+        gone |= {"article_id": article, "version_id": version.id}
+    session.execute(update(FetchRow).where(FetchRow.id == row.id).values(**gone))
+
+
 _FETCHES = cast(Table, FetchRow.__table__)
 _LOCKED_BY_ID = select(_FETCHES).where(_FETCHES.c.id == bindparam("id")).with_for_update()
 _MARK_FAILED = (

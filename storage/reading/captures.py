@@ -1,8 +1,9 @@
 """An article's captures over time, and the one rule that picks a capture for a moment.
 
 Versions are distinct texts; captures are every time the archive saw the
-page: a fetch that brought bytes, or a conditional refetch the server
-answered 304.  Memento (RFC 7089) TimeMaps list captures, a TimeGate picks
+page: a fetch that brought bytes, a conditional refetch the server
+answered 304, or the answer that an archived article is gone (404, 410,
+451, a redirect elsewhere).  Memento (RFC 7089) TimeMaps list captures, a TimeGate picks
 one for an ``Accept-Datetime``, and a WARC export writes one record each.
 Which capture answers for a moment is decided here once, by :func:`nearest`,
 for ``get --at``, the TimeGate and the viewer alike.
@@ -10,6 +11,7 @@ for ``get --at``, the TimeGate and the viewer alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -30,36 +32,43 @@ def captures(session: Session, url: str) -> list[CaptureInfo]:
     """Every capture of the article ``url`` names, oldest first; NotFoundError when none.
 
     Only filed fetches count (a page whose extraction failed is no capture
-    of an article).  A 304 before any stored page has nothing to repeat and
-    is left out.
+    of an article).  A 304 repeats the last page captured before it (a 304
+    before any stored page has nothing to repeat and is left out).  A gone
+    page is a capture too, dated from the first of the gone answers in a row.
     """
     article, _outlet = find_article(session, url)
     rows = session.execute(
         select(FetchRow, VersionRow.number)
         .join(VersionRow, VersionRow.id == FetchRow.version_id)
-        .where(
-            FetchRow.article_id == article.id,
-            FetchRow.outcome.in_([FetchOutcome.FETCHED.value, FetchOutcome.NOT_MODIFIED.value]),
-        )
+        .where(FetchRow.article_id == article.id, FetchRow.outcome.in_(_CAPTURES))
         .order_by(FetchRow.fetched_at, FetchRow.id)
     )
     found: list[CaptureInfo] = []
+    page: CaptureInfo | None = None  # the last capture that served the article
     first_seen: dict[str, datetime] = {}  # raw SHA-256 -> when those bytes were first captured
     for fetch, number in rows:
         if fetch.outcome == FetchOutcome.NOT_MODIFIED.value:
-            if not found:
-                continue
-            served = found[-1]
-            found.append(_capture(fetch, number, served.raw_sha256, first_seen[served.raw_sha256]))
+            if page is not None:
+                page = _capture(fetch, number, page.raw_sha256, first_seen[page.raw_sha256])
+                found.append(page)
             continue
         if fetch.raw_sha256 is None:
             continue
         original = first_seen.setdefault(fetch.raw_sha256, fetch.fetched_at)
         revisit_of = None if original == fetch.fetched_at else original
-        found.append(_capture(fetch, number, fetch.raw_sha256, revisit_of))
+        capture = _capture(fetch, number, fetch.raw_sha256, revisit_of)
+        if fetch.outcome == FetchOutcome.GONE.value:
+            since = found[-1].gone_since if found and found[-1].gone else fetch.fetched_at
+            capture = replace(capture, gone_since=since)
+        else:
+            page = capture
+        found.append(capture)
     if not found:
         raise NotFoundError(f"no captures archived for {url}")
     return found
+
+
+_CAPTURES = [FetchOutcome.FETCHED.value, FetchOutcome.NOT_MODIFIED.value, FetchOutcome.GONE.value]
 
 
 def _capture(

@@ -132,12 +132,15 @@ def index_missing_versions(session: Session, store: ObjectStore) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What narrows a search besides its words: outlet, publication dates, versions."""
+    """What narrows a search besides its words: outlet, publication and first-seen dates,
+    versions."""
 
     outlet: str | None = None
     since: datetime | None = None  # published (or, without a date, first seen) at or after
     until: datetime | None = None  # ... at or before
     all_versions: bool = False
+    archived_since: datetime | None = None  # first seen at or after
+    archived_until: datetime | None = None  # ... at or before
 
 
 _SELECT = """
@@ -152,10 +155,13 @@ WHERE {match}
   AND (CAST(:outlet AS TEXT) IS NULL OR o.name = :outlet)
   AND (:since IS NULL OR coalesce(v.published, a.first_seen) >= :since)
   AND (:until IS NULL OR coalesce(v.published, a.first_seen) <= :until)
+  AND (:archived_since IS NULL OR a.first_seen >= :archived_since)
+  AND (:archived_until IS NULL OR a.first_seen <= :archived_until)
 ORDER BY {order}
 LIMIT :limit
 """
 
+_TIME_FILTERS = ("since", "until", "archived_since", "archived_until")
 _INTEGER, _TEXT, _TIME = Integer(), Text(), UTCDateTime()
 _RESULT_COLUMNS: list[ColumnClause[Any]] = [
     column("id", _INTEGER), column("duplicate_of_id", _INTEGER), column("url", _TEXT),
@@ -200,16 +206,13 @@ def search(
     )
     statement = (
         text(sql)
-        .bindparams(
-            bindparam("since", type_=UTCDateTime()), bindparam("until", type_=UTCDateTime())
-        )
+        .bindparams(*(bindparam(name, type_=UTCDateTime()) for name in _TIME_FILTERS))
         .columns(*_RESULT_COLUMNS)
     )
     params = {
         "query": query.fts5() if sqlite else query.tsquery(),
         "outlet": filters.outlet,
-        "since": filters.since,
-        "until": filters.until,
+        **{name: getattr(filters, name) for name in _TIME_FILTERS},
         "limit": limit * _RAW_ROWS_PER_HIT,
     }
     return _folded(session.execute(statement, params), limit)

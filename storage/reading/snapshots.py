@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,8 +69,23 @@ def find_article(session: Session, url: str) -> tuple[ArticleRow, str]:
     return row[0], row[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which articles a listing keeps, by when they were published and when first archived.
+
+    ``since`` and ``until`` bound the publication date of the latest version
+    (the first-seen time of an article without one), as search's do;
+    ``archived_since`` and ``archived_until`` bound the first-seen time.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    archived_since: datetime | None = None
+    archived_until: datetime | None = None
+
+
 def list_articles(
-    session: Session, outlet: str | None, since: datetime | None
+    session: Session, outlet: str | None, window: Window = Window()
 ) -> Iterator[ArticleSummary]:
     latest = (
         select(
@@ -106,8 +122,15 @@ def list_articles(
     )
     if outlet is not None:
         query = query.where(OutletRow.name == outlet)
-    if since is not None:
-        query = query.where(ArticleRow.first_seen >= since)
+    published = func.coalesce(VersionRow.published, ArticleRow.first_seen)
+    for column, start, end in (
+        (published, window.since, window.until),
+        (ArticleRow.first_seen, window.archived_since, window.archived_until),
+    ):
+        if start is not None:
+            query = query.where(column >= start)
+        if end is not None:
+            query = query.where(column <= end)
     for row in session.execute(query.execution_options(yield_per=500)):
         yield ArticleSummary(
             url=row[0],
@@ -135,7 +158,11 @@ def snapshot(session: Session, store: ObjectStore, url: str, at: datetime | None
 def capture_snapshot(
     session: Session, store: ObjectStore, url: str, capture: CaptureInfo
 ) -> Snapshot:
-    """The page as one capture served it (for a revisit, the bytes first captured) and its text."""
+    """The page as one capture served it (for a revisit, the bytes first captured) and its text.
+
+    For a gone capture that is what was served instead of the article, with
+    no text, and the metadata of the last version under ``gone``.
+    """
     article, outlet = find_article(session, url)
     version = session.scalars(
         select(VersionRow).where(
@@ -166,6 +193,11 @@ def _snapshot(
         raise StorageError(f"catalog entry of {article.url} v{version.number} is incomplete")
     meta: dict[str, Any] = json.loads(checked_get(store, version.meta_key, version.meta_sha256))
     meta["last_seen"] = version.last_seen.isoformat()
+    text = ""  # a gone capture served no text: its metadata says what went
+    if capture is not None and capture.gone:
+        meta["gone"] = _gone_meta(capture)
+    else:
+        text = checked_get(store, content.key, content.sha256).decode("utf-8")
     duplicate_of = None
     if article.duplicate_of_id is not None:
         duplicate_of = session.scalars(
@@ -177,11 +209,20 @@ def _snapshot(
         version=version.number,
         fetched_at=capture.fetched_at if capture is not None else version.fetched_at,
         raw=raw_body(store, fetch.raw_key, fetch.raw_object_sha256, fetch.raw_sha256),
-        text=checked_get(store, content.key, content.sha256).decode("utf-8"),
+        text=text,
         meta=meta,
         duplicate_of=duplicate_of,
         capture=capture,
     )
+
+
+def _gone_meta(capture: CaptureInfo) -> dict[str, Any]:
+    assert capture.gone_since is not None
+    return {
+        "since": capture.gone_since.isoformat(),
+        "status": capture.status,
+        "location": capture.location,
+    }
 
 
 def history(session: Session, url: str) -> list[VersionInfo]:

@@ -54,6 +54,27 @@ def test_list_has_one_object_per_article(archived: Path, run_cli) -> None:  # ty
     assert listed(run_cli, "--outlet", "vanguard", "--since", "2000-01-01")
 
 
+def test_list_since_is_the_publication_date_and_archived_since_the_first_seen(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli
+) -> None:
+    everything = listed(run_cli)
+    published = {a["url"]: datetime.fromisoformat(a["published"]) for a in everything}
+    recent = {url for url, when in published.items() if when.year == 2026}
+    assert recent and len(recent) < len(everything)  # KCNA Watch and Vanguard have 2021 items
+    assert {a["url"] for a in listed(run_cli, "--since", "2026-01-01")} == recent
+    assert {a["url"] for a in listed(run_cli, "--until", "2025-12-31")} == set(published) - recent
+    (sputnik,) = [a for a in everything if a["outlet"] == UPDATED_OUTLET]
+    day = published[sputnik["url"]].date().isoformat()  # its whole day, however late it was
+    that_day = {url for url, when in published.items() if when.date().isoformat() == day}
+    assert {a["url"] for a in listed(run_cli, "--since", day, "--until", day)} == that_day
+
+    (copy,) = [a for a in everything if a["duplicate_of"]]  # the one first archived on day 2
+    assert listed(run_cli, "--archived-since", copy["first_seen"]) == [copy]
+    day_one = [a for a in everything if a["first_seen"] < copy["first_seen"]]
+    assert listed(run_cli, "--archived-until", day_one[-1]["first_seen"]) == day_one
+    assert_one_line_error(run_cli("list", "--archived-since", "soon"), 2, "--archived-since")
+
+
 def test_get_returns_raw_bytes_text_and_meta(archived: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (article,) = listed(run_cli, "--outlet", "joongang")
     out = tmp_path / "page.html"
@@ -104,6 +125,19 @@ def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run
     assert updated in {json.loads(line)["url"] for line in older.stdout.splitlines()}
     assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
     assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
+
+
+def test_a_date_means_the_whole_day_in_search(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (article,) = listed(run_cli, "--outlet", UPDATED_OUTLET)
+    published = datetime.fromisoformat(article["published"])
+    assert published.time() != datetime.min.time()  # published during its day, not at midnight
+    day = published.date().isoformat()
+    for window in (["--since", day], ["--until", day], ["--since", day, "--until", day]):
+        result = run_cli("search", "Kim", "--outlet", UPDATED_OUTLET, *window, "--json")
+        assert result.returncode == 0, (window, result.stderr)
+        assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [article["url"]]
+    before = run_cli("search", "Kim", "--outlet", UPDATED_OUTLET, "--until", f"{day}T00:00:00Z")
+    assert before.returncode == 1  # a time is that instant: the day's start, before it
 
 
 def test_verify_passes_then_catches_a_corrupted_object(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -120,10 +120,11 @@ def test_next_day_adds_a_version_and_a_syndicated_duplicate(
     assert copy.duplicate_of == updated_url  # the copied outlet's article
     assert archive.snapshot(copy.url).raw  # the republished page itself is kept
 
-    # the page gone on day 2 is a failure of this run; its archived copy stays as it was
+    # the page gone on day 2 brought this run no text, and is a capture of its article
     gone_url = load_pages()[GONE_OUTLET][-1].live_url
-    assert dict(reports[GONE_OUTLET].failures)[gone_url] == "http-error: HTTP 410"
+    assert dict(reports[GONE_OUTLET].failures)[gone_url] == "gone: HTTP 410"
     assert [v.version for v in archive.history(gone_url)] == [1]
+    assert [(c.status, c.gone) for c in archive.captures(gone_url)] == [(200, False), (410, True)]
     assert reports[GONE_OUTLET].failure() is None  # one page gone does not fail the outlet
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import urllib.error
 import urllib.request
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -38,8 +39,11 @@ def pywb() -> Path:
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    with urllib.request.urlopen(url, timeout=30) as answer:
-        return answer.status, dict(answer.headers), answer.read()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:  # an archived 410 replays as one
+        return error.code, dict(error.headers), error.read()
 
 
 def expected_captures(home: Path) -> list[tuple[str, str, bytes, str, str]]:
@@ -51,6 +55,7 @@ def expected_captures(home: Path) -> list[tuple[str, str, bytes, str, str]]:
             for capture in archive.captures(article.url):
                 snapshot = archive.capture_snapshot(article.url, capture)
                 kind = "revisit" if capture.is_revisit else "response"
+                kind = "gone" if capture.gone else kind
                 stamp = memento_stamp(capture.fetched_at)
                 found.append((capture.final_url, stamp, snapshot.raw, article.title or "", kind))
     return found
@@ -59,9 +64,15 @@ def expected_captures(home: Path) -> list[tuple[str, str, bytes, str, str]]:
 def assert_every_capture_replays(base: str, collection: str, home: Path) -> None:
     captures = expected_captures(home)
     kinds = {kind for *_, kind in captures}
-    assert kinds == {"response", "revisit"}  # 304s and same-bytes refetches are in the test
+    assert kinds == {"response", "revisit", "gone"}  # 304s, same-bytes refetches, a 410
     assert any(url.endswith("/") for url, *_ in captures)  # so are trailing-slash URLs
-    for url, stamp, page, title, _kind in captures:
+    for url, stamp, page, title, kind in captures:
+        if kind == "gone":  # the page as served at its time, not the day before's
+            status, headers, body = fetch(f"{base}/{collection}/{stamp}id_/{url}")
+            assert status == 410 and body == page, (url, stamp)
+            memento_at = parsedate_to_datetime(headers["Memento-Datetime"])
+            assert memento_at.strftime("%Y%m%d%H%M%S") == stamp, (url, stamp)
+            continue
         status, headers, body = fetch(f"{base}/{collection}/{stamp}id_/{url}")
         assert status == 200 and body == page, (url, stamp)
         memento_at = parsedate_to_datetime(headers["Memento-Datetime"])

@@ -4,7 +4,8 @@ ReplayWeb.page (Webrecorder's in-browser replay, from the npm registry) is
 embedded the way its documentation shows, pointed at the WACZ of the
 replayed archive (day 1, then day 2), and asked for each capture of each
 article at its 14-digit timestamp; the page it replays must be the article
-(its title and text), never the metadata or text record.
+(its title and text), never the metadata or text record, or for the page
+gone on day 2, the 410's own page.
 """
 
 from __future__ import annotations
@@ -55,11 +56,16 @@ def test_every_capture_opens_in_replaywebpage(replayed_home: Path, tmp_path: Pat
     )  # fmt: skip
     settings = Settings(home=replayed_home)
     with Archive.open(settings.database_url, settings.store_url) as archive:
-        captures = [
-            (capture.final_url, memento_stamp(capture.fetched_at), article.title or "")
+        captures = [  # a gone page shows what was served instead of the article
+            (
+                capture.final_url,
+                memento_stamp(capture.fetched_at),
+                "This article has been removed" if capture.gone else article.title or "",
+            )
             for article in archive.list_articles()
             for capture in archive.captures(article.url)
         ]
+    assert any(title.startswith("This article has been removed") for *_, title in captures)
     work = tmp_path / "site"
     work.mkdir()
     for number, (url, stamp, _title) in enumerate(captures):

@@ -398,7 +398,7 @@ def test_cli_writes_warc_and_index_then_refuses_to_overwrite(
 
     plain = tmp_path / "out" / "news.warc"
     result = CliRunner().invoke(
-        export_app, ["export", str(plain), "--no-gzip", "--since", "2026-02-23T11:00Z"]
+        export_app, ["export", str(plain), "--no-gzip", "--captured-since", "2026-02-23T11:00Z"]
     )
     assert result.exit_code == 0, result.output
     assert plain.read_bytes().startswith(b"WARC/1.1\r\n")
@@ -415,7 +415,9 @@ def test_cli_leaves_nothing_behind_when_nothing_matches(
     assert str(result.exception) == "no archived versions to export"
     assert list(out.iterdir()) == []
 
-    bad = CliRunner().invoke(export_app, ["export", str(out / "x.warc.gz"), "--since", "soon"])
+    bad = CliRunner().invoke(
+        export_app, ["export", str(out / "x.warc.gz"), "--captured-since", "soon"]
+    )
     assert isinstance(bad.exception, InputError)
     assert list(out.iterdir()) == []
 

@@ -8,6 +8,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 import pytest
 from fastapi.testclient import TestClient
 
+from newsarchive.replay.pages import load_pages
+from newsarchive.replay.site import GONE_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
 
@@ -70,7 +72,7 @@ def test_mementos_are_the_archived_bytes_sandboxed(
         for capture in replayed_archive.captures(article.url):
             stamp = memento_stamp(capture.fetched_at)
             answer = client.get(f"/memento/{stamp}/{article.url}")
-            assert answer.status_code == 200
+            assert answer.status_code == (410 if capture.gone else 200)  # the status as served
             assert answer.content == replayed_archive.capture_snapshot(article.url, capture).raw
             assert answer.headers["content-type"].startswith("text/html")
             policy = [p.strip() for p in answer.headers["content-security-policy"].split(";")]
@@ -82,6 +84,30 @@ def test_mementos_are_the_archived_bytes_sandboxed(
             assert memento_stamp(moment) == stamp
             assert f'<{article.url}>; rel="original"' in answer.headers["link"]
             assert 'rel="timegate"' in answer.headers["link"]
+
+
+def test_a_gone_page_is_a_memento_with_its_status(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    url = load_pages()[GONE_OUTLET][-1].live_url
+    page, gone = replayed_archive.captures(url)
+    assert gone.gone
+    later = format_datetime(gone.fetched_at + timedelta(days=30), usegmt=True)
+    chosen = client.get(f"/timegate/{url}", headers={"Accept-Datetime": later})
+    assert chosen.headers["location"] == f"{BASE}/memento/{memento_stamp(gone.fetched_at)}/{url}"
+    answer = client.get(chosen.headers["location"])
+    assert answer.status_code == 410 and b"removed" in answer.content
+    assert memento_stamp(parsedate_to_datetime(answer.headers["memento-datetime"])) == (
+        memento_stamp(gone.fetched_at)
+    )
+    before = client.get(f"/memento/{memento_stamp(page.fetched_at)}/{url}")
+    assert before.status_code == 200 and b"removed" not in before.content
+
+    article = client.get("/article", params={"url": url})
+    note = f"gone since {gone.fetched_at:%Y-%m-%d %H:%M:%S} UTC, HTTP 410"
+    assert note in article.text and article.text.count(note) == 2  # the banner and the capture
+    capture = client.get(f"/capture/{memento_stamp(gone.fetched_at)}/{url}")
+    assert note in capture.text
 
 
 def test_a_moment_between_captures_redirects_to_the_nearest(

@@ -55,6 +55,16 @@ def test_an_outlets_articles_filtered_by_date_and_searched(
     window = client.get(f"/outlets/vanguard?since={day}&until={day}").text
     assert len(re.findall('class="article"', window)) == 1
     assert "No articles in this window" in client.get("/outlets/vanguard?until=2000-01-01").text
+    # the first-seen window has names of its own: the copy was first archived on day 2
+    (copy,) = [a for a in vanguard if a.duplicate_of]
+    later = client.get("/outlets/vanguard", params={"archived_since": copy.first_seen.isoformat()})
+    assert re.findall('class="article"', later.text) == ['class="article"']
+    assert html.escape(copy.url, quote=True) in later.text or copy.url in later.text
+    searched = client.get(
+        "/outlets/vanguard",
+        params={"q": "Kim", "archived_until": original.first_seen.isoformat()},
+    ).text
+    assert searched.count('class="article"') == 1 and copy.url not in searched
 
     found = client.get("/outlets/vanguard", params={"q": '"WPK general secretary" -zzzz'}).text
     assert found.count('class="article"') == 1
