@@ -30,15 +30,19 @@ def _plain(obj: Any) -> dict[str, Any]:
     return {k: iso(v) if hasattr(v, "isoformat") else v for k, v in asdict(obj).items()}
 
 
+PublishedSince = Annotated[
+    str | None,
+    typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
+]
+PublishedUntil = Annotated[
+    str | None, typer.Option(help="published on or before DATE (its whole day) or time")
+]
+
+
 def list_articles(
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
-    ] = None,
+    since: PublishedSince = None,
+    until: PublishedUntil = None,
     archived_since: Annotated[
         str | None, typer.Option(help="first archived on or after DATE or ISO 8601 time")
     ] = None,
@@ -216,13 +220,8 @@ def search(
         ),
     ],
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(help="published on or after DATE or ISO 8601 time (first seen if undated)"),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="published on or before DATE (its whole day) or time")
-    ] = None,
+    since: PublishedSince = None,
+    until: PublishedUntil = None,
     all_versions: Annotated[
         bool, typer.Option("--all-versions", help="search every version's text, not the latest")
     ] = False,
