@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from newsarchive.records import DocumentCheck, OutletState, OutletStatus
@@ -161,7 +161,7 @@ def save_polls(
 
 
 def _save_states(session: Session, states: Mapping[int, OutletState]) -> None:
-    table = OutletStateRow.__table__
+    table = cast(Table, OutletStateRow.__table__)
     held = _existing(session, OutletStateRow.outlet_id, list(states))
     rows = [{"b_outlet_id": oid, **_state_values(s)} for oid, s in states.items() if oid in held]
     if rows:
@@ -201,8 +201,8 @@ def _save_documents(
     rows: dict[tuple[int, str], DocumentRow] = {}
     for start in range(0, len(wanted), ROWS_PER_STATEMENT):
         chunk = wanted[start : start + ROWS_PER_STATEMENT]
-        for row in session.scalars(select(DocumentRow).where(DocumentRow.outlet_id.in_(chunk))):
-            rows[row.outlet_id, row.url] = row
+        for kept in session.scalars(select(DocumentRow).where(DocumentRow.outlet_id.in_(chunk))):
+            rows[kept.outlet_id, kept.url] = kept
     for outlet_id, found in answered.items():
         for check in found:
             row = rows.get((outlet_id, check.url))
