@@ -28,12 +28,6 @@ T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def archive(database_url: str, tmp_path: Path) -> Iterator[Archive]:
-    with Archive.open(database_url, f"file://{tmp_path / 'objects'}") as opened:
-        yield opened
-
-
-@pytest.fixture
 def site() -> Iterator[Site]:
     with Site() as served:
         yield served

@@ -25,12 +25,6 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def archive(database_url: str, tmp_path: Path) -> Iterator[Archive]:
-    with Archive.open(database_url, f"file://{tmp_path / 'objects'}") as opened:
-        yield opened
-
-
-@pytest.fixture
 def site() -> Iterator[Site]:
     with Site() as served:
         served.page("/robots.txt", DISALLOWING, "text/plain")
