@@ -16,12 +16,26 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import postgres_service
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Brings up a PostgreSQL server for the session when none answers.
+
+    Only the process that runs the session does: pytest-xdist's workers inherit
+    its address from the environment.
+    """
+    if hasattr(config, "workerinput") or postgres_service.admin_url() == postgres_service.OPT_OUT:
+        return
+    if postgres_service.unreachable(postgres_service.admin_url()) is None:
+        return
+    server = postgres_service.PrivateServer(postgres_service.DATA, free_port())
+    server.start()
+    config.add_cleanup(server.stop)
+    os.environ[postgres_service.ENV] = server.url
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -48,7 +62,7 @@ def free_port() -> int:
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own settings, .env or Prefect profile."""
     for name in list(os.environ):
-        if name.startswith(("NEWSARCHIVE_", "AWS_")):
+        if name.startswith(("NEWSARCHIVE_", "AWS_")) and name != postgres_service.ENV:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 
@@ -87,32 +101,25 @@ def s3_bucket(s3_env: str) -> str:
     return name
 
 
-def _postgres_reachable() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
-            return None
-    except Exception as exc:  # any failure means: no server to test against
-        return f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {exc}".splitlines()[0]
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A SQLAlchemy URL of a new, empty PostgreSQL database, dropped afterwards."""
-    reason = _postgres_reachable()
-    if reason:
-        pytest.skip(reason)
     import psycopg
 
+    admin = postgres_service.admin_url()
+    if admin == postgres_service.OPT_OUT:
+        pytest.skip(f"{postgres_service.ENV}=skip: PostgreSQL left out of this run")
+    reason = postgres_service.unreachable(admin)
+    if reason:
+        pytest.fail(f"{reason} (set {postgres_service.ENV}=skip to leave PostgreSQL out)")
     name = f"newsarchive_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     try:
         yield f"{base}/{name}"
     finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -131,12 +138,22 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built with the locked setuptools of this environment (no build isolation),
     so the suite needs nothing from the network.
     """
+    from filelock import FileLock
+
+    out = tmp_path_factory.mktemp("wheel")
+    root = Path(__file__).resolve().parents[1]
+    # setuptools builds in the source tree, which pytest-xdist's workers share
+    with FileLock(root / ".pytest-wheel.lock"):
+        _build_wheel(root, out)
+    (wheel,) = out.glob("newsarchive-*.whl")
+    return wheel
+
+
+def _build_wheel(root: Path, out: Path) -> None:
     import shutil
     import subprocess
     import sys
 
-    out = tmp_path_factory.mktemp("wheel")
-    root = Path(__file__).resolve().parents[1]
     leftovers = [root / "build", root / "newsarchive.egg-info"]
     existed = {path for path in leftovers if path.exists()}
     try:
@@ -148,8 +165,6 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         for path in set(leftovers) - existed:  # setuptools builds in the source tree
             shutil.rmtree(path, ignore_errors=True)
-    (wheel,) = out.glob("newsarchive-*.whl")
-    return wheel
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock
+
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements-pywb.lock"
 VENV = ROOT / ".venv-pywb"
@@ -30,6 +32,11 @@ _STAMP = VENV / "installed-from.sha256"
 def pywb_bin() -> Path:
     """The bin folder of a pywb venv matching the lock, built first when missing or stale."""
     wanted = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    with FileLock(ROOT / ".venv-pywb.lock"):  # pytest-xdist's workers build it once
+        return _built(wanted)
+
+
+def _built(wanted: str) -> Path:
     if _STAMP.exists() and _STAMP.read_text() == wanted and (VENV / "bin" / "wayback").exists():
         return VENV / "bin"
     shutil.rmtree(VENV, ignore_errors=True)

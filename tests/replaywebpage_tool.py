@@ -26,6 +26,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
+from filelock import FileLock
+
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = "2.5.3"
 INTEGRITY = (  # the registry's dist.integrity of that version
@@ -36,8 +38,14 @@ APP = ROOT / ".replaywebpage" / VERSION
 
 def replaywebpage_app() -> Path:
     """A folder with ReplayWeb.page's ``ui.js`` and ``sw.js``, fetched from npm on first use."""
-    if (APP / "ui.js").exists() and (APP / "sw.js").exists():
-        return APP
+    with FileLock(APP.parent / "fetching.lock"):  # pytest-xdist's workers fetch it once
+        if not ((APP / "ui.js").exists() and (APP / "sw.js").exists()):
+            _fetch()
+    return APP
+
+
+def _fetch() -> None:
+    APP.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         subprocess.run(
             ["npm", "pack", f"replaywebpage@{VERSION}", "--silent"],
@@ -53,7 +61,6 @@ def replaywebpage_app() -> Path:
                 member = package.extractfile(f"package/{name}")
                 assert member is not None
                 (APP / name).write_bytes(member.read())
-    return APP
 
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

@@ -134,9 +134,15 @@ def test_every_prefect_image_named_in_deploy_is_the_locked_one(lock_pins: dict[s
 
 def test_readme_commands_install_from_the_lock_and_ci_runs_the_test_line() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    commands = re.findall(r"```sh\n(python3 -m venv .+)\n```", readme)[:2]
+    commands = re.findall(r"```sh\n(.+)\n```", readme)[:2]
     assert len(commands) == 2, "the README does not open with its two command lines"
-    for command in commands:
-        assert "pip install -q -c requirements.lock " in command, command
+    main_job, tests = commands
+    assert main_job.startswith("python3 -m venv .venv && "), main_job
+    assert "pip install -q -c requirements.lock " in main_job, main_job
+    assert tests == "scripts/test", tests
+    script = (REPO_ROOT / "scripts" / "test").read_text(encoding="utf-8").splitlines()
+    assert "python3 -m venv .venv" in script
+    assert ".venv/bin/pip install -q -c requirements.lock -e '.[test]'" in script
+    assert 'exec .venv/bin/python -m pytest "$@"' in script
     ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert commands[1] in ci.splitlines(), ".ci/run does not run the README's test line verbatim"
+    assert "scripts/test" in ci.splitlines(), ".ci/run does not run the README's test line"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import UTC, datetime, timedelta
 
+import postgres_service
 import psycopg
 import pytest
 from alembic import command
@@ -25,9 +25,6 @@ from newsarchive.storage.filing.conditional import validators_query
 from newsarchive.storage.filing.versions import near_candidates_query
 
 FULLTEXT_TABLES = ("article_search", "version_search")
-POSTGRES_ADMIN = os.environ.get(
-    "NEWSARCHIVE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 
 def _not_fulltext(name: str | None, type_: str, *_: object) -> bool:
@@ -163,7 +160,7 @@ def test_catalog_lost_mid_use_is_a_one_line_storage_error(
     name = postgres_url.rsplit("/", 1)[1]
     with Archive.open(postgres_url, file_store_url) as archive:
         archive_one(archive, "https://vanguardngr.com/a/", seed_text("002"))
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        with psycopg.connect(postgres_service.admin_url(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         with pytest.raises(StorageError, match=f'catalog read failed: .*"{name}"') as caught:
             archive.history("https://vanguardngr.com/a/")
