@@ -1,6 +1,6 @@
 """Headless Debian Chromium driven by Selenium through Debian's chromedriver.
 
-Missing tools fail the test that needs them (never a skip): ``.ci/run``
+Missing tools fail the test that needs them (never a skip): ``scripts/test``
 installs both (``apt-get install chromium chromium-driver``).
 """
 

@@ -4,9 +4,9 @@ The suite uses the server named by ``NEWSARCHIVE_TEST_POSTGRES`` (by default the
 machine's, ``postgresql://postgres@127.0.0.1:5432/test``).  When nothing answers
 there, the session starts a private server from the PostgreSQL binaries that
 ``pgserver`` (a package of the ``test`` extra) ships, so the README's test line
-needs no database installed first: ``initdb`` into ``.pytest-postgres/`` at the
-repository root, ``pg_ctl start`` on a free loopback port with trust
-authentication, stopped when the session ends.  Its address is put in the
+needs no database installed first: ``initdb`` into a temporary folder, ``pg_ctl
+start`` on a free loopback port with trust authentication, stopped and removed
+when the session ends.  Its address is put in the
 environment, so pytest-xdist's workers and the processes tests start find it.
 
 A missing server fails the catalog's tests rather than skipping them: a green run
@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import warnings
 from pathlib import Path
+from types import ModuleType
 
 ENV = "NEWSARCHIVE_TEST_POSTGRES"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 OPT_OUT = "skip"
-DATA = Path(__file__).resolve().parents[1] / ".pytest-postgres"
 
 
 def admin_url() -> str:
@@ -45,30 +47,26 @@ def unreachable(url: str) -> str | None:
 class PrivateServer:
     """A PostgreSQL server of pgserver's binaries, owned by this test session."""
 
-    def __init__(self, data: Path, port: int) -> None:
-        self.data = data
+    def __init__(self, port: int) -> None:
+        self.data = Path(tempfile.mkdtemp(prefix="newsarchive-test-postgres-"))
         self.port = port
         self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
     def start(self) -> None:
         """initdb afresh, then start listening on loopback only."""
-        from pgserver import initdb, pg_ctl
-
-        shutil.rmtree(self.data, ignore_errors=True)
-        self.data.mkdir(parents=True)
+        pgserver = _pgserver()
         user = _unprivileged_user(self.data)
-        initdb(["--auth=trust", "--encoding=utf8", "-U", "postgres"], pgdata=self.data, user=user)
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.data}"
+        initdb = ["--auth=trust", "--encoding=utf8", "-U", "postgres"]
+        pgserver.initdb(initdb, pgdata=self.data, user=user)
+        options = f"-h 127.0.0.1 -p {self.port} -k ''"  # TCP only: no socket path to outgrow
         log = self.data / "server.log"
-        pg_ctl(
+        pgserver.pg_ctl(
             ["-w", "-o", options, "-l", str(log), "start"], pgdata=self.data, user=user, timeout=60
         )
 
     def stop(self) -> None:
-        from pgserver import pg_ctl
-
         user = _unprivileged_user(self.data)
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data, user=user, timeout=60)
+        _pgserver().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data, user=user, timeout=60)
         shutil.rmtree(self.data, ignore_errors=True)
 
 
@@ -82,18 +80,30 @@ def _unprivileged_user(data: Path) -> str | None:
         return None
     import stat
 
-    from pgserver._commands import POSTGRES_BIN_PATH
-    from pgserver.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    ensure_user_exists("pgserver")
-    for path in (data, POSTGRES_BIN_PATH):
+    pgserver = _pgserver()
+    binaries = pgserver.postgres_server.POSTGRES_BIN_PATH
+    ensure_folder_permissions = pgserver.utils.ensure_folder_permissions
+    ensure_prefix_permissions = pgserver.utils.ensure_prefix_permissions
+    pgserver.utils.ensure_user_exists("pgserver")
+    for path in (data, binaries):
         ensure_prefix_permissions(path)
     readable = stat.S_IRGRP | stat.S_IROTH
-    ensure_folder_permissions(POSTGRES_BIN_PATH, readable | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", readable)
+    ensure_folder_permissions(binaries, readable | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(binaries.parent / "lib", readable)
     shutil.chown(data, "pgserver", "pgserver")
     return "pgserver"
+
+
+def _pgserver() -> ModuleType:
+    """pgserver, imported without its warning about a missing ``XDG_RUNTIME_DIR``.
+
+    Its module-level lock path asks platformdirs for a runtime folder that only its
+    own ``get_server`` uses; the commands used here need none.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+        import pgserver.postgres_server
+        import pgserver.utils
+
+    return pgserver

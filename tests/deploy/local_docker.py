@@ -9,7 +9,7 @@ loopback server, and every container on the host's network.  The base and
 the wheels are cached under ``~/.cache/newsarchive/docker``, each keyed by what
 it is made of, so that a rerun only builds the image.
 
-Missing tools fail the test that needs them (never a skip): ``.ci/run``
+Missing tools fail the test that needs them (never a skip): ``scripts/test``
 installs them (``apt-get install docker.io debootstrap``).
 """
 
