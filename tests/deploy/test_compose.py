@@ -152,3 +152,50 @@ def test_prefect_server_database_is_created_by_initdb(compose: dict[str, Any]) -
     initdb = Path(__file__).resolve().parents[2] / "deploy" / "initdb"
     created = " ".join(p.read_text(encoding="utf-8") for p in initdb.glob("*.sql"))
     assert f"CREATE DATABASE {server_db.path.lstrip('/')} " in created
+
+
+_MC = """#!/bin/sh
+# Stands in for MinIO's client: logs its arguments, fails the step named in $MC_FAILS,
+# and reports the archive policy as attached when $MC_ATTACHED is set.
+echo "$*" >> "$MC_LOG"
+case " $* " in *" $MC_FAILS "*) echo "mc: $MC_FAILS failed" >&2; exit 1 ;; esac
+case "$*" in
+    "admin user info"*) [ -n "$MC_ATTACHED" ] && echo "PolicyName: newsarchive-archive" ;;
+esac
+exit 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("fails", "attached", "status"),
+    [
+        ("", "", 0),  # a first start: every step succeeds
+        ("attach", "yes", 0),  # a restart: the policy is attached already
+        ("attach", "", 1),  # attaching failed and the user has no policy
+        ("mb", "", 1),  # the bucket could not be made
+        ("add", "", 1),  # the workers' user could not be made
+    ],
+)
+def test_minio_init_fails_when_a_step_of_its_set_up_fails(
+    compose: dict[str, Any], tmp_path: Path, fails: str, attached: str, status: int
+) -> None:
+    """The set-up's exit status is what Compose's dependants wait on: a failed step shows."""
+    import os
+    import subprocess
+
+    service = compose["services"]["minio-init"]
+    assert command_line(service["entrypoint"]) == ["/bin/sh", "-c"]
+    (script,) = service["command"]  # one folded YAML string, as sh -c takes it
+    mc = tmp_path / "mc"
+    mc.write_text(_MC)
+    mc.chmod(0o755)
+    env = {
+        **service_env(service),
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "MC_LOG": str(tmp_path / "mc.log"),
+        "MC_FAILS": fails,
+        "MC_ATTACHED": attached,
+    }
+    done = subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, timeout=30)
+    assert done.returncode == status, done.stderr
+    assert (tmp_path / "mc.log").read_text().startswith("alias set local http://minio:9000")
