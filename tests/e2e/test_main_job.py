@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -58,6 +59,18 @@ def test_replay_crawl_through_an_ephemeral_prefect_then_list(tmp_path: Path) -> 
     }
     assert urls == expected
     assert (tmp_path / "archive" / "catalog.db").is_file()
+    assert documented_first_day() == len(urls), "docs/archivists.md miscounts the first day"
+
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def documented_first_day() -> int:
+    """The article count the archivists' walk-through promises for the replica's first day."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "archivists.md"
+    match = re.search(r"# day 1: (\w+) articles", docs.read_text(encoding="utf-8"))
+    assert match, "docs/archivists.md no longer says what the first day archives"
+    return NUMBER_WORDS.index(match[1])
 
 
 @pytest.mark.prefect

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from pywb_tool import add_to_collection, export, pywb_bin, wayback
+from replayed_archive import expected_captures
 from warcio.archiveiterator import ArchiveIterator
 
 from newsarchive.archiving.run import archive_outlets
@@ -46,47 +47,29 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def expected_captures(home: Path) -> list[tuple[str, str, bytes, str, str]]:
-    """(URL, timestamp, page bytes, title, kind) of every capture the archive holds."""
-    settings = Settings(home=home)
-    found = []
-    with Archive.open(settings.database_url, settings.store_url) as archive:
-        for article in archive.list_articles():
-            for capture in archive.captures(article.url):
-                snapshot = archive.capture_snapshot(article.url, capture)
-                kind = "revisit" if capture.is_revisit else "response"
-                kind = "gone" if capture.gone else kind
-                stamp = memento_stamp(capture.fetched_at)
-                found.append((capture.final_url, stamp, snapshot.raw, article.title or "", kind))
-    return found
-
-
 def assert_every_capture_replays(base: str, collection: str, home: Path) -> None:
     captures = expected_captures(home)
-    kinds = {kind for *_, kind in captures}
-    assert kinds == {"response", "revisit", "gone"}  # 304s, same-bytes refetches, a 410
-    assert any(url.endswith("/") for url, *_ in captures)  # so are trailing-slash URLs
-    for url, stamp, page, title, kind in captures:
-        if kind == "gone":  # the page as served at its time, not the day before's
-            status, headers, body = fetch(f"{base}/{collection}/{stamp}id_/{url}")
-            assert status == 410 and body == page, (url, stamp)
-            memento_at = parsedate_to_datetime(headers["Memento-Datetime"])
-            assert memento_at.strftime("%Y%m%d%H%M%S") == stamp, (url, stamp)
-            continue
-        status, headers, body = fetch(f"{base}/{collection}/{stamp}id_/{url}")
-        assert status == 200 and body == page, (url, stamp)
+    assert {c.kind for c in captures} == {"response", "revisit", "gone"}  # 304s, refetches, a 410
+    assert any(c.url.endswith("/") for c in captures)  # so are trailing-slash URLs
+    for c in captures:
+        status, headers, body = fetch(f"{base}/{collection}/{c.stamp}id_/{c.url}")
+        # a gone page replays as what was served at its time, not the day before's article
+        assert status == (410 if c.kind == "gone" else 200) and body == c.raw, (c.url, c.stamp)
         memento_at = parsedate_to_datetime(headers["Memento-Datetime"])
-        assert memento_at.strftime("%Y%m%d%H%M%S") == stamp, (url, stamp)
+        assert memento_at.strftime("%Y%m%d%H%M%S") == c.stamp, (c.url, c.stamp)
+        if c.kind == "gone":
+            continue
 
-        status, headers, body = fetch(f"{base}/{collection}/{stamp}mp_/{url}")
+        status, headers, body = fetch(f"{base}/{collection}/{c.stamp}mp_/{c.url}")
         assert status == 200 and headers["Content-Type"].startswith("text/html")
         html = body.decode("utf-8")
         assert "<title" in html and "canonical_url" not in html
-        assert json.dumps(title)[1:12] in html or title[:12] in html, (url, stamp)
-        assert parsedate_to_datetime(headers["Memento-Datetime"]).strftime("%Y%m%d%H%M%S") == stamp
+        assert json.dumps(c.title)[1:12] in html or c.title[:12] in html, (c.url, c.stamp)
+        memento_at = parsedate_to_datetime(headers["Memento-Datetime"])
+        assert memento_at.strftime("%Y%m%d%H%M%S") == c.stamp
 
-        status, _headers, frame = fetch(f"{base}/{collection}/{stamp}/{url}")
-        assert status == 200 and f'"{stamp}"'.encode() in frame  # pywb's frame around it
+        status, _headers, frame = fetch(f"{base}/{collection}/{c.stamp}/{c.url}")
+        assert status == 200 and f'"{c.stamp}"'.encode() in frame  # pywb's frame around it
 
 
 @pytest.mark.parametrize("name", ["news.warc.gz", "news.wacz"])
