@@ -188,9 +188,10 @@ class Snapshot:
 class SearchHit:
     """A full-text match; ``score`` grows with relevance on both catalogs.
 
-    ``version`` is the version whose text matched (the latest, unless every
-    version was searched); ``duplicates`` are the copies of this article
-    that matched too, folded under it.
+    ``version`` is the version whose text matched best (the latest, unless
+    every version was searched) and ``versions`` every version that matched,
+    oldest first; ``duplicates`` are the copies of this article that matched
+    too, folded under it.
     """
 
     url: str
@@ -203,6 +204,7 @@ class SearchHit:
     published: datetime | None = None
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
+    versions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

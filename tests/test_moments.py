@@ -21,6 +21,14 @@ from newsarchive.moments import Edge, parse_moment
         ("2026-02-24T12:00:00Z", Edge.START, datetime(2026, 2, 24, 12, tzinfo=UTC)),
         ("2026-02-24T12:00:00+09:00", Edge.END, datetime(2026, 2, 24, 3, tzinfo=UTC)),
         (" 2026-02-24 ", Edge.START, datetime(2026, 2, 24, tzinfo=UTC)),
+        # Wayback timestamps, and their prefixes as the period they name
+        ("20260224120030", Edge.START, datetime(2026, 2, 24, 12, 0, 30, tzinfo=UTC)),
+        ("20260224120030", Edge.END, datetime(2026, 2, 24, 12, 0, 30, 999999, tzinfo=UTC)),
+        ("2026022412", Edge.END, datetime(2026, 2, 24, 12, 59, 59, 999999, tzinfo=UTC)),
+        ("202602", Edge.END, datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("202412", Edge.END, datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+        ("2026", Edge.START, datetime(2026, 1, 1, tzinfo=UTC)),
+        ("9999", Edge.END, datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
         (None, Edge.END, None),
         ("", Edge.START, None),
     ],
@@ -34,6 +42,9 @@ def test_a_bare_date_is_the_whole_day(value: str | None, edge: Edge, expected: d
     [
         ("last week", "not a date"),
         ("2026-02-30", "not a date"),
+        ("20261301", "14-digit timestamp"),
+        ("12345", "not a date"),
+        ("202602241200301", "not a date"),
         ("0001-01-01T00:00+14:00", "range"),
     ],
 )

@@ -83,7 +83,7 @@ def get(
     url: Annotated[str, typer.Argument(help="article URL")],
     at: Annotated[
         str | None,
-        typer.Option(help="the capture nearest to this time (ISO 8601; a date: its start)"),
+        typer.Option(help="the capture nearest to this time (ISO 8601 or a Wayback timestamp)"),
     ] = None,
     raw: Annotated[bool, typer.Option("--raw", help="the HTML bytes exactly as fetched")] = False,
     text: Annotated[bool, typer.Option("--text", help="the cleaned text (default)")] = False,
@@ -248,7 +248,7 @@ def search(
         if as_json:
             echo_json(row)
             continue
-        version = f"  (v{row['version']})" if all_versions else ""
+        version = f"  ({', '.join(f'v{n}' for n in hit.versions)})" if all_versions else ""
         typer.echo(f"{row['url']}{version}\n    {row.get('title') or ''}\n    {row['snippet']}")
         for copy in hit.duplicates:
             typer.echo(f"    copied at {copy}")

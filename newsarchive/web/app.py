@@ -2,17 +2,21 @@
 
 The archive is opened by the caller (``newsarchive web``, or a test) and
 handed in; routes reach it through ``request.app.state``.  Every route
-answers HEAD as it answers GET, without the body (:mod:`.heads`).  Errors
-from the archive become statuses with one line of text: 404 for nothing archived,
-400 for a bad URL, date or timestamp, 500 for a store or catalog failure.
+answers HEAD as it answers GET, without the body (:mod:`.heads`).  Every error
+is a page of the viewer with one line of text, never FastAPI's JSON: 404 for
+nothing archived or no such page, 400 for a bad URL, date or timestamp or a
+missing parameter, 405 for a method the viewer does not take, 500 for a
+store or catalog failure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from newsarchive import __version__
@@ -38,6 +42,8 @@ def create_app(archive: ReadOnlyArchive) -> FastAPI:
     app.include_router(mementos.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _bad_request_page)  # type: ignore[arg-type]
     app.middleware("http")(_page_headers)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET, headers and all
     return app
@@ -50,8 +56,27 @@ async def _error_page(request: Request, exc: NewsarchiveError) -> Response:
         status = 400
     else:
         status = 500
-    body = render("error.html", request, status=status, message=str(exc))
-    return HTMLResponse(body, status_code=status)
+    return _page(request, status, str(exc))
+
+
+async def _http_error_page(request: Request, exc: HTTPException) -> Response:
+    """Starlette's own errors: a path no route takes, a method a route does not."""
+    message = "no such page in this viewer" if exc.status_code == 404 else str(exc.detail)
+    return _page(request, exc.status_code, message, exc.headers)
+
+
+async def _bad_request_page(request: Request, exc: RequestValidationError) -> Response:
+    """A query parameter missing or malformed, named as the form calls it: 400, not 422."""
+    first = exc.errors()[0]
+    name = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+    return _page(request, 400, f"{name}: {str(first.get('msg', 'invalid')).lower()}")
+
+
+def _page(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = render("error.html", request, status=status, message=message)
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 async def _page_headers(

@@ -2,7 +2,8 @@
 
 * ``/timemap/link/{url}``: the TimeMap, ``application/link-format``;
 * ``/timegate/{url}``: ``302`` to the memento nearest ``Accept-Datetime``
-  (the latest without one), ``Vary: accept-datetime``;
+  (the latest without one), ``Vary: accept-datetime``; ``/timegate/{stamp}/{url}``
+  is the Wayback form, nearest a timestamp written in the path (a header wins);
 * ``/memento/{14-digit timestamp}/{url}``: the capture's bytes as archived,
   with ``Memento-Datetime`` and ``Link``, under the status served (a gone
   page's 410, a redirect's 301 to the memento of its target); a timestamp
@@ -22,7 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from newsarchive.records import header_value
 from newsarchive.storage import CaptureInfo, ReadOnlyArchive, at_stamp, memento, nearest
 from newsarchive.web.security import CAPTURE_HEADERS
-from newsarchive.web.targets import stamp_time, target_url
+from newsarchive.web.targets import stamp_time, stamped_target, target_url
 
 router = APIRouter()
 
@@ -50,11 +51,10 @@ def timegate(
     request: Request,
     accept_datetime: Annotated[str | None, Header()] = None,
 ) -> Response:
-    target = target_url(url, request)
+    stamped, target = stamped_target(url, request)
     found = _archive(request).captures(target)
-    chosen = (
-        nearest(found, memento.parse_http_date(accept_datetime)) if accept_datetime else found[-1]
-    )
+    wanted = memento.parse_http_date(accept_datetime) if accept_datetime else stamped
+    chosen = nearest(found, wanted) if wanted else found[-1]
     base, original = _base(request), found[0].url
     return RedirectResponse(
         memento.memento_uri(base, original, chosen.fetched_at),

@@ -142,10 +142,10 @@ def diff(request: Request, url: str, a: int, b: int) -> str:
 
 @router.get("/nearest")
 def nearest_capture(request: Request, url: str, at: str) -> Response:
-    """The capture nearest to ``at`` (a date or ISO time), by the archive's one rule."""
+    """The capture nearest to ``at`` (a date, an ISO time or a Wayback timestamp)."""
     moment = parse_moment(at, "at")
     if moment is None:
-        raise InputError("at: give a date (YYYY-MM-DD) or an ISO 8601 time")
+        raise InputError("at: give a date (YYYY-MM-DD), an ISO 8601 time or a timestamp")
     chosen = nearest(_archive(request).captures(url), moment)
     return RedirectResponse(capture_path("capture", chosen.url, chosen.fetched_at), 302)
 

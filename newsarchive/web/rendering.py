@@ -6,7 +6,7 @@ so a headline, a URL or a search query carrying markup is shown as text.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -33,6 +33,18 @@ def when(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value.tzinfo else value.isoformat()
 
 
+def published_on(value: datetime | None) -> str:
+    """A publication date: the day alone where the source gave no time of day.
+
+    A source that gives only a date (``2021-03-23``) is filed at midnight UTC;
+    a time of exactly midnight says nothing beyond the date, and printing
+    ``00:00:00 UTC`` would claim a precision the source never had.
+    """
+    if value is not None and value.tzinfo and value.astimezone(UTC).time() == time.min:
+        return value.strftime("%Y-%m-%d")
+    return when(value)
+
+
 def link(path: str, **params: Any) -> str:
     """A viewer URL with its query parameters encoded (``None`` values left out)."""
     kept = {key: value for key, value in params.items() if value not in (None, "", False)}
@@ -52,6 +64,7 @@ def capture_path(kind: str, url: str, at: datetime) -> str:
 
 _environment.filters["when"] = when
 _environment.filters["gone"] = gone
+_environment.filters["published_on"] = published_on
 _environment.globals.update(link=link, capture_path=capture_path)
 
 

@@ -1,4 +1,4 @@
-"""Reading what a viewer URL asks for: the archived URL in a path, 14-digit timestamps."""
+"""Reading what a viewer URL asks for: the archived URL in a path, Wayback timestamps."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from fastapi import Request
 
 from newsarchive.errors import InputError
-from newsarchive.storage import MEMENTO_STAMP
+from newsarchive.moments import wayback_stamp
 
-_STAMP = re.compile(r"\d{14}")
+_STAMPED = re.compile(r"(\d{4,14})/(.+)")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
 
 
@@ -26,10 +26,23 @@ def target_url(path_url: str, request: Request) -> str:
 
 
 def stamp_time(stamp: str) -> datetime:
-    """A 14-digit UTC timestamp as a time; InputError for anything else."""
-    if not _STAMP.fullmatch(stamp):
-        raise InputError(f"not a 14-digit timestamp (YYYYMMDDhhmmss): {stamp[:40]!r}")
+    """A Wayback timestamp (14 digits, or a prefix down to the year) as a UTC time.
+
+    A prefix names the start of its period, as the Wayback Machine reads
+    ``/web/2026/...``; InputError for anything else.
+    """
     try:
-        return datetime.strptime(stamp, MEMENTO_STAMP).replace(tzinfo=UTC)
+        moment = wayback_stamp(stamp)
     except ValueError:
-        raise InputError(f"not a valid moment: {stamp}") from None
+        moment = None
+    if moment is None:
+        raise InputError(f"not a timestamp (YYYYMMDDhhmmss, or a prefix of one): {stamp[:40]!r}")
+    return moment.replace(tzinfo=UTC)
+
+
+def stamped_target(path_url: str, request: Request) -> tuple[datetime | None, str]:
+    """A TimeGate path as Wayback machines write it, ``{stamp}/{url}``, or a bare ``{url}``."""
+    found = _STAMPED.match(path_url)
+    if found is None:
+        return None, target_url(path_url, request)
+    return stamp_time(found[1]), target_url(found[2], request)

@@ -220,10 +220,12 @@ def search(
 
 def _folded(rows: Iterable[Sequence[Any]], limit: int) -> list[SearchHit]:
     """One hit per original article, best first: its copies and other versions folded in."""
-    heads: dict[int, SearchHit] = {}
+    heads: dict[int, tuple[int, SearchHit]] = {}  # group -> (article id, its best hit)
     copies: dict[int, list[str]] = {}
+    matched: dict[int, set[int]] = {}  # article id -> the versions whose text matched
     for article_id, original_id, url, outlet, title, snippet, score, number, at, pub, dup in rows:
         group = original_id or article_id
+        matched.setdefault(article_id, set()).add(number)
         hit = SearchHit(
             url=url, outlet=outlet, title=title, snippet=snippet, score=float(score),
             version=number, fetched_at=at, published=pub, duplicate_of=dup,
@@ -231,12 +233,16 @@ def _folded(rows: Iterable[Sequence[Any]], limit: int) -> list[SearchHit]:
         if original_id is not None:
             if url not in copies.setdefault(group, []):
                 copies[group].append(url)
-            heads.setdefault(group, hit)
-        elif group not in heads or heads[group].duplicate_of is not None:
-            heads[group] = hit  # the original itself heads its group
+            heads.setdefault(group, (article_id, hit))
+        elif group not in heads or heads[group][1].duplicate_of is not None:
+            heads[group] = (article_id, hit)  # the original itself heads its group
     hits = [
-        replace(hit, duplicates=tuple(url for url in copies.get(group, []) if url != hit.url))
-        for group, hit in heads.items()
+        replace(
+            hit,
+            duplicates=tuple(url for url in copies.get(group, []) if url != hit.url),
+            versions=tuple(sorted(matched[article_id])),
+        )
+        for group, (article_id, hit) in heads.items()
     ]
     return hits[:limit]
 

@@ -122,7 +122,10 @@ def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run
     words = UPDATE_SENTENCE.split()[1:4]  # "ministry later said": only the second version has it
     assert run_cli("search", " ".join(words), "--outlet", UPDATED_OUTLET).returncode == 0
     older = run_cli("search", f'Kim -"{" ".join(words)}"', "--all-versions", "--json")
-    assert updated in {json.loads(line)["url"] for line in older.stdout.splitlines()}
+    (only_first,) = [h for h in map(json.loads, older.stdout.splitlines()) if h["url"] == updated]
+    assert only_first["versions"] == [1]
+    every = run_cli("search", "Kim", "--outlet", UPDATED_OUTLET, "--all-versions")
+    assert f"{updated}  (v1, v2)" in every.stdout  # both versions matched: both named
     assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
     assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
 
@@ -228,6 +231,9 @@ def test_get_at_returns_the_nearest_capture_and_says_which(archived: Path, run_c
     # At (or, for an odd number of microseconds, just before) the midpoint: the earlier one.
     midway = first + (second - first) // 2
     assert "(version 1)" in run_cli("get", article["url"], "--at", midway.isoformat()).stderr
+    # Wayback timestamps, as copied from pywb's URLs: the first capture's second, a later year
+    assert "(version 1)" in run_cli("get", article["url"], "--at", f"{first:%Y%m%d%H%M%S}").stderr
+    assert "(version 2)" in run_cli("get", article["url"], "--at", "2999").stderr
 
 
 def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

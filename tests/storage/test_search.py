@@ -115,8 +115,12 @@ def test_all_versions_finds_text_since_replaced(searchable: Archive) -> None:
     (hit,) = searchable.search("quartermaster", filters=Filters(all_versions=True))
     assert (hit.url, hit.version) == (XI, 1)
     assert hit.fetched_at == T0
-    both = searchable.search("gladness", filters=Filters(all_versions=True))
-    assert [h.url for h in both] == [XI]  # one hit for the article, whichever versions matched
+    assert hit.versions == (1,)
+    (both,) = searchable.search("gladness", filters=Filters(all_versions=True))
+    assert both.url == XI  # one hit for the article, naming every version that matched
+    assert both.versions == (1, 2) and both.version in both.versions
+    (latest,) = searchable.search("gladness")
+    assert latest.versions == (2,)
 
 
 def test_versions_filed_before_the_index_existed_are_indexed_when_searched(

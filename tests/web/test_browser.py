@@ -10,10 +10,12 @@ show, sandboxed, and none of that may happen.  Screenshots go to
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,28 @@ def test_from_outlet_to_article_to_version_diff(driver: webdriver.Chrome, viewer
     assert inserted.split() == UPDATE_SENTENCE.split()
     assert not driver.find_elements(By.CSS_SELECTOR, "#diff del")
     shot(driver, "4-diff")
+
+
+def test_the_nearest_capture_form_takes_a_time_or_a_wayback_timestamp(
+    driver: webdriver.Chrome, viewer: str
+) -> None:
+    driver.get(f"{viewer}/outlets/{UPDATED_OUTLET}")
+    driver.find_element(By.CSS_SELECTOR, "a.article").click()
+    article = driver.current_url
+    captures = driver.find_elements(By.CSS_SELECTOR, "a.capture")
+    stamps = [re.search(r"/capture/(\d{14})/", a.get_attribute("href") or "") for a in captures]
+    first, second = (stamp[1] for stamp in stamps if stamp)
+    second_time = datetime.strptime(second, "%Y%m%d%H%M%S")
+    for typed, expected in [
+        (f"{second_time:%Y-%m-%d %H:%M:%S}", second),  # a date and a time, in UTC
+        (first, first),  # a 14-digit timestamp copied from a Wayback URL
+    ]:
+        driver.get(article)
+        field = driver.find_element(By.CSS_SELECTOR, "form.pick input[name=at]")
+        field.send_keys(typed)
+        field.submit()
+        assert f"/capture/{expected}/" in driver.current_url, (typed, driver.current_url)
+    shot(driver, "5-nearest")
 
 
 def test_a_hostile_capture_is_shown_but_its_script_never_runs(

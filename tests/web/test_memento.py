@@ -110,6 +110,22 @@ def test_a_gone_page_is_a_memento_with_its_status(
     assert note in capture.text
 
 
+def test_a_timegate_path_may_carry_a_wayback_timestamp(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    url = revisited(replayed_archive)
+    first, second = replayed_archive.captures(url)
+    for stamp, expected in [
+        (memento_stamp(first.fetched_at), first),  # the first capture's own second
+        (f"{first.fetched_at:%Y}", first),  # a year: its first instant
+        ("2999", second),  # a year after every capture: the latest
+    ]:
+        answer = client.get(f"/timegate/{stamp}/{url}")
+        assert answer.status_code == 302, answer.text
+        location = f"{BASE}/memento/{memento_stamp(expected.fetched_at)}/{url}"
+        assert answer.headers["location"] == location, stamp
+
+
 def test_a_moment_between_captures_redirects_to_the_nearest(
     client: TestClient, replayed_archive: Archive
 ) -> None:
@@ -123,8 +139,9 @@ def test_a_moment_between_captures_redirects_to_the_nearest(
 @pytest.mark.parametrize(
     ("path", "status", "needle"),
     [
-        ("/memento/2026/{url}", 400, "14-digit"),
-        ("/memento/20261399000000/{url}", 400, "not a valid moment"),
+        ("/memento/2026x/{url}", 400, "not a timestamp"),
+        ("/memento/20261399000000/{url}", 400, "not a timestamp"),
+        ("/timegate/20261399/{url}", 400, "not a timestamp"),
         ("/timemap/link/https://nowhere.example/story", 404, "nowhere.example"),
         ("/timegate/https://nowhere.example/story", 404, "nowhere.example"),
         ("/memento/20260101000000/not-a-url", 400, "not an http(s) URL"),

@@ -161,3 +161,46 @@ def test_every_page_escapes_what_it_prints(hostile_client: TestClient) -> None:
     for page in pages:
         assert "<script" not in page.text.lower() and "<img" not in page.text.lower()
     assert "&lt;script&gt;" in pages[2].text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "message"),
+    [
+        ("GET", "/no/such/page", 404, "no such page in this viewer"),
+        ("GET", "/nearest", 400, "url: field required"),
+        ("GET", "/nearest?url=https://example.org/a", 400, "at: field required"),
+        (
+            "GET",
+            "/diff?url=https://example.org/a&a=first&b=2",
+            400,
+            "a: input should be a valid integer",
+        ),
+        ("POST", "/", 405, "Method Not Allowed"),
+    ],
+)
+def test_every_error_is_a_page_of_the_viewer_never_json(
+    client: TestClient, method: str, path: str, status: int, message: str
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["content-security-policy"]  # the viewer's own page, headers and all
+    assert message in text_of(answer.text)
+    assert "{" not in text_of(answer.text)  # no FastAPI JSON detail
+
+
+def test_a_date_without_a_time_is_shown_as_the_day_alone(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    """The source's own precision: a date-only value is no claim of midnight UTC."""
+    shown = 0
+    for article in replayed_archive.list_articles():
+        given = replayed_archive.snapshot(article.url).meta["extraction"]["published"]
+        page = text_of(client.get(f"/outlets/{article.outlet}").text)
+        if len(given) == 10:  # the page said only the day
+            assert given in page and f"{given} 00:00:00" not in page, article.url
+        else:
+            assert article.published is not None
+            assert f"{article.published:%Y-%m-%d %H:%M:%S} UTC" in page, article.url
+        shown += 1
+    assert shown >= 5
