@@ -109,8 +109,8 @@ class Outlet(BaseModel):
                 raise ValueError(f"not an http(s) URL: {url!r}") from None
             if not _valid_host(host):
                 raise ValueError(f"not a valid host name in {url!r}")
-            if without_credentials(url) != url:
-                public = without_credentials(url)
+            public = without_credentials(url)
+            if public != url:
                 raise ValueError(f"{public!r} was given a user:password@, which is never sent")
         return urls
 

@@ -93,7 +93,7 @@ def download_slots(outlets: Iterable[Outlet]) -> dict[str, dict[str, Any]]:
 
 
 def outlet_guard_settings(
-    outlets: Iterable[Outlet], options: CrawlOptions, resolver: Resolver | None = None
+    outlets: Sequence[Outlet], options: CrawlOptions, resolver: Resolver | None = None
 ) -> dict[str, Any]:
     """The guard's exemptions: what the outlets file and the run name on purpose.
 
@@ -102,7 +102,6 @@ def outlet_guard_settings(
     outlet opted in with ``private_addresses``; a rerouted host is judged by
     its stand-in (:func:`~newsarchive.spiders.guard.guard_settings`).
     """
-    outlets = list(outlets)
     return guard_settings(
         hosts=[d for o in outlets for d in o.allowed_domains if is_address(d)],
         private_domains=[

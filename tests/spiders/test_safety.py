@@ -7,10 +7,11 @@ from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
 
 import pytest
-from loopback import Reply, Site, html, options, outlet, rss, run
+from loopback import Reply, Site, from_table, html, options, outlet, rss, run
 
 from newsarchive.archiving.report import OutletReport
-from newsarchive.records import Fetch, FetchOutcome
+from newsarchive.identity import article_key
+from newsarchive.records import Fetch, FetchOutcome, Validators
 from newsarchive.spiders.guard import NOT_GLOBAL, is_public
 from newsarchive.spiders.runner import fetch_outlets
 
@@ -222,3 +223,17 @@ def test_a_redirect_to_a_scheme_never_fetched_says_so(
     assert stats["moved"].document_error == (
         f"{site.url('/moved.xml')}: refused redirect to a {scheme}: URL"
     )
+
+
+def test_a_known_articles_redirect_is_kept_without_the_credentials_it_names(site: Site) -> None:
+    """Not followed but archived as what the page became: its Location loses the secret."""
+    secret = site.origin.replace("http://", "http://reader:s3cret@")
+    site.route("/a/moved.html", lambda _s: Reply(301, b"", [("Location", f"{secret}/b/new.html")]))
+    known = {"testsite": {article_key(site.url("/a/moved.html")): Validators('"v1"')}}
+    records, _ = run([outlet(site, "feed", rss(site, ["/a/moved.html"]))], known=from_table(known))
+
+    (record,) = records
+    assert record.outcome is FetchOutcome.GONE and record.capture is not None
+    assert ("Location", site.url("/b/new.html")) in record.capture.response_headers
+    assert "s3cret" not in repr(record)
+    assert not site.hits("/b/new.html")
