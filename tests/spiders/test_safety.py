@@ -13,6 +13,7 @@ from newsarchive.archiving.report import OutletReport
 from newsarchive.identity import article_key
 from newsarchive.records import Fetch, FetchOutcome, Validators
 from newsarchive.spiders.guard import NOT_GLOBAL, is_public
+from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.runner import fetch_outlets
 
 FAKE_DNS = {
@@ -118,7 +119,7 @@ def test_on_site_hosts_resolving_to_private_addresses_are_refused(site: Site) ->
     assert stats["testsite"].outcomes["refused"] == 3
 
 
-def own_domain_outlet(site: Site, **fields: object) -> tuple[str, object]:
+def own_domain_outlet(site: Site, **fields: object) -> tuple[str, Outlet]:
     """An outlet on news.example.test, whose feed and article the loopback site serves."""
     port = site.origin.rsplit(":", 1)[1]
     base = f"http://news.example.test:{port}"
@@ -143,7 +144,7 @@ def own_domain_outlet(site: Site, **fields: object) -> tuple[str, object]:
 def test_an_outlets_own_domain_resolving_inward_is_refused(site: Site, address: str) -> None:
     """A hijacked or expired domain: the outlet's own name now answers with an inside address."""
     base, own = own_domain_outlet(site)
-    records, stats = run([own], resolver=lambda host: [address])  # type: ignore[list-item]
+    records, stats = run([own], resolver=lambda host: [address])
 
     assert records == [] and site.paths() == []  # not one request reached anything
     failure = OutletReport("testsite", crawl=stats["testsite"]).failure() or ""
@@ -156,7 +157,7 @@ def test_an_outlets_own_domain_resolving_inward_is_refused(site: Site, address: 
 
 def test_an_intranet_outlet_that_opts_in_is_crawled(site: Site) -> None:
     base, own = own_domain_outlet(site, private_addresses=True)
-    records, stats = run([own], resolver=lambda host: ["127.0.0.1"])  # type: ignore[list-item]
+    records, stats = run([own], resolver=lambda host: ["127.0.0.1"])
 
     assert [(r.url, r.outcome) for r in records] == [(f"{base}/a/1.html", FetchOutcome.FETCHED)]
     assert stats["testsite"].documents_read == 1 and stats["testsite"].document_error == ""
