@@ -2,7 +2,9 @@
 
 Two strings are kept for every article URL, both derived here and nowhere else:
 
-- :func:`canonical_url` is the URL fetched, shown and exported: tracking
+- :func:`canonical_url` is the URL fetched, shown and exported: credentials
+  (``user:password@``) removed, as browsers remove them from what they pass
+  on, so that none is ever sent or filed (decision record 0027); tracking
   parameters (``utm_*``, ``fbclid``, ``gclid``, ``mc_cid`` ... as courlan knows
   them) and the fragment removed, the query sorted, the host lower-cased,
   the default port and escapes normalised (w3lib).
@@ -20,7 +22,7 @@ Changing :func:`article_key` changes what the catalog's ``url_key`` columns
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
 from w3lib.url import canonicalize_url
@@ -34,7 +36,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def canonical_url(url: str) -> str:
     """The URL an article is fetched and shown under; InputError when it is no http(s) URL."""
-    text = url.strip()
+    text = without_credentials(url.strip())
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a port that is out of range or no number
@@ -49,6 +51,17 @@ def canonical_url(url: str) -> str:
     if not urlsplit(canonical).hostname:  # a host of control characters, which normalising drops
         raise InputError(f"not an http(s) URL: {text[:200]!r}")
     return canonical
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without its ``user:password@``; any text that is no URL comes back as it was."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def article_key(url: str) -> str:

@@ -28,7 +28,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newsarchive.errors import InputError
-from newsarchive.identity import article_key, canonical_url
+from newsarchive.identity import article_key, canonical_url, without_credentials
 from newsarchive.records import (
     GONE_STATUSES,
     HTML_MEDIA_TYPES,
@@ -218,6 +218,7 @@ class ArticleSpider:
     ) -> scrapy.Request | None:
         """A request for a feed, sitemap or listing page (never archived); in a poll a
         conditional one, unless the document must be read every time (robots.txt)."""
+        url = without_credentials(url)  # a child sitemap's user:password@ is neither sent nor kept
         try:
             page = article_key(url)
         except InputError as exc:

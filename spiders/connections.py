@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterable
 from typing import Any, Self
 
 import aiohttp
@@ -34,8 +33,8 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
 from newsarchive.spiders.guard import (
-    EXEMPT_SETTING,
     RESOLVER_SETTING,
+    Exemptions,
     NonPublicAddress,
     Resolver,
     refusal,
@@ -51,8 +50,8 @@ _TWISTED_ONLY_RETRY = "scrapy.core.downloader.handlers.http11.TunnelError"
 class GuardedAiohttpResolver(AbstractResolver):
     """aiohttp's resolver for the crawl's connections: answers checked before connecting."""
 
-    def __init__(self, exempt: Iterable[str], resolver: Resolver | None = None) -> None:
-        self._exempt = frozenset(exempt)
+    def __init__(self, exempt: Exemptions, resolver: Resolver | None = None) -> None:
+        self._exempt = exempt
         self._resolver = resolver
         self._system = aiohttp.ThreadedResolver()
 
@@ -64,7 +63,7 @@ class GuardedAiohttpResolver(AbstractResolver):
         else:  # tests simulate DNS with their own answers
             addresses = await asyncio.get_running_loop().run_in_executor(None, self._resolver, host)
             results = [_result(host, address, port) for address in addresses]
-        if host.lower() not in self._exempt:
+        if not self._exempt.cover(host):
             problem = refusal(host, [result["host"] for result in results])
             if problem:
                 raise NonPublicAddress(problem)
@@ -89,18 +88,18 @@ def _result(host: str, address: str, port: int) -> ResolveResult:
 class GuardedTwistedResolver(CachingThreadedResolver):
     """Scrapy's resolver for the Twisted reactor (the crawl child), answers checked."""
 
-    exempt: frozenset[str] = frozenset()
+    exempt = Exemptions()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> Self:
         resolver = super().from_crawler(crawler, reactor)
         # One reactor serves every crawler of the child: its resolver exempts all their hosts.
-        resolver.exempt = frozenset(crawler.settings.getlist(EXEMPT_SETTING))
+        resolver.exempt = Exemptions.from_settings(crawler.settings)
         return resolver
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Deferred[str]:
         answer = super().getHostByName(name, timeout)
-        if name.lower() in self.exempt:
+        if self.exempt.cover(name):
             return answer
 
         def check(address: str) -> str:
@@ -135,7 +134,7 @@ class ConnectingDownloadHandler:
             session = getattr(handler, "_session", None)
             if isinstance(session, aiohttp.ClientSession):  # the in-process (asyncio) mode
                 session.connector._resolver = GuardedAiohttpResolver(  # type: ignore[union-attr]
-                    self._crawler.settings.getlist(EXEMPT_SETTING),
+                    Exemptions.from_settings(self._crawler.settings),
                     self._crawler.settings.get(RESOLVER_SETTING),
                 )
             self._inner[scheme] = handler

@@ -313,7 +313,8 @@ def discovery_settings(
         "AUTOTHROTTLE_START_DELAY": delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "DOWNLOAD_SLOTS": {host: {"delay": delay, "concurrency": 1} for host in hosts},
-        **guard_settings(hosts, resolver),
+        # the hosts named on the command line are the operator's to point at
+        **guard_settings(hosts=hosts, reroute=options.reroute, resolver=resolver),
     }
 
 

@@ -19,11 +19,19 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from newsarchive.durations import Duration
 from newsarchive.errors import ConfigError, InputError
-from newsarchive.identity import canonical_url
+from newsarchive.identity import canonical_url, without_credentials
 from newsarchive.spiders.urls import on_site
 
 MAX_DELAY_SECONDS = 3600.0
@@ -87,6 +95,9 @@ class Outlet(BaseModel):
     )  # default: NEWSARCHIVE_STALE_AFTER_RUNS
     requisites: bool = False  # also fetch the stylesheets and images article pages reference
     requisite_hosts: tuple[str, ...] = ()  # hosts besides allowed_domains to fetch them from
+    # true: its hosts may resolve to private addresses (an intranet outlet); a TOML
+    # boolean only, so that a quoted or numbered value is pointed out, not guessed at
+    private_addresses: StrictBool = False
 
     @field_validator("start_urls")
     @classmethod
@@ -98,6 +109,9 @@ class Outlet(BaseModel):
                 raise ValueError(f"not an http(s) URL: {url!r}") from None
             if not _valid_host(host):
                 raise ValueError(f"not a valid host name in {url!r}")
+            public = without_credentials(url)
+            if public != url:
+                raise ValueError(f"{public!r} was given a user:password@, which is never sent")
         return urls
 
     @field_validator("allowed_domains", "requisite_hosts")

@@ -23,6 +23,7 @@ from parsel import Selector
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from newsarchive.identity import without_credentials
 from newsarchive.records import Capture, Discovery, Fetch, FetchOutcome
 from newsarchive.spiders.urls import on_site
 from newsarchive.spiders.wire import received_headers
@@ -50,7 +51,7 @@ def requisite_urls(page: Selector, page_url: str, hosts: tuple[str, ...]) -> lis
     for value in page.xpath(STYLESHEETS).getall() + page.xpath(IMAGES).getall():
         if not value.strip():
             continue  # an empty src names the page itself
-        url = urljoin(page_url, value.strip())
+        url = without_credentials(urljoin(page_url, value.strip()))
         if on_site(url, hosts) and url not in found:
             found.append(url)
     return found

@@ -18,7 +18,7 @@ from scrapy.settings import default_settings
 
 from newsarchive.spiders import wire
 from newsarchive.spiders.connections import connection_settings
-from newsarchive.spiders.guard import Resolver, guard_settings
+from newsarchive.spiders.guard import Resolver, guard_settings, is_address
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.spiders.outlets import Outlet
 
@@ -55,6 +55,14 @@ ROBOTS_ORDER = default_settings.DOWNLOADER_MIDDLEWARES_BASE[
 ]
 """Ours takes the place of Scrapy's robots.txt middleware (``spiders/robots.py``)."""
 
+REDIRECT_TARGETS_ORDER = (
+    default_settings.DOWNLOADER_MIDDLEWARES_BASE[
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware"
+    ]
+    + 10
+)
+"""Responses reach ``RedirectTargets`` just before Scrapy's redirect middleware reads them."""
+
 SCRAPER_BYTES = 1_000_000
 """Bytes of responses waiting for their callback's output to be taken, before downloads pause."""
 
@@ -82,6 +90,29 @@ def download_slots(outlets: Iterable[Outlet]) -> dict[str, dict[str, Any]]:
             slot["delay"] = max(slot["delay"], outlet.download_delay)
             slot["concurrency"] = min(slot["concurrency"], outlet.concurrency)
     return slots
+
+
+def outlet_guard_settings(
+    outlets: Sequence[Outlet], options: CrawlOptions, resolver: Resolver | None = None
+) -> dict[str, Any]:
+    """The guard's exemptions: what the outlets file and the run name on purpose.
+
+    An IP address written in ``allowed_domains`` is exempt, that address
+    alone; a name is not (its DNS answer may change hands), unless its
+    outlet opted in with ``private_addresses``; a rerouted host is judged by
+    its stand-in (:func:`~newsarchive.spiders.guard.guard_settings`).
+    """
+    return guard_settings(
+        hosts=[d for o in outlets for d in o.allowed_domains if is_address(d)],
+        private_domains=[
+            host
+            for o in outlets
+            if o.private_addresses
+            for host in (*o.allowed_domains, *o.requisite_hosts)
+        ],
+        reroute=options.reroute,
+        resolver=resolver,
+    )
 
 
 def crawler_settings(
@@ -157,12 +188,11 @@ def crawler_settings(
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "newsarchive.spiders.robots.CachedRobotsTxt": ROBOTS_ORDER,
             "newsarchive.spiders.guard.PrivateAddressGuard": 60,
+            "newsarchive.spiders.guard.RedirectTargets": REDIRECT_TARGETS_ORDER,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,
             "newsarchive.spiders.wire.ReceivedHeaders": wire.PRIORITY,
         },
-        **guard_settings(
-            [*(d for o in outlets for d in o.allowed_domains), *options.reroute], resolver
-        ),
+        **outlet_guard_settings(outlets, options, resolver),
         **connection_settings(options.reroute, reactor=reactor),
     }

@@ -89,6 +89,15 @@ def test_good_file_loads() -> None:
             lambda t: t.replace("max_pages = 500", "max_pages = 500\nstale_after_runs = 0"),
             "stale_after_runs:",
         ),
+        (
+            lambda t: t + 'private_addresses = "yes"\n',
+            "outlet 'sputnik': private_addresses: Input should be a valid boolean",
+        ),
+        (
+            lambda t: t.replace("https://sputnikglobe", "https://reader:s3cret@sputnikglobe"),
+            "start_urls: 'https://sputnikglobe.com/export/rss2/archive/index.xml' was given a"
+            " user:password@, which is never sent",
+        ),
     ],
     ids=[
         "unknown-kind",
@@ -108,6 +117,8 @@ def test_good_file_loads() -> None:
         "space-in-host",
         "malformed-ipv6-host",
         "stale-after-zero-runs",
+        "private-addresses-not-a-boolean",
+        "credentials-in-a-start-url",
     ],
 )
 def test_broken_file_is_refused_with_one_line(
@@ -123,6 +134,12 @@ def test_broken_file_is_refused_with_one_line(
     assert message.startswith("outlets.toml: ")
     assert expected in message
     assert "\n" not in message
+    assert "s3cret" not in message  # a password in the file is never echoed
+
+
+def test_an_intranet_outlet_opts_in_to_private_addresses() -> None:
+    assert not load_outlets(write(GOOD))[0].private_addresses
+    assert load_outlets(write(GOOD + "private_addresses = true\n"))[0].private_addresses
 
 
 def test_missing_file_is_refused() -> None:

@@ -31,6 +31,12 @@ def test_requisite_urls_are_stylesheets_and_images_on_the_outlets_hosts() -> Non
     )  # only when listed in requisite_hosts
 
 
+def test_a_requisite_with_credentials_is_asked_for_by_its_public_url() -> None:
+    body = '<img src="https://user:pass@www.news.example/img/a.png"><img src="/img/a.png">'
+    page, url = Selector(text=body), "https://www.news.example/2026/story/"
+    assert requisite_urls(page, url, ("news.example",)) == ["https://www.news.example/img/a.png"]
+
+
 def requisites_of(records: list[Fetch]) -> dict[str, Fetch]:
     return {r.url: r for r in records if is_requisite(r)}
 
