@@ -161,7 +161,9 @@ def capture_snapshot(
     """The page as one capture served it (for a revisit, the bytes first captured) and its text.
 
     For a gone capture that is what was served instead of the article, with
-    no text, and the metadata of the last version under ``gone``.
+    no text, and the metadata of the last version under ``gone``.  For a
+    revisit (a 304, or the same bytes again) the metadata's ``fetch`` is the
+    fetch whose bytes it repeats, and ``capture`` the fetch that answered.
     """
     article, outlet = find_article(session, url)
     version = session.scalars(
@@ -194,6 +196,8 @@ def _snapshot(
     meta: dict[str, Any] = json.loads(checked_get(store, version.meta_key, version.meta_sha256))
     meta["last_seen"] = version.last_seen.isoformat()
     text = ""  # a gone capture served no text: its metadata says what went
+    if capture is not None and capture.is_revisit:
+        meta["capture"] = _revisit_meta(capture)
     if capture is not None and capture.gone:
         meta["gone"] = _gone_meta(capture)
     else:
@@ -222,6 +226,21 @@ def _gone_meta(capture: CaptureInfo) -> dict[str, Any]:
         "since": capture.gone_since.isoformat(),
         "status": capture.status,
         "location": capture.location,
+    }
+
+
+def _revisit_meta(capture: CaptureInfo) -> dict[str, Any]:
+    """The fetch that answered a revisit, as an archivist asks ``get --at ... --meta`` for it."""
+    assert capture.revisit_of is not None
+    return {
+        "fetched_at": capture.fetched_at.isoformat(),
+        "status": capture.status,
+        "revisit": "not-modified" if capture.not_modified else "same-bytes",
+        "repeats": capture.revisit_of.isoformat(),
+        "requested_url": capture.requested_url,
+        "final_url": capture.final_url,
+        "request_headers": layout.headers_json(capture.request_headers),
+        "response_headers": layout.headers_json(capture.response_headers),
     }
 
 

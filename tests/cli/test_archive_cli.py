@@ -236,6 +236,25 @@ def test_get_at_returns_the_nearest_capture_and_says_which(archived: Path, run_c
     assert "(version 2)" in run_cli("get", article["url"], "--at", "2999").stderr
 
 
+def test_get_at_a_304_capture_with_meta_names_that_capture(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """The metadata of a revisit says which fetch answered, beside the one it repeats."""
+    gone = load_pages()[GONE_OUTLET][-1].live_url
+    (article,) = [
+        a for a in listed(run_cli) if a["url"].endswith("/") and not a["duplicate_of"]
+        and a["url"] != gone
+    ][:1]  # fmt: skip
+    day_two = datetime.fromisoformat(article["last_seen"])
+    result = run_cli("get", article["url"], "--at", day_two.isoformat(), "--meta")
+    assert result.returncode == 0, result.stderr
+    meta = json.loads(result.stdout)
+    assert meta["capture"]["status"] == 304 and meta["capture"]["revisit"] == "not-modified"
+    assert datetime.fromisoformat(meta["capture"]["fetched_at"]) == day_two
+    assert meta["fetch"]["status"] == 200  # the page the 304 confirmed, fetched on day 1
+    assert meta["capture"]["repeats"] == meta["fetch"]["fetched_at"]
+    first = json.loads(run_cli("get", article["url"], "--at", "2000", "--meta").stdout)
+    assert "capture" not in first  # day 1's capture is its own fetch
+
+
 def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     """A page whose extraction failed (before a profile fix, say) is filed from its raw page."""
     settings = Settings(home=archived)
