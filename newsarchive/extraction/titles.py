@@ -8,10 +8,16 @@ separator, so "Appoints New CEO at Experience" on a site called Experience
 keeps its last word.  A site name in front often brings a tagline with it
 (``LinkNaija | Nigeria's popular news platform: Headline``); the page's single
 ``<h1>``, when the title ends with it, says where the headline starts.
+
+Lead and byline are looked for around that ``<h1>``, but only when it is the
+article's headline: a page whose one ``<h1>`` heads a featured story's card
+(another article, linked from this one) titles itself otherwise, and what sits
+by that card, its teaser and its author, is the other story's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lxml.html import HtmlElement
@@ -22,6 +28,7 @@ from newsarchive.extraction.paragraphs import clean
 # Pipes, hyphen, en and em dash, colon, middle dot, bullet, guillemets, slash, tilde.
 SEPARATORS = "|-\u2013\u2014:\u00b7\u2022\u00bb\u00ab/~"
 _TRIM = SEPARATORS + " "
+_WORD = re.compile(r"\w+")
 
 
 def _without_suffix(title: str, name: str) -> str:
@@ -47,11 +54,40 @@ def single_h1(page: Page) -> HtmlElement | None:
     return headings[0] if len(headings) == 1 else None
 
 
+def _page_titles(page: Page) -> list[str]:
+    """What the page calls itself: its ``<title>`` and its ``og:title``."""
+    metas = page.landmarks.metas
+    titles = [str(m.get("content")) for m in metas if m.get("property") == "og:title"]
+    title = page.tree.find(".//title")
+    return [*titles, title.text_content()] if title is not None else titles
+
+
+def _titled_so(h1: HtmlElement, page: Page) -> bool:
+    """True when the page's title agrees with the ``<h1>``: a third of its words are in it.
+
+    A page with no title has no say.  A title reworded from the headline for
+    search engines still shares its key words ("Wie pflege ich meine
+    Zaubernuss im Winter?" under "Zaubernuss im Winter » Wann blüht die
+    Hamamelis?": three of seven); a featured story's headline shares a stray
+    "of" or "the".
+    """
+    titles = [title.casefold() for title in _page_titles(page) if title.strip()]
+    words = _WORD.findall(h1.text_content().casefold())
+    if not titles or not words:
+        return True
+    titled = {word for title in titles for word in _WORD.findall(title)}
+    return sum(word in titled for word in words) * 3 >= len(words)
+
+
 def headline_container(page: Page) -> tuple[HtmlElement, HtmlElement] | None:
-    """The single ``<h1>`` and the element two levels above it, where lead and byline sit."""
+    """The single ``<h1>`` and the element two levels above it, where lead and byline sit.
+
+    None when the page has no single ``<h1>`` or its title says the ``<h1>``
+    heads another story.
+    """
     h1 = single_h1(page)
     parent = h1.getparent() if h1 is not None else None
-    if h1 is None or parent is None:
+    if h1 is None or parent is None or not _titled_so(h1, page):
         return None
     grandparent = parent.getparent()
     return h1, grandparent if grandparent is not None else parent

@@ -45,8 +45,43 @@ def test_the_lead_under_the_headline_is_found(markup: str) -> None:
         (f"<p class='lead'>{TEASER}</p><h1>Harbour ferry resumes</h1>", ""),
         (f"<h1>Ferry</h1><p class='lead'>{TEASER}</p><h1>Trams</h1>", ""),
         ("<h1>Harbour ferry resumes</h1><p class='leaderboard-ad'>Advertisement here</p>", ""),
+        (
+            "<h1>Harbour ferry resumes</h1>"
+            f"<div class='m-author'><p class='m-author__description'>{TEASER}</p></div>",
+            "",
+        ),
     ],
-    ids=["aside-far-away", "in-a-link", "in-a-list", "above-the-headline", "two-h1", "ad-slot"],
+    ids=[
+        *("aside-far-away", "in-a-link", "in-a-list", "above-the-headline", "two-h1"),
+        *("ad-slot", "author-bio"),
+    ],
 )
 def test_teasers_and_other_blocks_are_not_the_lead(header: str, rest: str) -> None:
     assert standfirst(_page(header, rest)) is None
+
+
+def test_the_lead_is_its_visible_text() -> None:
+    script = "<script>dataLayer.push({'event': 'view'});</script><style>p {color: red}</style>"
+    markup = f"<p class='standfirst'>{script}{LEAD}<noscript>Enable JavaScript</noscript></p>"
+    assert standfirst(_page(f"<h1>Harbour ferry resumes</h1>{markup}")) == LEAD
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("Harbour ferry resumes | Bayside Courier", LEAD),
+        ("Ferry back on its timetable after harbour repairs", LEAD),  # reworded, same story
+        ("Tram fares to rise in January | Bayside Courier", None),  # the h1 is another story's
+    ],
+)
+def test_the_lead_belongs_to_the_headline_the_page_is_titled_by(
+    title: str, found: str | None
+) -> None:
+    page = Page(
+        lxml.html.fromstring(
+            f"<html><head><title>{title}</title></head><body><div class='story'><header>"
+            f"<h1>Harbour ferry resumes</h1><p class='standfirst'>{LEAD}</p></header>"
+            "<div class='body'><p>Body text of the story.</p></div></div></body></html>"
+        )
+    )
+    assert standfirst(page) == found
