@@ -58,7 +58,7 @@ def _page_titles(page: Page) -> list[str]:
     """What the page calls itself: its ``<title>`` and its ``og:title``."""
     metas = page.landmarks.metas
     titles = [str(m.get("content")) for m in metas if m.get("property") == "og:title"]
-    title = page.tree.find(".//title")
+    title = page.tree.find("head/title")  # not an SVG image's <title> in the body
     return [*titles, title.text_content()] if title is not None else titles
 
 
