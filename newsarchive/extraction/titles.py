@@ -10,15 +10,18 @@ keeps its last word.  A site name in front often brings a tagline with it
 ``<h1>``, when the title ends with it, says where the headline starts.
 
 Lead and byline are looked for around that ``<h1>``, but only when it is the
-article's headline: a page whose one ``<h1>`` heads a featured story's card
-(another article, linked from this one) titles itself otherwise, and what sits
-by that card, its teaser and its author, is the other story's.
+article's headline.  A page whose one ``<h1>`` heads a featured story's card
+links that ``<h1>`` to the other story and titles itself otherwise; what sits
+by the card, its teaser and its author, is the other story's.  Both signs are
+needed: many articles' titles are reworded for search engines, and some
+headlines link to their own page or to a section.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urldefrag, urljoin
 
 from lxml.html import HtmlElement
 
@@ -62,6 +65,23 @@ def _page_titles(page: Page) -> list[str]:
     return [*titles, title.text_content()] if title is not None else titles
 
 
+def _address(url: str) -> str:
+    """A URL without its fragment and trailing slash, for telling pages apart."""
+    return urldefrag(url).url.rstrip("/")
+
+
+def _links_elsewhere(h1: HtmlElement, page: Page) -> bool:
+    """True when the ``<h1>`` is, or holds, a link to a page other than this one."""
+    canonical = page.tree.find("head/link[@rel='canonical']")
+    base = page.url or (canonical.get("href") if canonical is not None else None) or ""
+    here = {_address(base)}
+    if canonical is not None and canonical.get("href"):
+        here.add(_address(urljoin(base, canonical.get("href", ""))))
+    hrefs = h1.xpath("ancestor-or-self::a/@href | .//a/@href")
+    targets = {_address(urljoin(base, str(href).strip())) for href in hrefs if str(href).strip()}
+    return bool(targets - here)
+
+
 def _titled_so(h1: HtmlElement, page: Page) -> bool:
     """True when the page's title agrees with the ``<h1>``: a third of its words are in it.
 
@@ -82,12 +102,14 @@ def _titled_so(h1: HtmlElement, page: Page) -> bool:
 def headline_container(page: Page) -> tuple[HtmlElement, HtmlElement] | None:
     """The single ``<h1>`` and the element two levels above it, where lead and byline sit.
 
-    None when the page has no single ``<h1>`` or its title says the ``<h1>``
-    heads another story.
+    None when the page has no single ``<h1>``, or when the ``<h1>`` links to
+    another page and the page's title is not its.
     """
     h1 = single_h1(page)
     parent = h1.getparent() if h1 is not None else None
-    if h1 is None or parent is None or not _titled_so(h1, page):
+    if h1 is None or parent is None:
+        return None
+    if _links_elsewhere(h1, page) and not _titled_so(h1, page):
         return None
     grandparent = parent.getparent()
     return h1, grandparent if grandparent is not None else parent

@@ -66,22 +66,30 @@ def test_the_lead_is_its_visible_text() -> None:
     assert standfirst(_page(f"<h1>Harbour ferry resumes</h1>{markup}")) == LEAD
 
 
+LINKED = "<a href='https://news.example/trams'>Harbour ferry resumes</a>"
+TRAMS = "Tram fares to rise in January | Bayside Courier"
+
+
 @pytest.mark.parametrize(
-    ("title", "found"),
+    ("title", "h1", "found"),
     [
-        ("Harbour ferry resumes | Bayside Courier", LEAD),
-        ("Ferry back on its timetable after harbour repairs", LEAD),  # reworded, same story
-        ("Tram fares to rise in January | Bayside Courier", None),  # the h1 is another story's
+        ("Harbour ferry resumes | Bayside Courier", LINKED, LEAD),  # links, but titles the page
+        ("Ferry back on its timetable after harbour repairs", LINKED, LEAD),  # reworded title
+        (TRAMS, "Harbour ferry resumes", LEAD),  # an SEO title, and no link
+        (TRAMS, "<a href='https://news.example/ferry#top'>Harbour ferry resumes</a>", LEAD),
+        (TRAMS, LINKED, None),  # a featured card: it links to another story, the title differs
     ],
+    ids=["titled", "reworded", "unlinked", "links-here", "featured-card"],
 )
-def test_the_lead_belongs_to_the_headline_the_page_is_titled_by(
-    title: str, found: str | None
+def test_the_lead_belongs_to_the_headline_of_this_page(
+    title: str, h1: str, found: str | None
 ) -> None:
     page = Page(
         lxml.html.fromstring(
             f"<html><head><title>{title}</title></head><body><div class='story'><header>"
-            f"<h1>Harbour ferry resumes</h1><p class='standfirst'>{LEAD}</p></header>"
+            f"<h1>{h1}</h1><p class='standfirst'>{LEAD}</p></header>"
             "<div class='body'><p>Body text of the story.</p></div></div></body></html>"
-        )
+        ),
+        url="https://news.example/ferry/",
     )
     assert standfirst(page) == found
