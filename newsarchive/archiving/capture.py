@@ -69,6 +69,7 @@ def extract_capture(capture: Capture, profile: str) -> Extraction:
         headers=capture.response_headers,
         profile=profile,
         discovery=capture.discovery,
+        captured=capture.fetched_at,
     )
 
 

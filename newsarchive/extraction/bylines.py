@@ -9,6 +9,11 @@ with "author" or "byline"), outside comment sections, read without the
 ``<time>`` and ``<figure>`` it may hold, and only where a byline sits: around
 the page's single headline (the element two levels above its ``<h1>``).  A
 page without one headline gets no markup byline.
+
+A byline often labels the date it carries ("By Jane Doe Published <time>");
+with the date left out, the label would end the name.  trafilatura's
+normalisation takes a label off the front ("Posted by"), not off the end, so
+the labels of the languages the date-line rule reads are taken off here.
 """
 
 from __future__ import annotations
@@ -32,6 +37,14 @@ _BYLINE = etree.XPath(
 )
 _NOT_NAMES = frozenset({"time", "figure", "script", "style", "img"})
 _MAX_BYLINE = 120  # characters; a longer match is a paragraph that mentions an author
+_DATE_LABELS = frozenset(
+    {
+        *("published", "posted", "updated", "modified", "last"),
+        *("veröffentlicht", "aktualisiert", "publié", "publiée", "mis", "à", "jour"),
+        *("publicado", "publicada", "actualizado", "atualizado", "pubblicato", "aggiornato"),
+        *("gepubliceerd", "bijgewerkt"),
+    }
+)
 
 
 def _texts(element: HtmlElement) -> list[str]:
@@ -44,11 +57,22 @@ def _texts(element: HtmlElement) -> list[str]:
     return parts
 
 
+def _without_date_label(name: str) -> str:
+    """``Jane Doe Published`` -> ``Jane Doe``; ``Mis à jour`` -> empty."""
+    words = name.split()
+    while words and words[-1].casefold() in _DATE_LABELS:
+        words.pop()
+    return " ".join(words)
+
+
 def markup_byline(page: Page) -> str | None:
     """The first byline's names: ``By Jane Doe · <time>5 March</time>`` -> ``Jane Doe``."""
     found = headline_container(page)
     for element in _BYLINE(found[1]) if found is not None else ():
         text = trim(" ".join(_texts(element)))
         if 2 < len(text) < _MAX_BYLINE:
-            return normalize_authors(None, text)
+            names = (normalize_authors(None, text) or "").split("; ")
+            kept = "; ".join(filter(None, map(_without_date_label, names)))
+            if kept:  # a byline that was only a date's label names no one: try the next
+                return kept
     return None

@@ -11,7 +11,10 @@ those locales makes out, numbers, words dateparser itself knows in dates
 at most one other word of three letters or more (the label: "Publicado",
 "Veröffentlicht").  A line with more is a sentence that mentions a date, and
 stays: on the snippet set, allowing two label words removed as many main-text
-lines as boilerplate ones, one label word twice as many boilerplate ones.
+lines as boilerplate ones, one label word twice as many boilerplate ones.  The
+label stands before or after the date, never between its parts: a word there
+belongs to a date written in the text's own way, such as the dating that
+closes a letter ("July 11, Juche 110(2021)"), which is the letter's.
 """
 
 from __future__ import annotations
@@ -78,12 +81,14 @@ def is_dateline(line: str) -> bool:
         or sum(unit in others for unit in units) >= 2  # 2026년 2월 23일
     )
     label = [
-        t
-        for t in tokens
+        n
+        for n, t in enumerate(tokens)
         if not t[0].isdigit()
         and len(t) >= MIN_WORD
         and t.casefold() not in months
         and t.casefold() not in others
         and not _TIME_ZONE.fullmatch(t)
     ]
-    return dated and len(label) <= MAX_LABEL_WORDS
+    parts = [n for n, t in enumerate(tokens) if t[0].isdigit() or t.casefold() in months]
+    inside = any(parts[0] < n < parts[-1] for n in label) if parts else False
+    return dated and len(label) <= MAX_LABEL_WORDS and not inside

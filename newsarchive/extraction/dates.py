@@ -21,8 +21,14 @@ Precedence for ``published`` (lower rank wins, first found wins within a rank):
                         it records what the page itself shows (an aggregator's
                         listing date beside the item's own).
 
-Values keep the offset the page gives.  One with no instant in UTC (year 1
-at +14:00) stays among the candidates, marked rejected, and is never chosen.
+Values keep the offset the page gives.  A value that cannot be the date of a
+web page stays among the candidates, marked rejected with the reason, and is
+never chosen, so the next candidate is: one with no instant in UTC (year 1 at
++14:00), one before ``EARLIEST`` (a CMS's empty date, ``0001-01-01`` or the
+Unix epoch, is no publication date; why 1990: decision record 0029), and one
+more than ``FUTURE_SLACK`` after the capture (a page cannot have been
+published after it was fetched; a day covers the world's offsets and a clock
+a little fast).
 A value with no time of day (such as ``2021-03-23``) becomes a *naive*
 ``datetime`` at midnight; serialisation prints a naive midnight as a bare ISO
 date.  Naive values with a time of day (``2026-02-23 18:07``) stay naive: the
@@ -33,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from newsarchive.extraction.page import Page
 from newsarchive.extraction.page_metadata import ARTICLE_TYPES, PAGE_TYPES, PageMetadata
@@ -68,6 +74,9 @@ _RANKS: tuple[tuple[str, int], ...] = (
     ("htmldate", 7),
 )
 _UNRANKED = len(_RANKS)
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 def _time_datetimes(page: Page) -> list[str]:
@@ -106,10 +115,23 @@ def choose(candidates: Iterable[DateCandidate]) -> DateCandidate | None:
     return min((c for c in candidates if c.rejected is None), key=rank, default=None)
 
 
-def _checked(candidate: DateCandidate) -> DateCandidate:
-    """A value the catalog cannot file is kept as evidence, marked so it is never chosen."""
-    if candidate.rejected is None and in_utc(candidate.value) is None:
-        return replace(candidate, rejected="no instant in UTC (outside the calendar's range)")
+def implausible(value: datetime, captured: datetime) -> str | None:
+    """Why ``value`` cannot be when a page fetched at ``captured`` was published; None if it can."""
+    instant = in_utc(value)
+    if instant is None:
+        return "no instant in UTC (outside the calendar's range)"
+    if instant < EARLIEST:
+        return f"before {EARLIEST.year}, older than news on the web"
+    if instant > captured + FUTURE_SLACK:
+        return "more than a day after the page was captured"
+    return None
+
+
+def _checked(candidate: DateCandidate, captured: datetime) -> DateCandidate:
+    """An implausible value is kept as evidence, marked with why it is never chosen."""
+    if candidate.rejected is None:
+        reason = implausible(candidate.value, captured)
+        return replace(candidate, rejected=reason) if reason else candidate
     return candidate
 
 
@@ -135,31 +157,41 @@ def published_candidates(
     page: Page,
     *,
     profile_dates: Iterable[DateCandidate | None] = (),
+    captured: datetime,
     discovery: Discovery | None = None,
     text_search: Callable[[], str | None] | None = None,
 ) -> tuple[DateCandidate, ...]:
     """Every publication date the page, the profile and the discovery offered, in rank order.
 
-    ``text_search`` (htmldate) is called only when the page's metadata gave no usable date.
+    ``captured`` is when the page was fetched (aware).  ``text_search``
+    (htmldate) is called only when the page's metadata gave no plausible date.
     """
-    stated = [candidate for candidate in _published_in_page(meta, page) if candidate]
-    found: list[DateCandidate | None] = [*profile_dates, *stated]
+    stated = [_checked(c, captured) for c in _published_in_page(meta, page) if c]
+    found = [_checked(c, captured) for c in profile_dates if c is not None]
+    found += stated
     if discovery is not None and discovery.published is not None:
-        found.append(DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published))
-    checked = [_checked(c) for c in found if c is not None]
-    if text_search is not None and not any(in_utc(c.value) is not None for c in stated):
+        offered = DateCandidate(source=f"discovery:{discovery.via}", value=discovery.published)
+        found.append(_checked(offered, captured))
+    if text_search is not None and all(c.rejected for c in stated):
         guess = text_search()
         found_by_text = _candidate("htmldate", guess) if guess else None
-        checked += [_checked(found_by_text)] if found_by_text else []
-    return tuple(sorted(checked, key=rank))
+        found += [_checked(found_by_text, captured)] if found_by_text else []
+    return tuple(sorted(found, key=rank))
 
 
-def modified_date(meta: PageMetadata, discovery: Discovery | None) -> datetime | None:
-    """Last modification: JSON-LD, then meta tags, then what the discovery source said."""
+def modified_date(
+    meta: PageMetadata, discovery: Discovery | None, captured: datetime
+) -> datetime | None:
+    """Last modification: JSON-LD, then meta tags, then what the discovery source said.
+
+    Held to the same plausibility as a publication date: a CMS's empty
+    ``dateModified`` is no modification.
+    """
     values = [*meta.json_ld_values(ARTICLE_TYPES, "dateModified")]
     values += [v for name in MODIFIED_META for v in meta.all(name)]
     for value in values:
         parsed = parse_date(value) if isinstance(value, str) else None
-        if parsed and in_utc(parsed) is not None:
+        if parsed and implausible(parsed, captured) is None:
             return parsed
-    return discovery.modified if discovery is not None else None
+    offered = discovery.modified if discovery is not None else None
+    return offered if offered is not None and implausible(offered, captured) is None else None

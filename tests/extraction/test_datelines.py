@@ -40,6 +40,7 @@ def test_date_lines(line: str) -> None:
         "Der Stadtrat stimmte am 23. Februar 2026 mit fünf zu zwei Stimmen zu.",
         "시진핑 주석은 2026년 2월 23일 김정은 총비서에게 축전을 보냈다.",
         "| 23 Feb 2026 | Harbour Rovers | 2-1 |",
+        "July 11, Juche 110(2021)",  # a letter's own dating: a word inside the date, no label
         "Harbour Rovers won 2-1.",
         "March madness",
         "",

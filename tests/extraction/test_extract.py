@@ -97,6 +97,29 @@ def test_page_without_any_date() -> None:
     assert extraction_to_json(extraction)["published"] is None
 
 
+@pytest.mark.parametrize(
+    ("stated", "chosen"),
+    [("2026-03-03T11:59:00+00:00", "meta"), ("2026-03-03T12:01:00+00:00", "discovery:feed")],
+)
+def test_a_page_dated_more_than_a_day_after_its_capture_is_not_dated_so(
+    stated: str, chosen: str
+) -> None:
+    """A day of slack after the capture: the world's offsets and a fast clock, no more."""
+    captured = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    listed = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+    page = UNDATED_PAGE.replace(
+        b"</title>", f'</title><meta name="date" content="{stated}">'.encode()
+    )
+    extraction = extract(
+        page,
+        discovery=Discovery(via="feed", source_url=SITEMAP, published=listed),
+        captured=captured,
+    )
+    assert (extraction.date_source or "").startswith(chosen)
+    rejected = [c for c in extraction.date_candidates if c.rejected]
+    assert len(rejected) == (chosen != "meta")
+
+
 def test_listing_date_from_discovery_does_not_beat_the_item_date(all_page_cases) -> None:
     case = _case(all_page_cases, "kcnawatch")
     listing = Discovery(

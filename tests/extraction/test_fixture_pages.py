@@ -1,8 +1,12 @@
-"""Every fixture page is read as its expected file says (title, date, body, provenance)."""
+"""Every fixture page is read as its expected file says (title, date, body, provenance).
+
+The body is compared line for line, with no slack: a lost paragraph, a kept
+notice or a date line taken for furniture each changes one line of many,
+which a measure of overlap lets through.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -42,7 +46,7 @@ def _captions(html: bytes) -> list[str]:
     return [" ".join(str(text).split()) for text in texts if len(str(text).split()) >= 6]
 
 
-def test_page_is_read_as_expected(page_case, token_f1: Callable[[str, str], float]) -> None:
+def test_page_is_read_as_expected(page_case) -> None:
     want = page_case.expected
     extraction = extract(
         page_case.body, url=want["url"], headers=page_case.headers, profile=want["profile"]
@@ -58,28 +62,13 @@ def test_page_is_read_as_expected(page_case, token_f1: Callable[[str, str], floa
         want["original_source"],
     )
     assert got["url"] == want["url"]
-    f1 = token_f1(got["text"], "\n".join(want["body"]))
-    assert f1 >= 0.97, f"body token F1 {f1:.3f}"
-
     lines = got["text"].split("\n")
+    assert lines == want["body"], "the body, line for line"
     assert want["title"] not in lines, "the headline is not body text"
     assert all(line == line.strip() and "  " not in line for line in lines)
     leaked = [snippet for snippet in BOILERPLATE if snippet in got["text"]]
     leaked += [caption for caption in _captions(page_case.body) if caption in got["text"]]
     assert not leaked
-
-
-def test_generic_cases_are_read_line_for_line(all_page_cases) -> None:
-    """The generic cases (tables, leads, titles, date lines) hinge on single lines: no slack."""
-    cases = [case for case in all_page_cases if case.name.startswith("generic/")]
-    assert len(cases) >= 7
-    wrong = {
-        case.name: got
-        for case in cases
-        if (got := extract(case.body, url=case.expected["url"]).text.split("\n"))
-        != case.expected["body"]
-    }
-    assert not wrong
 
 
 def test_every_outlet_profile_has_a_fixture_page(all_page_cases) -> None:

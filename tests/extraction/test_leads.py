@@ -45,8 +45,51 @@ def test_the_lead_under_the_headline_is_found(markup: str) -> None:
         (f"<p class='lead'>{TEASER}</p><h1>Harbour ferry resumes</h1>", ""),
         (f"<h1>Ferry</h1><p class='lead'>{TEASER}</p><h1>Trams</h1>", ""),
         ("<h1>Harbour ferry resumes</h1><p class='leaderboard-ad'>Advertisement here</p>", ""),
+        (
+            "<h1>Harbour ferry resumes</h1>"
+            f"<div class='m-author'><p class='m-author__description'>{TEASER}</p></div>",
+            "",
+        ),
     ],
-    ids=["aside-far-away", "in-a-link", "in-a-list", "above-the-headline", "two-h1", "ad-slot"],
+    ids=[
+        *("aside-far-away", "in-a-link", "in-a-list", "above-the-headline", "two-h1"),
+        *("ad-slot", "author-bio"),
+    ],
 )
 def test_teasers_and_other_blocks_are_not_the_lead(header: str, rest: str) -> None:
     assert standfirst(_page(header, rest)) is None
+
+
+def test_the_lead_is_its_visible_text() -> None:
+    script = "<script>dataLayer.push({'event': 'view'});</script><style>p {color: red}</style>"
+    markup = f"<p class='standfirst'>{script}{LEAD}<noscript>Enable JavaScript</noscript></p>"
+    assert standfirst(_page(f"<h1>Harbour ferry resumes</h1>{markup}")) == LEAD
+
+
+LINKED = "<a href='https://news.example/trams'>Harbour ferry resumes</a>"
+TRAMS = "Tram fares to rise in January | Bayside Courier"
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "found"),
+    [
+        ("Harbour ferry resumes | Bayside Courier", LINKED, LEAD),  # links, but titles the page
+        ("Ferry back on its timetable after harbour repairs", LINKED, LEAD),  # reworded title
+        (TRAMS, "Harbour ferry resumes", LEAD),  # an SEO title, and no link
+        (TRAMS, "<a href='https://news.example/ferry#top'>Harbour ferry resumes</a>", LEAD),
+        (TRAMS, LINKED, None),  # a featured card: it links to another story, the title differs
+    ],
+    ids=["titled", "reworded", "unlinked", "links-here", "featured-card"],
+)
+def test_the_lead_belongs_to_the_headline_of_this_page(
+    title: str, h1: str, found: str | None
+) -> None:
+    page = Page(
+        lxml.html.fromstring(
+            f"<html><head><title>{title}</title></head><body><div class='story'><header>"
+            f"<h1>{h1}</h1><p class='standfirst'>{LEAD}</p></header>"
+            "<div class='body'><p>Body text of the story.</p></div></div></body></html>"
+        ),
+        url="https://news.example/ferry/",
+    )
+    assert standfirst(page) == found

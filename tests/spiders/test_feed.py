@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from loopback import UA, Site, html, outlet, run
 
 from newsarchive.records import FetchOutcome
+from newsarchive.spiders.dates import parse_rfc822
 from newsarchive.spiders.documents import pace
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -106,6 +108,20 @@ def test_a_date_out_of_range_costs_only_that_date(site: Site, mode: str) -> None
     fine = dated["fine.html"]
     assert fine is not None and fine.published == datetime(2026, 2, 24, 8, 30, tzinfo=UTC)
     assert stats["testsite"].discovered == 3 and stats["atomsite"].discovered == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [
+        ("Mon, 01 Jan 0001 00:00:00 +0000", 1),  # as written: not 2001
+        ("Fri, 01 Jan 0099 00:00:00 GMT", 99),  # not 1999
+        ("Mon, 01 Jan 01 00:00:00 +0000", 2001),  # two digits: RFC 5322's reading
+        ("Tue, 24 Feb 2026 08:30:00 GMT", 2026),
+    ],
+)
+def test_a_pubdate_year_is_read_as_written(written: str, year: int) -> None:
+    parsed = parse_rfc822(written)
+    assert parsed is not None and parsed.year == year
 
 
 def test_a_feed_tells_the_pace_of_its_articles_by_their_dates() -> None:
