@@ -10,6 +10,7 @@ one, so a Scrapy release that rewords a message fails there by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from scrapy.exceptions import (
@@ -52,10 +53,19 @@ def _causes(error: BaseException | None) -> Iterator[BaseException]:
         current = current.__cause__ or (inner if isinstance(inner, BaseException) else None)
 
 
+_NAMED_REQUEST = re.compile(r" ?(?:in request )?<(?:[A-Z]+|\d{3}) [^>]+>")
+"""Where Scrapy's message names the request (``<GET url>``) or response (``<200 url>``)."""
+
+
 def describe_failure(failure: Failure) -> tuple[FetchOutcome, str]:
-    """The outcome of a failed download and a one-line reason."""
+    """The outcome of a failed download and a one-line reason.
+
+    The reason never names the URL: the fetch is filed under its own, and the
+    URL Scrapy's message names is the one the download went to, which for a
+    rerouted crawl is the stand-in server's loopback address.
+    """
     error = failure.value
-    message = " ".join(str(error).split()) or type(error).__name__
+    message = _NAMED_REQUEST.sub("", " ".join(str(error).split())) or type(error).__name__
     if isinstance(error, RefusedRequest):
         return FetchOutcome.REFUSED, message
     guarded = next((e for e in _causes(error) if isinstance(e, NonPublicAddress)), None)

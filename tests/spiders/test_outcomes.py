@@ -54,6 +54,18 @@ def test_scrapy_still_words_its_refusal_as_the_table_expects(
         "update IGNORE_REASONS in spiders/outcomes.py"
     )
     assert record.outcome is outcome
+    assert site.origin not in (record.error or "")  # the fetch is filed under its URL already
+
+
+def test_a_page_announcing_more_than_the_limit_is_too_large_and_named_once(site: Site) -> None:
+    """Scrapy's message names the URL it downloaded from: a rerouted crawl's stand-in."""
+    body = html("Long story", "z" * 200_000).encode()
+    site.route("/a/long.html", lambda _s: Reply(200, body, [("Content-Type", "text/html")]))
+    records, _ = run([outlet(site, "feed", rss(site, ["/a/long.html"]))], max_size=100_000)
+    (record,) = [r for r in records if r.url == site.url("/a/long.html")]
+    assert record.outcome is FetchOutcome.TOO_LARGE
+    assert f"{len(body)} bytes" in (record.error or "") and "100000" in (record.error or "")
+    assert site.origin not in (record.error or "") and "<GET" not in (record.error or "")
 
 
 def test_any_other_ignored_request_is_refused(site: Site) -> None:
