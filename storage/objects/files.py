@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class FileStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists():
-                self._require_same(key, path, data)
+                self._require_same(key, data)
                 return
             with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
                 tmp.write(data)
@@ -45,20 +46,35 @@ class FileStore:
             try:
                 os.link(tmp.name, path)
             except FileExistsError:
-                self._require_same(key, path, data)
+                self._require_same(key, data)
             finally:
                 Path(tmp.name).unlink()
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.url}: {exc.strerror}") from None
 
-    def _require_same(self, key: str, path: Path, data: bytes) -> None:
-        if sha256_hex(path.read_bytes()) != sha256_hex(data):
+    def _require_same(self, key: str, data: bytes) -> None:
+        if sha256_hex(self.get(key)) != sha256_hex(data):
             raise StorageError(f"object {key} already exists with other content in {self.url}")
 
     def get(self, key: str) -> bytes:
+        """The object's bytes; a name that holds anything but a regular file is unreadable.
+
+        Opened without waiting and checked before it is read: a FIFO or a
+        device in an object's place would otherwise block the reader (a
+        ``verify`` of the whole store) for as long as no one writes to it.
+        """
         try:
-            return self._path(key).read_bytes()
+            fd = os.open(self._path(key), os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             raise ObjectMissing(f"object {key} is missing from {self.url}") from None
         except OSError as exc:
             raise StorageError(f"cannot read {key} in {self.url}: {exc.strerror}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StorageError(f"cannot read {key} in {self.url}: not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as file:
+                return file.read()
+        except OSError as exc:
+            raise StorageError(f"cannot read {key} in {self.url}: {exc.strerror}") from None
+        finally:
+            os.close(fd)

@@ -381,6 +381,7 @@ def test_a_time_with_no_utc_instant_gets_one_line(archived: Path, run_cli, optio
         ("search", "Korea"),
         ("verify",),
         ("export", "{tmp}/out.warc.gz"),
+        ("reextract",),
     ],
     ids=lambda args: args[0],
 )
@@ -393,4 +394,37 @@ def test_reading_commands_never_create_an_archive(  # type: ignore[no-untyped-de
     result = run_cli(*(a.format(tmp=tmp_path) for a in args), env=env)
     assert_one_line_error(result, 1, "no archive")
     assert not (tmp_path / "missing").exists() and not (tmp_path / "nowhere").exists()
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("get", "https://x.example/story"),
+        ("history", "https://x.example/story"),
+        ("timemap", "https://x.example/story"),
+        ("search", "Korea"),
+        ("verify",),
+        ("export", "{tmp}/out.warc.gz"),
+        ("outlets", "health", "--outlets-file", "{tmp}/outlets.toml"),
+        ("reextract", "--outlets-file", "{tmp}/outlets.toml"),
+        ("crawl", "--outlets-file", "{tmp}/outlets.toml"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_catalog_of_garbage_bytes_is_named_not_reported_as_a_bug(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    home = tmp_path / "archive"
+    home.mkdir()
+    garbage = bytes(range(256)) * 64  # no SQLite header: SQLite refuses it as no database
+    (home / "catalog.db").write_bytes(garbage)
+    (tmp_path / "outlets.toml").write_text(
+        '[[outlet]]\nname = "local"\nkind = "feed"\nallowed_domains = ["127.0.0.1"]\n'
+        'start_urls = ["http://127.0.0.1:9/feed.xml"]\n'
+    )
+    result = run_cli(*(a.format(tmp=tmp_path) for a in args))
+    assert_one_line_error(result, 1, "cannot open the catalog: file is not a database")
+    assert (home / "catalog.db").read_bytes() == garbage
     assert not (tmp_path / "out.warc.gz").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -71,6 +72,27 @@ def test_verify_reports_deleted_and_corrupted_objects(database_url: str, store_u
             archive.snapshot(KCNA)
         with pytest.raises(StorageError, match="is missing from"):
             archive.snapshot(URL)
+
+
+@pytest.mark.timeout(60)  # reading the FIFO would block until then
+def test_verify_names_a_fifo_in_place_of_an_object_and_goes_on(
+    archive: Archive, file_store_url: str
+) -> None:
+    archive_one(archive, URL, seed_text(XINHUA_VANGUARD))
+    archive_one(archive, KCNA, seed_text("003"), T0 + hours(1), outlet="kcna")
+    objects = Path(urlsplit(file_store_url).path)
+    key = archive.snapshot(URL).meta["text"]["key"]
+    (objects / key).unlink()
+    os.mkfifo(objects / key)  # nobody ever writes to it
+
+    report = archive.verify()
+    assert report.unreadable == [
+        f"{key}: cannot read {key} in {file_store_url}: not a regular file"
+    ]
+    assert (report.checked, report.missing, report.corrupted) == (6, [], [])
+    with pytest.raises(StorageError, match="not a regular file"):
+        archive.snapshot(URL)
+    assert archive.snapshot(KCNA).text  # the other objects still read
 
 
 class FailingPuts:
