@@ -11,6 +11,9 @@ from newsarchive.config import StoreLocation
 from newsarchive.errors import StorageError
 from newsarchive.storage.objects.store import ObjectMissing, checked_key, sha256_hex
 
+TEMPORARY = ".tmp-"
+"""How the name of an object being written begins, until it is linked into place."""
+
 
 class FileStore:
     """Objects as files under a root directory.
@@ -39,16 +42,17 @@ class FileStore:
             if path.exists():
                 self._require_same(key, data)
                 return
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
-                tmp.write(data)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            try:
-                os.link(tmp.name, path)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY)
+            try:  # whatever fails (a full disk fails the write), the temporary file goes
+                with os.fdopen(fd, "wb") as tmp:
+                    tmp.write(data)
+                    tmp.flush()
+                    os.fsync(tmp.fileno())
+                os.link(temporary, path)
             except FileExistsError:
                 self._require_same(key, data)
             finally:
-                Path(tmp.name).unlink()
+                Path(temporary).unlink(missing_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.url}: {exc.strerror}") from None
 
