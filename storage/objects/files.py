@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from newsarchive.config import StoreLocation
@@ -13,6 +15,10 @@ from newsarchive.storage.objects.store import ObjectMissing, checked_key, sha256
 
 TEMPORARY = ".tmp-"
 """How the name of an object being written begins, until it is linked into place."""
+LEFTOVER_AGE = timedelta(hours=1)
+"""How old a temporary file is when no write can own it any more: a put holds its file for
+the time of one write, and one that fails removes it; only a writer killed mid-put leaves
+one behind."""
 
 
 class FileStore:
@@ -82,3 +88,25 @@ class FileStore:
             raise StorageError(f"cannot read {key} in {self.url}: {exc.strerror}") from None
         finally:
             os.close(fd)
+
+    def leftovers(self, older_than: timedelta = LEFTOVER_AGE) -> list[str]:
+        """Temporary files no write owns any more, by their path under the root."""
+        cutoff = time.time() - older_than.total_seconds()
+        found = []
+        for path in self.root.rglob(f"{TEMPORARY}*"):
+            try:
+                if path.lstat().st_mtime < cutoff:
+                    found.append(str(path.relative_to(self.root)))
+            except FileNotFoundError:  # a write that ended meanwhile took it
+                continue
+        return sorted(found)
+
+    def remove_leftover(self, name: str) -> None:
+        """Remove one of :meth:`leftovers`; never an object (its name is no temporary one)."""
+        path = self.root / checked_key(name)
+        if not path.name.startswith(TEMPORARY):
+            raise StorageError(f"{name} is no temporary file of {self.url}")
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot remove {name} in {self.url}: {exc.strerror}") from None
