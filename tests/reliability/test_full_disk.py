@@ -69,8 +69,9 @@ def leftovers(root: Path) -> list[Path]:
     return list(root.rglob(".tmp-*"))
 
 
+@pytest.mark.parametrize("mode", ["inprocess", "subprocess"])
 def test_a_full_disk_stops_the_run_and_the_next_run_completes(
-    site: Site, small_disk: Path, tmp_path: Path
+    site: Site, small_disk: Path, tmp_path: Path, mode: str
 ) -> None:
     settings = Settings(
         home=tmp_path / "archive", store_url=f"file://{small_disk / 'objects'}"
@@ -80,7 +81,7 @@ def test_a_full_disk_stops_the_run_and_the_next_run_completes(
     )
     with Archive.open(settings.database_url, settings.store_url) as archive:
         with pytest.raises(StorageOutage) as stopped:
-            asyncio.run(archive_outlets([crawled], archive, options()))
+            asyncio.run(archive_outlets([crawled], archive, options(mode)))
         reason = str(stopped.value)
         assert reason.startswith(f"storage failed {STORAGE_FAILURES_TO_STOP} of the last ")
         assert reason.endswith("No space left on device")
@@ -92,7 +93,7 @@ def test_a_full_disk_stops_the_run_and_the_next_run_completes(
         assert leftovers(small_disk) == []  # a failed write takes its temporary file with it
 
         grow(small_disk)
-        again = asyncio.run(archive_outlets([crawled], archive, options()))[crawled.name]
+        again = asyncio.run(archive_outlets([crawled], archive, options(mode)))[crawled.name]
         assert again.failure() is None, again.failures
         assert again.counts().new == PAGES - stored
         assert len(list(archive.list_articles())) == PAGES
