@@ -24,9 +24,9 @@ all.  A page whose body could not be stored leaves no row, and the next
 run fetches it again.
 
 Pages fail one by one; the storage fails them all.  When the store or the
-catalog has refused most of the last captures (a full disk, a store that
-is away), the lane says so (:attr:`CaptureLane.outage`)
-and the run stops (:class:`StorageOutage`): an outage of the run, not of pages.
+catalog has refused half of the last captures (a full disk, a store that is
+away), the lane says so (:attr:`CaptureLane.outage`) and the run stops
+(:class:`StorageOutage`): an outage of the run, not of pages.
 """
 
 from __future__ import annotations

@@ -90,7 +90,11 @@ async def archive_outlets(
                     memory=memory,
                 )
             )
-            lane.on_outage = lambda: loop.call_soon_threadsafe(crawl.cancel)
+
+            def stop_crawl() -> None:  # called on a storage thread
+                loop.call_soon_threadsafe(crawl.cancel)
+
+            lane.on_outage = stop_crawl
             stats = await _crawled(crawl, lane)
             for future in list(unsettled):
                 await asyncio.wrap_future(future)

@@ -40,6 +40,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
+    DBAPIError,
     InterfaceError,
     NoSuchModuleError,
     OperationalError,
@@ -175,11 +176,14 @@ def unavailable_as_storage_error(doing: str) -> Iterator[None]:
     """
     try:
         yield
-    except (OperationalError, InterfaceError, DatabaseError) as exc:
-        if (
-            not isinstance(exc, OperationalError | InterfaceError)
-            and type(exc) is not DatabaseError
-        ):
+    except (OperationalError, InterfaceError) as exc:
+        raise _one_line(doing, exc) from None
+    except DatabaseError as exc:
+        if type(exc) is not DatabaseError:  # integrity, programming, data: a bug of ours
             raise
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise StorageError(f"{doing}: {reason}") from None
+        raise _one_line(doing, exc) from None
+
+
+def _one_line(doing: str, exc: DBAPIError) -> StorageError:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return StorageError(f"{doing}: {reason}")

@@ -86,6 +86,7 @@ def _remove_abandoned(target: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process of this host has ``pid`` (signal 0 asks without sending one)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
