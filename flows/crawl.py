@@ -4,8 +4,9 @@ The work itself is the capture core's (:mod:`newsarchive.archiving`); this
 module adds what orchestration gives operators: settings loaded once at the
 flow's entry, run names that say which outlet and when, states that say the
 truth (an outlet that could not be crawled at all fails its task, and the run
-fails naming it; single failed pages do not), retries only where a retry can
-help (the catalog or S3 briefly away), a per-domain concurrency limit so two
+fails naming it; single failed pages do not; storage that fails page after
+page stops the crawl and fails the run), retries only where a retry can help
+(the catalog or the store briefly away), a per-domain concurrency limit so two
 runs never hammer one site, progress while a crawl runs, and artifacts.
 """
 
@@ -27,6 +28,7 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
+from newsarchive.archiving.capture import StorageOutage
 from newsarchive.archiving.fleet import FleetRun, holding_outlets, poll, settle
 from newsarchive.archiving.plan import RunRequest, plan_run
 from newsarchive.archiving.report import OutletReport, OutletRun
@@ -80,7 +82,8 @@ async def archive_outlet(
     A retry is safe: the archive is idempotent and already stored pages come
     back as conditional refetches; every attempt adds to ``ledger``, so the
     run reports what all its attempts did.  The task fails, with the reason
-    as its state message, when the outlet could not be crawled at all.
+    as its state message, when the outlet could not be crawled at all; it
+    raises, and is retried, when the storage failed page after page.
     """
     logger = get_run_logger()
     archive = await asyncio.to_thread(Archive.open, settings.database_url, settings.store_url)
@@ -93,6 +96,10 @@ async def archive_outlet(
                 extract_pool=extract_pool,
                 on_progress=ProgressArtifacts(),
             )
+    except StorageOutage as outage:
+        ledger.absorb(outage.reports[outlet.name])
+        logger.error("%s: the crawl stopped: %s", outlet.name, outage)
+        raise
     finally:
         archive.close()
     ledger.absorb(reports[outlet.name])

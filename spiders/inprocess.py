@@ -8,6 +8,7 @@ them, via Scrapy's ``item_scraped`` signal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -103,10 +104,15 @@ async def run_scrapy(
     settings = Settings(crawler_settings(outlets, options, reactor=reactor, resolver=resolver))
     crawler = Crawler(FleetSpider, settings)
     watcher = _CrawlWatcher(crawler, emit)
+    crawl = runner.crawl(
+        crawler, outlets=outlets, known=known, memory=memory, polling=options.polling
+    )
     try:
-        await runner.crawl(
-            crawler, outlets=outlets, known=known, memory=memory, polling=options.polling
-        )
+        await asyncio.shield(crawl)
+    except asyncio.CancelledError:  # the caller stopped the crawl: Scrapy stops it as its own
+        await crawler.stop_async()
+        await asyncio.gather(crawl, return_exceptions=True)
+        raise
     except Exception as exc:
         names = ", ".join(o.name for o in outlets[:5]) + (" ..." if len(outlets) > 5 else "")
         raise NewsarchiveError(f"crawl of {names} failed: {exc}") from exc

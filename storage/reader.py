@@ -178,7 +178,10 @@ class ReadOnlyArchive:
         with self._writing() as session:
             fulltext.index_missing_versions(session, self.store)
 
-    def verify(self, *, sample: int | None = None) -> VerifyReport:
-        """Re-read every object (or a random sample) and compare it with the catalog."""
+    def verify(self, *, sample: int | None = None, remove_leftovers: bool = False) -> VerifyReport:
+        """Re-read every object (or a random sample) and compare it with the catalog; find
+        (and with ``remove_leftovers`` remove) what killed writers left in the store."""
         with self._reading() as session:
-            return integrity.verify(session, self.store, sample=sample)
+            return integrity.verify(
+                session, self.store, sample=sample, remove_leftovers=remove_leftovers
+            )

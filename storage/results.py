@@ -215,9 +215,12 @@ class VerifyReport:
     missing: list[str] = field(default_factory=list)
     corrupted: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # "key: why" (a directory, no access)
+    leftovers: list[str] = field(default_factory=list)  # temporary files killed writers left
+    leftovers_removed: bool = False
 
     @property
     def ok(self) -> bool:
+        """Nothing archived is lost or damaged (leftovers are neither: they are never named)."""
         return not self.missing and not self.corrupted and not self.unreadable
 
 

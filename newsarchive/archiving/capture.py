@@ -22,12 +22,19 @@ loses nothing and can be redone from the stored page; a text's object is
 written before the row that names it; a page is filed completely or not at
 all.  A page whose body could not be stored leaves no row, and the next
 run fetches it again.
+
+Pages fail one by one; the storage fails them all.  When the store or the
+catalog has refused half of the last captures (a full disk, a store that is
+away), the lane says so (:attr:`CaptureLane.outage`) and the run stops
+(:class:`StorageOutage`): an outage of the run, not of pages.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -53,6 +60,13 @@ from newsarchive.storage import (
 )
 
 log = logging.getLogger(__name__)
+
+STORAGE_FAILURES_TO_STOP = 8
+"""Captures of the last :data:`STORAGE_WINDOW` that the store or the catalog refused, after
+which the run stops: a full disk or a store that is away fails the pages after them too,
+and fetching the rest of the outlets only to fail them tells nothing more.  Not in a row:
+on a disk that is nearly full a small object still fits now and then between failures."""
+STORAGE_WINDOW = 16
 
 PAGES_QUEUED = 64
 """Pages waiting for the writer at most: a queued page holds its body and extraction
@@ -93,8 +107,26 @@ class Filing:
         return 1 if self.fetch is not None and self.fetch.capture is None else PAGE_WEIGHT
 
 
+class StorageOutage(StorageError):
+    """The storage failed capture after capture: the run stopped, with what it had done.
+
+    ``reports`` are the outlets' ledgers as far as the run got, so that a
+    retried run still reports every attempt.
+    """
+
+    def __init__(self, reason: str, reports: dict[str, OutletReport]) -> None:
+        super().__init__(reason)
+        self.reports = reports
+
+
 class CaptureLane:
-    """Takes each fetch of a run down the lane and keeps the per-outlet reports."""
+    """Takes each fetch of a run down the lane and keeps the per-outlet reports.
+
+    It also breaks the run's circuit: after :data:`STORAGE_FAILURES_TO_STOP`
+    storage failures among the last :data:`STORAGE_WINDOW` captures,
+    :attr:`outage` says why and ``on_outage`` is called once, for the caller
+    to stop the crawl.
+    """
 
     def __init__(
         self,
@@ -115,6 +147,9 @@ class CaptureLane:
             weigh=lambda filing: filing.weight,
         )
         self._counting = threading.Lock()
+        self._stored: deque[bool] = deque(maxlen=STORAGE_WINDOW)  # the last captures: kept?
+        self.outage: str | None = None  # why the run stopped, once the storage kept failing
+        self.on_outage: Callable[[], None] | None = None
 
     @classmethod
     def for_outlets(
@@ -142,6 +177,9 @@ class CaptureLane:
         if fetch.capture is None and is_requisite(fetch):
             return  # a requisite that brought no bytes leaves nothing to keep
         requested = _requested(fetch)
+        if self.outage is not None:  # the run is stopping: the storage is not asked again
+            self._end(fetch.outlet, requested, ArchiveOutcome.FAILED, self.outage)
+            return
         try:
             filing = self._prepared(fetch, requested)
         except Exception as exc:  # its body could not be stored: nothing names it
@@ -232,6 +270,8 @@ class CaptureLane:
     def _filed(self, filing: Filing, outcome: ArchiveOutcome) -> None:
         """Count a filed entry under the URL it was requested by."""
         entry, fetch = filing.entry, filing.fetch
+        with self._counting:
+            self._stored.append(True)
         if fetch is None:
             return  # requisites are kept with the pages, not counted as articles
         reason, url = None, fetch.capture.url if fetch.capture is not None else fetch.url
@@ -261,6 +301,22 @@ class CaptureLane:
             return
         doing = "filing" if isinstance(entry, ExtractedPage) else "storing"
         self._end(fetch.outlet, filing.requested, ArchiveOutcome.FAILED, why(doing, error))
+        if isinstance(error, StorageError):
+            self._storage_failed(why(doing, error))
+
+    def _storage_failed(self, reason: str) -> None:
+        """Count a capture the storage refused; the :data:`STORAGE_FAILURES_TO_STOP`-th of the
+        last :data:`STORAGE_WINDOW` trips the circuit."""
+        with self._counting:
+            self._stored.append(False)
+            failures = self._stored.count(False)
+            tripped = failures >= STORAGE_FAILURES_TO_STOP and self.outage is None
+            if tripped:
+                self.outage = (
+                    f"storage failed {failures} of the last {len(self._stored)} captures: {reason}"
+                )
+        if tripped and self.on_outage is not None:
+            self.on_outage()
 
     def _end(self, outlet: str, requested: str, outcome: ArchiveOutcome, reason: str) -> None:
         with self._counting:

@@ -4,8 +4,10 @@ Scrapy fetches on the event loop; each fetch is handed to a small thread pool
 that takes it down the capture lane (:mod:`capture`: worked on in a process
 pool, then filed), so the crawl does not wait for extraction and both cores
 work, until ``IN_FLIGHT`` fetches are on their way: then the crawl waits for
-room.  The Prefect flows wrap this function; the tests and the benchmark
-call it directly.
+room.  When the storage keeps failing, the lane stops the crawl, and the
+run ends in :class:`~newsarchive.archiving.capture.StorageOutage`.  The
+Prefect flows wrap this function; the tests and the benchmark call it
+directly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
-from newsarchive.archiving.capture import CaptureLane
+from newsarchive.archiving.capture import CaptureLane, StorageOutage
 from newsarchive.archiving.report import OutletReport
 from newsarchive.records import Fetch, OutletMemory, Progress
 from newsarchive.spiders.outlets import Outlet
@@ -53,6 +55,8 @@ async def archive_outlets(
     Captures whose extraction an earlier run never filed (a crash between
     storing the raw page and filing its text) are redone first.
     ``on_progress`` is awaited every few seconds while the crawl runs.
+    When the storage keeps failing the crawl stops early, and
+    :class:`~newsarchive.archiving.capture.StorageOutage` carries the reports.
     """
     lane = CaptureLane.for_outlets(archive, list(outlets), extract_pool)
     for outlet in outlets:
@@ -77,13 +81,21 @@ async def archive_outlets(
                 unsettled.add(future)
                 future.add_done_callback(lambda done: loop.call_soon_threadsafe(settled, done))
 
-            stats = await fetch_outlets(
-                outlets,
-                options=options,
-                on_fetch=on_fetch,
-                known=archive.validators,
-                memory=memory,
+            crawl = asyncio.ensure_future(
+                fetch_outlets(
+                    outlets,
+                    options=options,
+                    on_fetch=on_fetch,
+                    known=archive.validators,
+                    memory=memory,
+                )
             )
+
+            def stop_crawl() -> None:  # called on a storage thread
+                loop.call_soon_threadsafe(crawl.cancel)
+
+            lane.on_outage = stop_crawl
+            stats = await _crawled(crawl, lane)
             for future in list(unsettled):
                 await asyncio.wrap_future(future)
     finally:
@@ -95,7 +107,26 @@ async def archive_outlets(
         lane.report(outlet.name).crawl = stats.get(outlet.name) or CrawlStats()
     if on_progress is not None:
         await on_progress(_progress(outlets, lane, done=True))
-    return {o.name: lane.report(o.name) for o in outlets}
+    reports = {o.name: lane.report(o.name) for o in outlets}
+    if lane.outage is not None:
+        raise StorageOutage(lane.outage, reports)
+    return reports
+
+
+async def _crawled(
+    crawl: asyncio.Future[dict[str, CrawlStats]], lane: CaptureLane
+) -> dict[str, CrawlStats]:
+    """The crawl's numbers; none when the lane stopped it because the storage kept failing.
+
+    A cancellation from outside (the run itself stopped) goes on as one.
+    """
+    try:
+        return await crawl
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if lane.outage is None or (current is not None and current.cancelling()):
+            raise
+        return {}
 
 
 def _progress(

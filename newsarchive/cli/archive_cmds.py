@@ -259,10 +259,20 @@ def verify(
         int | None, typer.Option(min=1, help="check a random sample of N objects")
     ] = None,
     as_json: JsonOption = False,
+    remove_leftovers: Annotated[
+        bool,
+        typer.Option(
+            "--remove-leftovers", help="remove the temporary files killed writers left in the store"
+        ),
+    ] = False,
 ) -> None:
-    """Re-read stored objects and compare their SHA-256 with the catalog; exit 1 on any loss."""
+    """Re-read stored objects and compare their SHA-256 with the catalog; exit 1 on any loss.
+
+    Also lists the temporary files that writers killed mid-write left in a
+    directory store (older than an hour, named by no row); they are no loss.
+    """
     with open_archive() as archive:
-        report = archive.verify(sample=sample)
+        report = archive.verify(sample=sample, remove_leftovers=remove_leftovers)
     row = _plain(report)
     if as_json:
         echo_json(row)
@@ -274,5 +284,12 @@ def verify(
         for kind in ("missing", "corrupted", "unreadable"):
             for key in row[kind]:
                 typer.echo(f"{kind:<11}{key}")
+        if report.leftovers:
+            done = (
+                "removed" if report.leftovers_removed else "left (--remove-leftovers removes them)"
+            )
+            typer.echo(f"{len(report.leftovers)} temporary files of killed writes {done}")
+        for name in report.leftovers:
+            typer.echo(f"{'leftover':<11}{name}")
     if not report.ok:
         sys.exit(1)

@@ -32,9 +32,13 @@ def open_archive(settings: Settings | None = None) -> Iterator[ReadOnlyArchive]:
 
 
 @contextmanager
-def open_for_writing(settings: Settings) -> Iterator[Archive]:
-    """The archive named by the settings, created if it does not exist yet."""
+def open_for_writing(settings: Settings, *, create: bool = True) -> Iterator[Archive]:
+    """The archive named by the settings, created if it does not exist yet.
+
+    Without ``create`` it must exist: a command that only works on what is
+    archived (``reextract``) says so rather than leaving an empty catalog behind.
+    """
     from newsarchive.storage import Archive
 
-    with Archive.open(settings.database_url, settings.store_url) as archive:
+    with Archive.open(settings.database_url, settings.store_url, create=create) as archive:
         yield archive

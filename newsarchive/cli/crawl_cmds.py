@@ -261,7 +261,7 @@ def reextract(
     planned = plan_outlets(settings, None, outlets_file)
     from newsarchive.archiving.capture import CaptureLane
 
-    with open_for_writing(settings) as archive:
+    with open_for_writing(settings, create=False) as archive:
         lane = CaptureLane.for_outlets(archive, planned)
         lane.redo(outlet, failed=failed)
     runs = [report.summary() for report in lane.reports.values() if report.filed]

@@ -37,7 +37,14 @@ from sqlalchemy import (
     inspect,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from newsarchive.errors import ConfigError, NotFoundError, StorageError
 
@@ -160,13 +167,23 @@ def upgrade(engine: Engine) -> None:
 
 @contextmanager
 def unavailable_as_storage_error(doing: str) -> Iterator[None]:
-    """An unreachable, locked or failing database becomes one line, not a traceback.
+    """An unreachable, locked, failing or corrupt database becomes one line, not a traceback.
 
-    Only operational failures are translated; an integrity error would be a
-    bug in the archive and keeps its traceback.
+    Only operational failures are translated, and a file that is no database
+    (SQLite's plain ``DatabaseError``: garbage bytes, a damaged image); an
+    integrity or programming error would be a bug in the archive and keeps
+    its traceback.
     """
     try:
         yield
     except (OperationalError, InterfaceError) as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise StorageError(f"{doing}: {reason}") from None
+        raise _one_line(doing, exc) from None
+    except DatabaseError as exc:
+        if type(exc) is not DatabaseError:  # integrity, programming, data: a bug of ours
+            raise
+        raise _one_line(doing, exc) from None
+
+
+def _one_line(doing: str, exc: DBAPIError) -> StorageError:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return StorageError(f"{doing}: {reason}")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError, StorageError
 from newsarchive.storage.catalog.models import ContentRow, FetchRow, RequisiteRow, VersionRow
-from newsarchive.storage.objects import ObjectMissing, ObjectStore, layout, sha256_hex
+from newsarchive.storage.objects import FileStore, ObjectMissing, ObjectStore, layout, sha256_hex
 from newsarchive.storage.results import VerifyReport
 
 
@@ -66,8 +66,15 @@ def _sampled(refs: Iterator[ObjectRef], size: int) -> list[ObjectRef]:
     return chosen
 
 
-def verify(session: Session, store: ObjectStore, *, sample: int | None) -> VerifyReport:
-    """Check all objects, or a random ``sample`` of them, against the catalog."""
+def verify(
+    session: Session, store: ObjectStore, *, sample: int | None, remove_leftovers: bool = False
+) -> VerifyReport:
+    """Check all objects, or a random ``sample`` of them, against the catalog.
+
+    A directory store is also searched for the temporary files of writers
+    that were killed mid-write, which no row names and no write will finish;
+    with ``remove_leftovers`` they are removed.
+    """
     if sample is not None and sample < 1:
         raise InputError("verify sample must be at least 1")
     refs: Iterable[ObjectRef] = _references(session)
@@ -89,6 +96,15 @@ def verify(session: Session, store: ObjectStore, *, sample: int | None) -> Verif
             continue
         if not _intact(data, ref):
             corrupted.append(ref.key)
+    leftovers = store.leftovers() if isinstance(store, FileStore) else []
+    if remove_leftovers and isinstance(store, FileStore):
+        for name in leftovers:
+            store.remove_leftover(name)
     return VerifyReport(
-        checked=checked, missing=missing, corrupted=corrupted, unreadable=unreadable
+        checked=checked,
+        missing=missing,
+        corrupted=corrupted,
+        unreadable=unreadable,
+        leftovers=leftovers,
+        leftovers_removed=remove_leftovers and bool(leftovers),
     )

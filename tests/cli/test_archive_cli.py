@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import socket
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -406,6 +409,7 @@ def test_a_time_with_no_utc_instant_gets_one_line(archived: Path, run_cli, optio
         ("search", "Korea"),
         ("verify",),
         ("export", "{tmp}/out.warc.gz"),
+        ("reextract",),
     ],
     ids=lambda args: args[0],
 )
@@ -419,3 +423,59 @@ def test_reading_commands_never_create_an_archive(  # type: ignore[no-untyped-de
     assert_one_line_error(result, 1, "no archive")
     assert not (tmp_path / "missing").exists() and not (tmp_path / "nowhere").exists()
     assert not (tmp_path / "out.warc.gz").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("get", "https://x.example/story"),
+        ("history", "https://x.example/story"),
+        ("timemap", "https://x.example/story"),
+        ("search", "Korea"),
+        ("verify",),
+        ("export", "{tmp}/out.warc.gz"),
+        ("outlets", "health", "--outlets-file", "{tmp}/outlets.toml"),
+        ("reextract", "--outlets-file", "{tmp}/outlets.toml"),
+        ("crawl", "--outlets-file", "{tmp}/outlets.toml"),
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_catalog_of_garbage_bytes_is_named_not_reported_as_a_bug(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    home = tmp_path / "archive"
+    home.mkdir()
+    garbage = bytes(range(256)) * 64  # no SQLite header: SQLite refuses it as no database
+    (home / "catalog.db").write_bytes(garbage)
+    (tmp_path / "outlets.toml").write_text(
+        '[[outlet]]\nname = "local"\nkind = "feed"\nallowed_domains = ["127.0.0.1"]\n'
+        'start_urls = ["http://127.0.0.1:9/feed.xml"]\n'
+    )
+    result = run_cli(*(a.format(tmp=tmp_path) for a in args))
+    assert_one_line_error(result, 1, "cannot open the catalog: file is not a database")
+    assert (home / "catalog.db").read_bytes() == garbage
+    assert not (tmp_path / "out.warc.gz").exists()
+
+
+def test_the_folder_a_killed_export_left_goes_at_the_next_export(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli, tmp_path: Path
+) -> None:
+    target = tmp_path / "export.warc.gz"
+    killed = subprocess.Popen(["sleep", "60"])
+    killed.kill()  # SIGKILL: the export it stands for never removes its folder
+    killed.wait()
+    host = socket.gethostname()
+    abandoned = tmp_path / f".export.warc.gz.{killed.pid}@{host}.k1ll3d"
+    abandoned.mkdir()
+    (abandoned / "export.warc.gz").write_bytes(b"WARC/1.1\r\npartial")
+    running = tmp_path / f".export.warc.gz.{os.getpid()}@{host}.w0rk1n"  # a live process's
+    elsewhere = tmp_path / f".export.warc.gz.{killed.pid}@another-host.0th3r"
+    running.mkdir()
+    elsewhere.mkdir()
+
+    result = run_cli("export", str(target))
+    assert result.returncode == 0, result.stderr
+    hidden = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".export"))
+    assert hidden == sorted([running.name, elsewhere.name])
+    assert target.stat().st_size > 0

@@ -8,6 +8,7 @@ the next run completes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from loopback import Site, html, rss
 from proxy import OutageProxy
 
 from newsarchive.archiving.plan import plan_outlets
@@ -28,6 +30,7 @@ from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
 
 ARTICLES = sum(len(pages) for pages in load_pages().values())
+RETRIED_PAGES = 24
 
 
 def replay(archive: Archive, settings: Settings) -> dict[str, OutletReport]:
@@ -119,3 +122,86 @@ def test_an_unreachable_catalog_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="cannot open the catalog") as caught:
         Archive.open("postgresql+psycopg://nobody@127.0.0.1:9/none", f"file://{tmp_path}")
     assert "\n" not in str(caught.value)
+
+
+class Announced(logging.Handler):
+    """Sets ``seen`` when a log record says ``words``: how a test learns what a run did."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.seen.set()
+
+
+@pytest.mark.prefect
+@pytest.mark.timeout(300)
+def test_the_flow_retries_a_crawl_the_store_failed_and_the_retry_archives_it(
+    s3_behind_a_proxy: tuple[OutageProxy, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """S3 refuses every connection from the start: the crawl stops on the storage outage,
+    the task raises, and the retry Prefect makes, once S3 is back, archives every page."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.testing.utilities import prefect_test_harness
+
+    from newsarchive.archiving.plan import RunRequest
+    from newsarchive.flows.crawl import crawl_all
+
+    proxy, bucket = s3_behind_a_proxy
+    proxy.down()
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "archive"))
+    monkeypatch.setenv("NEWSARCHIVE_STORE_URL", f"s3://{bucket}/archive")
+    stopped = Announced("the crawl stopped: storage failed")
+
+    def back_when_the_crawl_stopped() -> None:
+        if stopped.seen.wait(120):
+            proxy.up()  # within the retry's delay: the retry finds S3 back
+
+    with Site(host="127.32.0.1") as site, prefect_test_harness():
+        site.page("/robots.txt", "User-agent: *\n", "text/plain")
+        for n in range(RETRIED_PAGES):
+            site.page(f"/a/{n}.html", html(f"Story {n}", " ".join(f"w{n}x{i}" for i in range(90))))
+        rss(site, [f"/a/{n}.html" for n in range(RETRIED_PAGES)])
+        outlets = tmp_path / "outlets.toml"
+        outlets.write_text(
+            f'[[outlet]]\nname = "local"\nkind = "feed"\nstart_urls = ["{site.url("/feed.xml")}"]\n'
+            'allowed_domains = ["127.32.0.1"]\ndownload_delay = 0\n',
+            encoding="utf-8",
+        )
+        logging.getLogger("prefect").addHandler(stopped)
+        watcher = threading.Thread(target=back_when_the_crawl_stopped, daemon=True)
+        watcher.start()
+        try:
+            request = RunRequest(outlets=("local",), outlets_file=outlets)
+            state = asyncio.run(crawl_all(request, return_state=True))  # type: ignore[arg-type]
+        finally:
+            logging.getLogger("prefect").removeHandler(stopped)
+        watcher.join()
+
+        async def task_states() -> list[list[str]]:
+            async with get_client() as client:
+                runs = await client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(
+                        id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+                    )
+                )
+                return [[s.name for s in await client.read_task_run_states(run.id)] for run in runs]
+
+        (states,) = asyncio.run(task_states())
+
+    assert stopped.seen.is_set()
+    assert state.is_completed(), state.message
+    assert "AwaitingRetry" in states and states[-1] == "Completed", states
+    (run,) = state.result()
+    assert run.counts.new == RETRIED_PAGES and run.counts.failed == 0, run
+    assert sum(1 for path in site.paths() if path == "/feed.xml") == 2  # crawled twice
+    settings = Settings(home=tmp_path / "archive", store_url=f"s3://{bucket}/archive")
+    with Archive.open(settings.database_url, settings.store_url) as archive:
+        assert len(list(archive.list_articles())) == RETRIED_PAGES
+        assert archive.verify().ok

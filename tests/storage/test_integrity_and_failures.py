@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -71,6 +73,51 @@ def test_verify_reports_deleted_and_corrupted_objects(database_url: str, store_u
             archive.snapshot(KCNA)
         with pytest.raises(StorageError, match="is missing from"):
             archive.snapshot(URL)
+
+
+@pytest.mark.timeout(60)  # reading the FIFO would block until then
+def test_verify_names_a_fifo_in_place_of_an_object_and_goes_on(
+    archive: Archive, file_store_url: str
+) -> None:
+    archive_one(archive, URL, seed_text(XINHUA_VANGUARD))
+    archive_one(archive, KCNA, seed_text("003"), T0 + hours(1), outlet="kcna")
+    objects = Path(urlsplit(file_store_url).path)
+    key = archive.snapshot(URL).meta["text"]["key"]
+    (objects / key).unlink()
+    os.mkfifo(objects / key)  # nobody ever writes to it
+
+    report = archive.verify()
+    assert report.unreadable == [
+        f"{key}: cannot read {key} in {file_store_url}: not a regular file"
+    ]
+    assert (report.checked, report.missing, report.corrupted) == (6, [], [])
+    with pytest.raises(StorageError, match="not a regular file"):
+        archive.snapshot(URL)
+    assert archive.snapshot(KCNA).text  # the other objects still read
+
+
+def test_verify_finds_what_killed_writers_left_and_removes_it_when_asked(
+    archive: Archive, file_store_url: str
+) -> None:
+    archive_one(archive, URL, seed_text(XINHUA_VANGUARD))
+    objects = Path(urlsplit(file_store_url).path)
+    folder = (objects / archive.snapshot(URL).meta["raw"]["key"]).parent
+    abandoned = folder / ".tmp-k1ll3d"  # what a writer killed between write and link leaves
+    abandoned.write_bytes(b"half a page")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    writing = folder / ".tmp-wr1t1n"  # a write going on right now
+    writing.write_bytes(b"a page being")
+    name = str(abandoned.relative_to(objects))
+
+    found = archive.verify()
+    assert found.ok and found.leftovers == [name] and not found.leftovers_removed
+    assert abandoned.exists()
+    removed = archive.verify(remove_leftovers=True)
+    assert removed.ok and removed.leftovers == [name] and removed.leftovers_removed
+    assert not abandoned.exists() and writing.exists()
+    assert archive.verify().leftovers == []
+    assert archive.snapshot(URL).text  # the objects themselves untouched
 
 
 class FailingPuts:
