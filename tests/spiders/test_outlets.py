@@ -89,6 +89,23 @@ def test_good_file_loads() -> None:
             lambda t: t.replace("max_pages = 500", "max_pages = 500\nstale_after_runs = 0"),
             "stale_after_runs:",
         ),
+        # What a linear-time engine cannot match is refused before anything is fetched.
+        (
+            lambda t: t.replace("'/\\d{8}/'", "'/(\\d{8})/\\1'"),
+            "outlet 'sputnik': article_pattern: bad regex: invalid escape sequence: \\1",
+        ),
+        (
+            lambda t: t.replace("'/\\d{8}/'", "'/(?!video)\\d{8}/'"),
+            "outlet 'sputnik': article_pattern: bad regex: invalid perl operator: (?!",
+        ),
+        (
+            lambda t: t + "pagination_pattern = '(?<=/)page/'\n",
+            "outlet 'sputnik': pagination_pattern: bad regex: invalid perl operator: (?<",
+        ),
+        (
+            lambda t: t.replace("max_pages = 500", "max_pages = 5000000"),
+            "outlet 'sputnik': max_pages: Input should be less than or equal to 10000",
+        ),
     ],
     ids=[
         "unknown-kind",
@@ -108,6 +125,10 @@ def test_good_file_loads() -> None:
         "space-in-host",
         "malformed-ipv6-host",
         "stale-after-zero-runs",
+        "backreference",
+        "lookahead",
+        "lookbehind-in-pagination",
+        "budget-over-the-bound",
     ],
 )
 def test_broken_file_is_refused_with_one_line(
@@ -123,6 +144,15 @@ def test_broken_file_is_refused_with_one_line(
     assert message.startswith("outlets.toml: ")
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.timeout(10)
+def test_pathological_pattern_matches_a_long_link_at_once() -> None:
+    """Python's backtracking ``re`` takes 2**n steps on this pair: it would never return."""
+    (outlet,) = load_outlets(write(GOOD.replace("'/\\d{8}/'", "'(a+)+$'")))
+    long_link = "https://sputnikglobe.com/" + "a" * 50_000 + "!"
+    assert not outlet.matches_article(long_link)
+    assert outlet.matches_article("https://sputnikglobe.com/" + "a" * 50_000)
 
 
 def test_missing_file_is_refused() -> None:
