@@ -172,6 +172,12 @@ class OutletReport:
             return f"none of the {counts.discovered} discovered articles was archived ({top})"
         return None
 
+    def did_its_work(self) -> bool:
+        """Whether the crawl ended having done all it set out to: it did not fail, and the
+        deadline cut none of it."""
+        cut = self.crawl.cut_by_deadline if self.crawl else 0
+        return self.failure() is None and not cut
+
     def document_problems(self) -> list[tuple[str, str]]:
         """(URL, reason) of each discovery document that failed, or was read and listed nothing."""
         checks = self.crawl.documents if self.crawl else ()
