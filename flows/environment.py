@@ -6,9 +6,10 @@ API log handler keeps receiving INFO, so a run's logs still reach the
 Prefect UI.  Its usage telemetry is off: the server's by its own setting,
 the client's (which on a terminal's first import prints a notice amid the
 command's output, and reports the import) by ``DO_NOT_TRACK``, the one
-switch Prefect's client reads for it.  And Prefect turns SIGTERM into an exception of its own while
-a flow runs, which the command must tell from a failure; asked by name,
-so that commands that never run a flow never import Prefect.
+switch Prefect's client reads for it.  And Prefect turns SIGTERM into an
+exception of its own while a flow runs, which the command must tell from a
+failure; asked by name, so that commands that never run a flow never
+import Prefect.
 """
 
 from __future__ import annotations

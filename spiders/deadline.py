@@ -47,9 +47,12 @@ class Deadline(CloseSpider):
 
 def _take_back_waiting(crawler: Crawler) -> None:
     downloader = getattr(crawler.engine, "downloader", None)
+    spider = crawler.spider
     for slot in getattr(downloader, "slots", {}).values():
         while slot.queue:
-            _request, waiting = slot.queue.popleft()
+            request, waiting = slot.queue.popleft()
+            if isinstance(spider, FleetSpider):
+                spider.taken_back(request)
             waiting.errback(DeadlinePassed())
 
 

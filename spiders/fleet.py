@@ -97,6 +97,12 @@ class FleetSpider(scrapy.Spider):
                     still.append(starts)
             self._starts = still
 
+    def taken_back(self, request: Request) -> None:
+        """A request counted as it reached its download slot was taken back unsent."""
+        part = self.parts.get(request.meta.get(OUTLET_META, ""))
+        if part is not None:
+            part.counters[REQUESTS] -= 1
+
     def left_unsent(self, request: Request) -> None:
         """Count a request the crawl deadline left unsent against its outlet."""
         part = self.parts.get(request.meta.get(OUTLET_META, ""))

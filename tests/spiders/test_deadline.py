@@ -58,6 +58,8 @@ def test_a_crawl_of_slow_pages_ends_at_its_deadline_with_what_it_fetched(
     assert numbers.discovered == ARTICLES
     assert numbers.skipped == {"deadline": ARTICLES - len(sent)}
     assert numbers.cut_by_deadline == ARTICLES - len(sent)
+    # What the site saw of the outlet's requests; the ones taken back unsent do not count.
+    assert numbers.requests == len([path for path in site.paths() if path != "/robots.txt"])
 
 
 def test_a_crawl_that_ends_in_time_is_not_cut(site: Site, mode: str) -> None:
