@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 from uuid import UUID
 
 from prefect import get_run_logger
@@ -33,6 +34,22 @@ FLEET_KEY = "fleet-run"
 def report_key(outlet: str) -> str:
     """The artifact key of an outlet's reports: one key per outlet, so each has a latest."""
     return f"crawl-report-{outlet}"
+
+
+def summary_row(report: OutletReport) -> dict[str, Any]:
+    """An outlet's row of the ``crawl-summary`` table: its state first, why last.
+
+    A failed outlet's counts are zeros as often as not (nothing could be
+    read), so without its state the row would read as a quiet run.
+    """
+    run = report.summary()
+    counts = {key: value for key, value in run.row().items() if key != "outlet"}
+    return {
+        "outlet": run.outlet,
+        "state": run.status,
+        **counts,
+        "reason": run.reason or run.warning or "",
+    }
 
 
 def _listed(title: str, lines: list[str]) -> list[str]:
@@ -95,9 +112,9 @@ async def publish_run_artifacts(reports: Sequence[OutletReport], changes: Sequen
     raise_alerts(changes)
     by_outlet = {change.after.outlet: change for change in changes}
     await acreate_table_artifact(
-        table=[r.summary().row() for r in reports],
+        table=[summary_row(r) for r in reports],
         key=SUMMARY_KEY,
-        description="Per-outlet counts of this crawl run",
+        description="Per-outlet state and counts of this crawl run, and why one failed",
     )
     for report in reports:
         await acreate_markdown_artifact(
@@ -163,7 +180,8 @@ class ProgressArtifacts:
                 self._ids[item.outlet] = await acreate_progress_artifact(
                     percent,
                     key=f"crawl-progress-{item.outlet}",
-                    description=f"{item.outlet}: URLs ended against the request budget",
+                    description=f"{item.outlet}: URLs ended against the request budget"
+                    " (100 % once its crawl did all its work)",
                 )
             else:
                 await aupdate_progress_artifact(self._ids[item.outlet], percent)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Coroutine, Sequence
 from concurrent.futures import Executor
 from contextlib import nullcontext
@@ -205,17 +206,34 @@ async def _archive_each(
         await _outcome(state, ledgers[outlet.name])
 
 
+GENERATED_NAME = re.compile(r"[a-z]+-[a-z]+")
+"""The shape of the name Prefect gives a run nobody named: two words, ``brave-okapi``."""
+
+
+def typed_name() -> str | None:
+    """The name someone gave the run (the UI's *Custom run* dialog), to be kept; else None.
+
+    Prefect renames every run of a flow with a ``flow_run_name`` and tells the
+    flow nothing of where the run's name came from, so a name is taken as
+    typed unless it has the shape of the ones Prefect generates; a typed name
+    of that very shape (``test-run``) is named anew.  A run's retry keeps the
+    name its first attempt was given.
+    """
+    name = flow_run.get_name()
+    return name if name and not GENERATED_NAME.fullmatch(name) else None
+
+
 def outlet_run_name() -> str:
     """``joongang 2026-11-25 13:00Z``: the outlet and the time the run was scheduled for."""
     parameters = flow_run.get_parameters()
-    return f"{parameters.get('outlet', '?')}{_replay()} {scheduled_time()}"
+    return typed_name() or f"{parameters.get('outlet', '?')}{_replay()} {scheduled_time()}"
 
 
 def outlets_run_name() -> str:
     """``joongang+sputnik 2026-11-25 13:00Z``, or ``all outlets ...`` when none were named."""
     request = RunRequest.model_validate(flow_run.get_parameters().get("request") or {})
     names = "+".join(request.outlets) or "all outlets"
-    return f"{names}{_replay()} {scheduled_time()}"
+    return typed_name() or f"{names}{_replay()} {scheduled_time()}"
 
 
 def _replay() -> str:

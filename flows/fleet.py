@@ -30,7 +30,7 @@ from newsarchive.archiving.work import worker_pool
 from newsarchive.config import CrawlMode, load_settings
 from newsarchive.errors import CrawlError
 from newsarchive.flows.artifacts import publish_fleet_artifact
-from newsarchive.flows.crawl import STOP_GRACE_SECONDS, scheduled_time
+from newsarchive.flows.crawl import STOP_GRACE_SECONDS, scheduled_time, typed_name
 from newsarchive.replay import Replica
 from newsarchive.spiders.options import CrawlOptions
 from newsarchive.storage import Archive
@@ -40,7 +40,7 @@ from newsarchive.termination import stop_within
 def fleet_run_name() -> str:
     """``fleet default 2026-12-07 13:05Z``: the collection and when the cycle was due."""
     collection = flow_run.get_parameters().get("collection") or "all"
-    return f"fleet {collection} {scheduled_time()}"
+    return typed_name() or f"fleet {collection} {scheduled_time()}"
 
 
 async def _cycle(

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     max_extraction_failure_rate: float = Field(
         default=0.5, ge=0.0, le=1.0, description="alert when more pages than this fail extraction"
     )
+    crawl_deadline: Duration = Field(
+        default=timedelta(minutes=15),
+        description="a crawl sends no request after this long and files what it has (15m, 1h)",
+    )
     crawl_mode: CrawlMode = Field(
         default=CrawlMode.INPROCESS, description="inprocess (asyncio) or subprocess (Twisted)"
     )
@@ -116,6 +120,13 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if value and value.split(":", 1)[0].split("+", 1)[0] not in {"sqlite", "postgresql"}:
             raise ValueError("must be a sqlite:// or postgresql:// SQLAlchemy URL")
+        return value
+
+    @field_validator("crawl_deadline")
+    @classmethod
+    def _some_time(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than nothing")
         return value
 
     @field_validator("store_url")

@@ -385,11 +385,16 @@ class Progress:
     fetched: int  # pages received so far
     filed: int  # discovered URLs that have ended (archived, skipped or failed)
     budget: int  # the most requests the crawl may make
-    done: bool = False
+    done: bool = False  # the crawl ended having done its work (it did not fail, nothing was cut)
 
     @property
     def share(self) -> float:
-        """Filed against the budget, 0 to 1 (1 once done): the budget bounds the work to come."""
+        """Filed against the budget, 0 to 1 (1 once done): the budget bounds the work to come.
+
+        A crawl that ended without doing its work (it failed, or the deadline
+        cut it) is not done: it reads what it got through, 0 when it fetched
+        nothing, never a full bar.
+        """
         if self.done or not self.budget:
             return 1.0
         return min(1.0, self.filed / self.budget)

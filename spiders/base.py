@@ -57,6 +57,7 @@ from newsarchive.spiders.stats import (
     PAGES_OVER_BUDGET,
     SKIPPED,
     STAT_PREFIX,
+    UNSENT,
     SkipReason,
 )
 from newsarchive.spiders.urls import choose_canonical, on_site
@@ -199,6 +200,15 @@ class ArticleSpider:
         self._count(f"{SKIPPED}/{reason}")
         if reason in LOGGED_SKIPS:
             logger.warning("%s: skipped %s (%s)", self.name, url[:300], reason)
+
+    def left_unsent(self, request: scrapy.Request) -> None:
+        """Count a request of this outlet's the crawl deadline left unsent: an article's as
+        its URL skipped (``deadline``), any other (a discovery page, a requisite) as unsent."""
+        lead = request.meta.get(LEAD_META)
+        if isinstance(lead, ArticleLead):
+            self._skip("deadline", lead.url)
+        else:
+            self._count(UNSENT)
 
     def _spend(self) -> bool:
         """Take one request from the budget; False once it is used up."""

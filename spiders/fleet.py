@@ -61,6 +61,7 @@ class FleetSpider(scrapy.Spider):
             copy.location: copy for known in self._memory.values() for copy in known.robots
         }
         self._robots: dict[str, list[RobotsFile]] = {}
+        self._starts: list[Iterator[Request]] = []  # the outlets' starts Scrapy has not taken
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -86,15 +87,35 @@ class FleetSpider(scrapy.Spider):
     def _interleaved(self) -> Iterator[Request]:
         """Every outlet's first requests, one outlet's after another's, round by round, so
         that one outlet with many start URLs does not hold the others back."""
-        pending = [part.start() for part in self.parts.values()]
-        while pending:
+        self._starts = [part.start() for part in self.parts.values()]
+        while self._starts:
             still = []
-            for starts in pending:
+            for starts in self._starts:
                 request = next(starts, None)
                 if request is not None:
                     yield request
                     still.append(starts)
-            pending = still
+            self._starts = still
+
+    def taken_back(self, request: Request) -> None:
+        """A request counted as it reached its download slot was taken back unsent."""
+        part = self.parts.get(request.meta.get(OUTLET_META, ""))
+        if part is not None:
+            part.counters[REQUESTS] -= 1
+
+    def left_unsent(self, request: Request) -> None:
+        """Count a request the crawl deadline left unsent against its outlet."""
+        part = self.parts.get(request.meta.get(OUTLET_META, ""))
+        if part is not None:
+            part.left_unsent(request)
+
+    def drain_starts(self) -> None:
+        """Count, as left unsent, the start requests Scrapy had not taken when the crawl ended
+        (a large fleet's starts are taken as the downloader has room)."""
+        for starts in self._starts:
+            for request in starts:
+                self.left_unsent(request)
+        self._starts = []
 
     def _skip_non_html_body(self, headers: Headers, request: Request, **_: Any) -> None:
         """Stop an article download at its headers when it declares a non-HTML type.

@@ -81,8 +81,9 @@ class ListingSpider(ArticleSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Domains are checked by the base class (host-based, port-agnostic).
-        self._articles = LinkExtractor(allow=self.outlet.article_pattern or (), unique=True)
-        self._pages = LinkExtractor(allow=self.outlet.pagination_pattern, unique=True)
+        # Every link, filtered by the outlet's patterns here: the extractor's own ``allow``
+        # would match them with Python's backtracking ``re`` (see spiders/patterns.py).
+        self._every_link = LinkExtractor(unique=True)
         self._more = LinkExtractor(restrict_xpaths=MORE, tags=("a", "link"), unique=True)
 
     def parse_start(self, response: Response) -> Iterable[Any]:
@@ -91,10 +92,13 @@ class ListingSpider(ArticleSpider):
         if not isinstance(response, TextResponse):
             self.unreadable(response, "an HTML listing page")
             return
-        links = self._articles.extract_links(response)
-        listed = [(link.url, _title(link)) for link in links]
+        links = self._every_link.extract_links(response)
+        listed = [
+            (link.url, _title(link)) for link in links if self.outlet.matches_article(link.url)
+        ]
         listed += [(url, None) for url in json_ld_urls(response)]
-        pages = self._pages.extract_links(response) + self._more.extract_links(response)
+        pages = [link for link in links if self.outlet.matches_pagination(link.url)]
+        pages += self._more.extract_links(response)
         self.document_read(response.url, len(listed) + len(pages))
         yield from self.article_requests(
             (url, Discovery(via="listing", source_url=response.url, title=title))

@@ -19,6 +19,8 @@ class CrawlOptions:
     answers for them (see :mod:`newsarchive.spiders.connections`); empty on a
     live crawl.  ``polling`` makes each outlet's crawl a poll, as the fleet
     runs them (see :class:`~newsarchive.spiders.base.ArticleSpider`).
+    ``deadline`` is the seconds after which the crawl stops sending requests
+    (:mod:`newsarchive.spiders.deadline`); 0 for none.
     """
 
     user_agent: str
@@ -27,6 +29,7 @@ class CrawlOptions:
     mode: CrawlMode = CrawlMode.INPROCESS
     reroute: dict[str, str] = field(default_factory=dict)
     polling: bool = False
+    deadline: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings, mode: CrawlMode | None = None) -> CrawlOptions:
@@ -36,4 +39,5 @@ class CrawlOptions:
             max_response_size=settings.max_response_size,
             download_timeout=settings.download_timeout,
             mode=mode or settings.crawl_mode,
+            deadline=settings.crawl_deadline.total_seconds(),
         )

@@ -32,10 +32,15 @@ from pydantic import (
 from newsarchive.durations import Duration
 from newsarchive.errors import ConfigError, InputError
 from newsarchive.identity import canonical_url, without_credentials
+from newsarchive.spiders.patterns import linear_pattern, linear_search
 from newsarchive.spiders.urls import on_site
 
 MAX_DELAY_SECONDS = 3600.0
 """A longer wait between two requests to one site is a typo, not politeness."""
+
+MAX_PAGES = 10_000
+"""The most requests one outlet's crawl may make: a larger budget is a typo, and one crawl
+that long would hold its site's lease for hours (a backfill is a series of crawls)."""
 
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -89,7 +94,7 @@ class Outlet(BaseModel):
     deployment: bool = False  # `serve` gives it a deployment of its own besides the fleet's
     download_delay: float = Field(default=1.0, ge=0, le=MAX_DELAY_SECONDS)
     concurrency: int = Field(default=2, ge=1, le=16)
-    max_pages: int = Field(default=500, ge=1)
+    max_pages: int = Field(default=500, ge=1, le=MAX_PAGES)
     stale_after_runs: int | None = Field(
         default=None, ge=1
     )  # default: NEWSARCHIVE_STALE_AFTER_RUNS
@@ -126,10 +131,7 @@ class Outlet(BaseModel):
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regex: {exc}") from None
+            linear_pattern(pattern)  # ValueError saying why RE2 cannot take it
         return pattern
 
     @field_validator("schedule")
@@ -159,7 +161,11 @@ class Outlet(BaseModel):
 
     def matches_article(self, url: str) -> bool:
         """Whether ``url`` looks like an article of this outlet (no pattern: anything)."""
-        return self.article_pattern is None or re.search(self.article_pattern, url) is not None
+        return self.article_pattern is None or linear_search(self.article_pattern, url)
+
+    def matches_pagination(self, url: str) -> bool:
+        """Whether ``url`` looks like a next page of one of this outlet's listings."""
+        return linear_search(self.pagination_pattern, url)
 
     @model_validator(mode="after")
     def _listing_needs_pattern(self) -> Outlet:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import default_settings
 
-from newsarchive.spiders import wire
+from newsarchive.spiders import deadline, wire
 from newsarchive.spiders.connections import connection_settings
 from newsarchive.spiders.guard import Resolver, guard_settings, is_address
 from newsarchive.spiders.options import CrawlOptions
@@ -139,6 +139,10 @@ def crawler_settings(
         "CONCURRENT_REQUESTS": min(
             CONCURRENT_REQUESTS, max(8, sum(outlet.concurrency for outlet in outlets))
         ),
+        # Past the deadline the crawl sends nothing more and ends with what it has; each outlet
+        # is told what it left (newsarchive.spiders.deadline).
+        "CLOSESPIDER_TIMEOUT": options.deadline,
+        "SCHEDULER": "newsarchive.spiders.deadline.DeadlineScheduler",
         # Scrapy's queue for crawls of many sites: the next request comes from a site
         # whose slot has room, not from the one whose requests happen to be first.
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
@@ -148,6 +152,8 @@ def crawler_settings(
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,
             "newsarchive.spiders.throttle.Throttle": 0,
+            "scrapy.extensions.closespider.CloseSpider": None,
+            "newsarchive.spiders.deadline.Deadline": 0,
         },
         "AUTOTHROTTLE_START_DELAY": delay,
         "AUTOTHROTTLE_MAX_DELAY": MAX_DELAY,  # a slot's own floor may be higher: see Throttle
@@ -192,6 +198,7 @@ def crawler_settings(
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "newsarchive.spiders.retry.PoliteRetryMiddleware": 550,
             "newsarchive.spiders.wire.ReceivedHeaders": wire.PRIORITY,
+            "newsarchive.spiders.deadline.DeadlineMiddleware": deadline.PRIORITY,
         },
         **outlet_guard_settings(outlets, options, resolver),
         **connection_settings(options.reroute, reactor=reactor),

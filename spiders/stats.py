@@ -22,10 +22,15 @@ SKIPPED = "skipped"
 DOCUMENTS_READ = "documents_read"
 DOCUMENTS_FAILED = "documents_failed"
 PAGES_OVER_BUDGET = "pages_over_budget"
+UNSENT = "unsent"
+DEADLINE = "deadline"
+"""The skip of an article URL the crawl deadline left unrequested."""
+DEADLINE_REASON = "closespider_timeout"
+"""Scrapy's finish reason of a crawl its ``CLOSESPIDER_TIMEOUT`` (our crawl deadline) ended."""
 DOCUMENT_ERROR = f"{STAT_PREFIX}/document_error"
 
 SkipReason = Literal[
-    "invalid-url", "url-too-long", "off-site", "out-of-pattern", "over-budget", "known"
+    "invalid-url", "url-too-long", "off-site", "out-of-pattern", "over-budget", "known", "deadline"
 ]
 KNOWN = "known"
 """The skip of a poll's known article not due for a revisit: what a poll is meant to do."""
@@ -39,6 +44,7 @@ SPIDER_SIDE = (
     "documents_failed",
     "document_error",
     "pages_over_budget",
+    "unsent",
     "requests",
     "finish_reason",
 )
@@ -57,6 +63,7 @@ class CrawlStats:
     documents_failed: int = 0  # ... that could not be (an error, or not the expected kind)
     document_error: str = ""  # the first of those, with its reason
     pages_over_budget: int = 0  # discovery pages (next listing pages, sitemaps) not requested
+    unsent: int = 0  # other requests than articles' (discovery pages ...) the deadline left
     requests: int = 0  # HTTP requests sent, robots.txt and retries included
     callback_errors: int = 0  # exceptions raised by on_fetch
     finish_reason: str = ""
@@ -81,6 +88,11 @@ class CrawlStats:
         """Requests the budget did not allow: articles skipped and discovery pages left."""
         return self.skipped.get("over-budget", 0) + self.pages_over_budget
 
+    @property
+    def cut_by_deadline(self) -> int:
+        """Requests the crawl deadline left unsent, articles and others; 0 when it cut nothing."""
+        return self.skipped.get(DEADLINE, 0) + self.unsent
+
     def absorb_scrapy_stats(self, stats: Mapping[str, Any], reason: str) -> None:
         """Take the spider-side numbers from Scrapy's stats collector."""
         self.discovered = int(stats.get(f"{STAT_PREFIX}/{DISCOVERED}", 0))
@@ -94,5 +106,6 @@ class CrawlStats:
         self.documents_failed = int(stats.get(f"{STAT_PREFIX}/{DOCUMENTS_FAILED}", 0))
         self.document_error = str(stats.get(DOCUMENT_ERROR, ""))
         self.pages_over_budget = int(stats.get(f"{STAT_PREFIX}/{PAGES_OVER_BUDGET}", 0))
+        self.unsent = int(stats.get(f"{STAT_PREFIX}/{UNSENT}", 0))
         self.requests = int(stats.get("downloader/request_count", 0))
         self.finish_reason = reason

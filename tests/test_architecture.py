@@ -87,6 +87,7 @@ OWNED: dict[str, set[str]] = {
     "wacz": {"storage.export"},
     "prefect": {"flows"},
     "scrapy": {"spiders"},
+    "re2": {"spiders"},
     "twisted": {"spiders"},
     "trafilatura": {"extraction"},
     "fastapi": {"web"},

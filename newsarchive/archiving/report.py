@@ -172,6 +172,12 @@ class OutletReport:
             return f"none of the {counts.discovered} discovered articles was archived ({top})"
         return None
 
+    def did_its_work(self) -> bool:
+        """Whether the crawl ended having done all it set out to: it did not fail, and the
+        deadline cut none of it."""
+        cut = self.crawl.cut_by_deadline if self.crawl else 0
+        return self.failure() is None and not cut
+
     def document_problems(self) -> list[tuple[str, str]]:
         """(URL, reason) of each discovery document that failed, or was read and listed nothing."""
         checks = self.crawl.documents if self.crawl else ()
@@ -180,13 +186,19 @@ class OutletReport:
     def warning(self) -> str | None:
         """Why an outlet that did its work still needs a look; None when nothing does.
 
-        A discovery document that failed while another could be read, or one
-        that listed nothing, leaves articles unfound as surely as a failed
+        A crawl the deadline cut leaves its remaining requests for the next
+        run.  A discovery document that failed while another could be read, or
+        one that listed nothing, leaves articles unfound as surely as a failed
         outlet does, only more quietly; so does an outlet whose documents, read
         afresh, listed no article at all (a feed emptied by a site's redesign).
         """
         if self.crawl is None or self.failure() is not None:
             return None
+        if self.crawl.cut_by_deadline:
+            return (
+                f"cut by the crawl deadline (NEWSARCHIVE_CRAWL_DEADLINE):"
+                f" {self.crawl.cut_by_deadline} request(s) left unsent"
+            )
         read = [check for check in self.crawl.documents if check.entries is not None]
         if read and not self.crawl.discovered:
             return f"its {len(read)} discovery document(s) read listed no article"

@@ -106,7 +106,7 @@ async def archive_outlets(
     for outlet in outlets:
         lane.report(outlet.name).crawl = stats.get(outlet.name) or CrawlStats()
     if on_progress is not None:
-        await on_progress(_progress(outlets, lane, done=True))
+        await on_progress(_progress(outlets, lane, ended=True))
     reports = {o.name: lane.report(o.name) for o in outlets}
     if lane.outage is not None:
         raise StorageOutage(lane.outage, reports)
@@ -130,11 +130,13 @@ async def _crawled(
 
 
 def _progress(
-    outlets: Sequence[Outlet], lane: CaptureLane, *, done: bool = False
+    outlets: Sequence[Outlet], lane: CaptureLane, *, ended: bool = False
 ) -> list[Progress]:
+    """Each outlet's progress; once the crawl ended, done only for those that did their work."""
+    reports = [(outlet, lane.report(outlet.name)) for outlet in outlets]
     return [
-        Progress(o.name, lane.report(o.name).fetched, lane.report(o.name).filed, o.max_pages, done)
-        for o in outlets
+        Progress(o.name, r.fetched, r.filed, o.max_pages, ended and r.did_its_work())
+        for o, r in reports
     ]
 
 

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
+
+from loopback import Site, html, options, outlet, rss
 
 from newsarchive.archiving.fleet import poll_of
 from newsarchive.archiving.health import Rules, assess
 from newsarchive.archiving.report import OutletReport
-from newsarchive.flows.artifacts import render_fleet, render_markdown, report_key
-from newsarchive.records import ArchiveOutcome, DocumentCheck, DocumentFailure, OutletState
+from newsarchive.archiving.run import archive_outlets
+from newsarchive.config import Settings
+from newsarchive.flows.artifacts import render_fleet, render_markdown, report_key, summary_row
+from newsarchive.records import (
+    ArchiveOutcome,
+    DocumentCheck,
+    DocumentFailure,
+    OutletState,
+    Progress,
+    RunCounts,
+)
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.stats import CrawlStats
+from newsarchive.storage import Archive
 
 
 def vanguard_run() -> OutletReport:
@@ -91,3 +105,37 @@ def test_the_fleet_artifact_lists_the_outlets_that_need_a_look() -> None:
     text = render_fleet([quiet, fine], [])
     assert "### Needs a look (1)" in text
     assert "- s: its 1 discovery document(s) read listed no article" in text
+
+
+def test_the_summary_row_of_a_failed_outlet_says_it_failed_and_why() -> None:
+    refused = "https://d.example/feed.xml: connection refused"
+    down = OutletReport("down", CrawlStats(document_error=refused))
+    fine = OutletReport("fine", CrawlStats(discovered=1, documents_read=1))
+    fine.add("https://f.example/a", ArchiveOutcome.NEW)
+
+    failed, completed = summary_row(down), summary_row(fine)
+    assert list(failed) == ["outlet", "state", *RunCounts.columns(), "reason"]
+    assert failed["state"] == "failed"
+    assert failed["reason"] == f"no discovery document could be read ({refused})"
+    assert all(failed[column] == 0 for column in RunCounts.columns())
+    assert (completed["state"], completed["reason"], completed["new"]) == ("completed", "", 1)
+
+
+def test_progress_is_full_only_for_a_crawl_that_did_its_work(tmp_path: Path) -> None:
+    """An outlet whose feed is gone fetched nothing: its bar stays empty, the other's is full."""
+    seen: list[list[Progress]] = []
+
+    async def record(progress: list[Progress]) -> None:
+        seen.append(progress)
+
+    settings = Settings(home=tmp_path / "archive")
+    with Site() as site, Archive.open(settings.database_url, settings.store_url) as archive:
+        site.page("/robots.txt", "User-agent: *\n", "text/plain")
+        site.page("/a/1.html", html("Story one"))
+        working = outlet(site, "feed", rss(site, ["/a/1.html"]), name="working")
+        gone = outlet(site, "feed", "/no-feed.xml", name="gone")
+        asyncio.run(archive_outlets([working, gone], archive, options(), on_progress=record))
+
+    last = {item.outlet: item for item in seen[-1]}
+    assert (last["gone"].fetched, last["gone"].share) == (0, 0.0)
+    assert (last["working"].fetched, last["working"].share) == (1, 1.0)

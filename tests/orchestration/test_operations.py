@@ -34,6 +34,7 @@ from prefect_harness import (
     newsarchive,
     start_process,
     stop_process,
+    table_artifact,
     wait_for_final_state,
     wait_until,
 )
@@ -153,6 +154,36 @@ def test_a_run_with_an_outlet_that_is_down_fails_and_says_which(
     assert "- <" + "http" in str(artifacts["crawl-report-healthy"].data)
     progress = artifacts["crawl-progress-healthy"]
     assert progress.type == "progress" and float(progress.data) == 100.0
+    assert float(artifacts["crawl-progress-down"].data) == 0.0  # it fetched nothing
+    summary = {row["outlet"]: row for row in asyncio.run(table_artifact(run_id, "crawl-summary"))}
+    assert (summary["healthy"]["state"], summary["healthy"]["new"]) == ("completed", 2)
+    assert summary["down"]["state"] == "failed"
+    assert summary["down"]["reason"].startswith("no discovery document could be read (")
+
+
+def test_a_name_typed_for_a_run_is_kept_and_a_generated_one_replaced(
+    prefect_api: str, outlets_file: Path
+) -> None:
+    """What a worker does with the runs of the UI's *Custom run* (a name typed) and *Quick run*
+    (the two words Prefect generates): create the run with its name, then run it."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow_async
+
+    parameters = {"request": RunRequest(outlets=("healthy",), outlets_file=outlets_file)}
+
+    async def typed_and_generated() -> list[UUID]:
+        async with get_client() as client:
+            runs = [
+                await client.create_flow_run(crawl_all, name=name, parameters=parameters)
+                for name in ("Backfill for the audit, Ana", "brave-okapi")
+            ]
+        for run in runs:
+            await run_flow_async(crawl_all, flow_run=run, parameters=parameters)
+        return [run.id for run in runs]
+
+    typed, generated = asyncio.run(typed_and_generated())
+    assert asyncio.run(run_name(typed)) == "Backfill for the audit, Ana"
+    assert re.fullmatch(r"healthy \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z", asyncio.run(run_name(generated)))
 
 
 @pytest.mark.browser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from loopback import Reply, Seen, Site, html, outlet, run
 
 from newsarchive.records import FetchOutcome
@@ -105,3 +106,25 @@ def test_a_load_more_link_is_followed_like_a_next_page(site: Site) -> None:
 
     fetched = sorted(r.url for r in records if r.outcome is FetchOutcome.FETCHED)
     assert fetched == [site.url(f"/news/{n}/") for n in (3001, 3002, 3003)]
+
+
+@pytest.mark.timeout(60)
+def test_a_pathological_pattern_does_not_wedge_the_crawl(site: Site) -> None:
+    """``(a+)+$`` against a long link that almost matches backtracks for ever in Python's
+    ``re`` (which Scrapy's link extractor uses); the crawl still ends, and quickly.
+
+    The crawl runs in a child process so that a wedged one fails this test on its timeout:
+    in this process, the timeout's exception would land in Scrapy's callback instead.
+    """
+    trap = "/news/" + "a" * 5_000 + "!"
+    site.page(
+        "/section/", f'<html><body><a href="/news/aaa">One</a><a href="{trap}">Trap</a></body>'
+    )
+    site.page("/news/aaa", html("One"))
+    records, stats = run(
+        [outlet(site, "listing", "/section/", article_pattern=r"/news/(a+)+$")], "subprocess"
+    )
+
+    assert [r.url for r in records if r.outcome is FetchOutcome.FETCHED] == [site.url("/news/aaa")]
+    assert trap not in site.paths()
+    assert stats["testsite"].finish_reason == "finished"

@@ -97,6 +97,22 @@ def test_good_file_loads() -> None:
             lambda t: t.replace("https://sputnikglobe", "https://reader:s3cret@sputnikglobe"),
             "start_urls: 'https://sputnikglobe.com/export/rss2/archive/index.xml' was given a"
             " user:password@, which is never sent",
+        # What a linear-time engine cannot match is refused before anything is fetched.
+        (
+            lambda t: t.replace("'/\\d{8}/'", "'/(\\d{8})/\\1'"),
+            "outlet 'sputnik': article_pattern: bad regex: invalid escape sequence: \\1",
+        ),
+        (
+            lambda t: t.replace("'/\\d{8}/'", "'/(?!video)\\d{8}/'"),
+            "outlet 'sputnik': article_pattern: bad regex: invalid perl operator: (?!",
+        ),
+        (
+            lambda t: t + "pagination_pattern = '(?<=/)page/'\n",
+            "outlet 'sputnik': pagination_pattern: bad regex: invalid perl operator: (?<",
+        ),
+        (
+            lambda t: t.replace("max_pages = 500", "max_pages = 5000000"),
+            "outlet 'sputnik': max_pages: Input should be less than or equal to 10000",
         ),
     ],
     ids=[
@@ -119,6 +135,10 @@ def test_good_file_loads() -> None:
         "stale-after-zero-runs",
         "private-addresses-not-a-boolean",
         "credentials-in-a-start-url",
+        "backreference",
+        "lookahead",
+        "lookbehind-in-pagination",
+        "budget-over-the-bound",
     ],
 )
 def test_broken_file_is_refused_with_one_line(
@@ -140,6 +160,15 @@ def test_broken_file_is_refused_with_one_line(
 def test_an_intranet_outlet_opts_in_to_private_addresses() -> None:
     assert not load_outlets(write(GOOD))[0].private_addresses
     assert load_outlets(write(GOOD + "private_addresses = true\n"))[0].private_addresses
+
+
+@pytest.mark.timeout(10)
+def test_pathological_pattern_matches_a_long_link_at_once() -> None:
+    """Python's backtracking ``re`` takes 2**n steps on this pair: it would never return."""
+    (outlet,) = load_outlets(write(GOOD.replace("'/\\d{8}/'", "'(a+)+$'")))
+    long_link = "https://sputnikglobe.com/" + "a" * 50_000 + "!"
+    assert not outlet.matches_article(long_link)
+    assert outlet.matches_article("https://sputnikglobe.com/" + "a" * 50_000)
 
 
 def test_missing_file_is_refused() -> None:

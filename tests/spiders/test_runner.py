@@ -82,6 +82,8 @@ def test_options_come_from_settings_and_a_flow_may_choose_the_mode() -> None:
     from newsarchive.spiders.runner import CrawlOptions
 
     settings = load_settings(user_agent=UA, max_response_size=12345, crawl_mode="subprocess")
-    assert CrawlOptions.from_settings(settings) == CrawlOptions(UA, 12345, 30, CrawlMode.SUBPROCESS)
+    assert CrawlOptions.from_settings(settings) == CrawlOptions(
+        UA, 12345, 30, CrawlMode.SUBPROCESS, deadline=900.0
+    )
     chosen = CrawlOptions.from_settings(settings, CrawlMode.INPROCESS)
     assert chosen.mode is CrawlMode.INPROCESS
