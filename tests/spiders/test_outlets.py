@@ -97,6 +97,7 @@ def test_good_file_loads() -> None:
             lambda t: t.replace("https://sputnikglobe", "https://reader:s3cret@sputnikglobe"),
             "start_urls: 'https://sputnikglobe.com/export/rss2/archive/index.xml' was given a"
             " user:password@, which is never sent",
+        ),
         # What a linear-time engine cannot match is refused before anything is fetched.
         (
             lambda t: t.replace("'/\\d{8}/'", "'/(\\d{8})/\\1'"),
