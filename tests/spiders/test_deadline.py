@@ -38,7 +38,6 @@ def test_a_crawl_of_slow_pages_ends_at_its_deadline_with_what_it_fetched(
     feed = slow_site(site)
     crawled = outlet(site, "feed", feed, concurrency=1)
     records: list[Fetch] = []
-    began = time.monotonic()
     stats = asyncio.run(
         fetch_outlets(
             [crawled],
@@ -46,13 +45,15 @@ def test_a_crawl_of_slow_pages_ends_at_its_deadline_with_what_it_fetched(
             on_fetch=records.append,
         )
     )
-    took = time.monotonic() - began
 
     numbers = stats["testsite"]
     fetched = [r for r in records if r.outcome is FetchOutcome.FETCHED]
     sent = [path for path in site.paths() if path.startswith("/a/")]
-    # Without the deadline: 20 pages one after another, 20 s at least.
-    assert took < DEADLINE + 2 * PAGE_SECONDS + 5  # what was in flight ends; a child starts
+    # Without the deadline: 20 pages one after another, 20 s at the site at least. Timed by
+    # the site's own log, from the feed to the last page asked for: a loaded machine's slow
+    # start of the crawl (a child process in one mode) is no part of it.
+    arrivals = [seen.at for seen in site.requests if seen.path != "/robots.txt"]
+    assert max(arrivals) - min(arrivals) < DEADLINE + 2 * PAGE_SECONDS
     assert numbers.finish_reason == DEADLINE_REASON
     assert 1 <= len(fetched) == len(sent) < ARTICLES  # every page sent was received and handed on
     assert numbers.discovered == ARTICLES
