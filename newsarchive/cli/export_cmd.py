@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from newsarchive.cli.archives import open_archive
+from newsarchive.errors import InputError
 from newsarchive.moments import parse_moment
 
 
@@ -20,6 +22,14 @@ def export(
         str | None,
         typer.Option(help="only captures taken on or after DATE or ISO 8601 time (incremental)"),
     ] = None,
+    url: Annotated[
+        list[str] | None,
+        typer.Option("--url", help="only this article (any form of its URL); repeatable"),
+    ] = None,
+    urls_from: Annotated[
+        Path | None,
+        typer.Option(help="only the articles of this file's URLs, one a line ('-': stdin)"),
+    ] = None,
     no_gzip: Annotated[
         bool, typer.Option("--no-gzip", help="write plain WARC, not gzip per record")
     ] = False,
@@ -29,7 +39,10 @@ def export(
     from newsarchive.storage.export import ExportRequest, export, format_of
 
     request = ExportRequest(
-        outlet=outlet, since=parse_moment(captured_since, "--captured-since"), gzip=not no_gzip
+        outlet=outlet,
+        since=parse_moment(captured_since, "--captured-since"),
+        urls=(*(url or ()), *_listed(urls_from)),
+        gzip=not no_gzip,
     )
     files = format_of(target).files(target)
     with open_archive() as archive:
@@ -40,3 +53,18 @@ def export(
         f"{stats.requisites} requisite fetches, {stats.revisits} of them revisits, "
         f"{stats.bytes} bytes) to {target}{beside}"
     )
+
+
+def _listed(path: Path | None) -> list[str]:
+    """The URLs of a list, one a line; blank lines and ``#`` comments are left out."""
+    if path is None:
+        return []
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"--urls-from: cannot read {path}: {exc}") from None
+    urls = [line.strip() for line in text.splitlines()]
+    urls = [line for line in urls if line and not line.startswith("#")]
+    if not urls:
+        raise InputError(f"--urls-from: {path} lists no URL")
+    return urls

@@ -41,6 +41,7 @@ class ExportRequest:
 
     outlet: str | None = None  # only this outlet's captures
     since: datetime | None = None  # only captures taken at or after
+    urls: tuple[str, ...] = ()  # only these articles' captures (any form of their URLs)
     gzip: bool = True  # each WARC record a gzip member of its own, as replay tools expect
 
 

@@ -65,7 +65,12 @@ def write_package(
     packed = folder / f"{stem}.warc.gz"  # its name inside the package
     with packed.open("wb") as out:
         stats = warc.write_warc(
-            archive, out, outlet=request.outlet, since=request.since, filename=f"{stem}.warc.gz"
+            archive,
+            out,
+            outlet=request.outlet,
+            since=request.since,
+            urls=request.urls,
+            filename=f"{stem}.warc.gz",
         )
     write_wacz(packed, stats.pages, folder / name, title=f"newsarchive export {stem}")
     return stats

@@ -144,7 +144,11 @@ def replayable_headers(
 
 
 def selected_captures(
-    archive: ReadOnlyArchive, *, outlet: str | None = None, since: datetime | None = None
+    archive: ReadOnlyArchive,
+    *,
+    outlet: str | None = None,
+    since: datetime | None = None,
+    urls: Sequence[str] = (),
 ) -> list[tuple[datetime, str, Exchange]]:
     """(fetch time, URL, capture) of every capture to export, oldest first.
 
@@ -153,17 +157,41 @@ def selected_captures(
     taken at or after it, not articles first seen after it, so that periodic
     exports pick up new captures of old articles and never repeat one.  A
     revisit whose original went out in an earlier export still names it
-    (``WARC-Refers-To-Target-URI`` and ``-Date``).
+    (``WARC-Refers-To-Target-URI`` and ``-Date``).  With ``urls``, only those
+    articles are exported, with the requisites their outlets keep (a
+    stylesheet is fetched once for every page of a site that uses it).
     """
+    if urls:
+        articles = [(a, o) for a, o in _named_articles(archive, urls) if outlet in (None, o)]
+    else:
+        articles = [(a.url, a.outlet) for a in archive.list_articles(outlet=outlet)]
     chosen: list[tuple[datetime, str, Exchange]] = [
-        (capture.fetched_at, article.url, capture)
-        for article in archive.list_articles(outlet=outlet)
-        for capture in archive.captures(article.url)
+        (capture.fetched_at, url, capture)
+        for url, _outlet in articles
+        for capture in archive.captures(url)
         if since is None or capture.fetched_at >= since
     ]
     if chosen:
-        chosen += [(r.fetched_at, r.url, r) for r in archive.requisites(outlet, since)]
+        for keeper in sorted({o for _url, o in articles}) if urls else [outlet]:
+            chosen += [(r.fetched_at, r.url, r) for r in archive.requisites(keeper, since)]
     return sorted(chosen, key=lambda item: (item[0], item[1]))
+
+
+def _named_articles(archive: ReadOnlyArchive, urls: Sequence[str]) -> list[tuple[str, str]]:
+    """(canonical URL, outlet) of each article named, once; NotFoundError naming the missing."""
+    found: dict[str, str] = {}
+    missing = []
+    for url in urls:
+        try:
+            snapshot = archive.snapshot(url)
+        except NotFoundError:
+            missing.append(url)
+            continue
+        found.setdefault(snapshot.url, snapshot.outlet)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise NotFoundError(f"not archived: {missing[0]}{more}; nothing was exported")
+    return list(found.items())
 
 
 def write_warc(
@@ -172,6 +200,7 @@ def write_warc(
     *,
     outlet: str | None = None,
     since: datetime | None = None,
+    urls: Sequence[str] = (),
     gzip: bool = True,
     filename: str | None = None,
 ) -> ExportStats:
@@ -180,13 +209,13 @@ def write_warc(
     With ``gzip`` each record is its own gzip member, as replay tools expect,
     so that an index offset can be decompressed on its own.
     """
-    chosen = selected_captures(archive, outlet=outlet, since=since)
+    chosen = selected_captures(archive, outlet=outlet, since=since, urls=urls)
     if not chosen:
-        wanted = " matching the filters" if outlet or since else ""
+        wanted = " matching the filters" if outlet or since or urls else ""
         raise NotFoundError(f"no archived versions{wanted} to export")
     counted = _CountingOutput(out)
     writer = _Sha256WARCWriter(counted, gzip=gzip, warc_version="1.1")
-    info = _warcinfo(writer, filename, outlet, since)
+    info = _warcinfo(writer, filename, outlet, since, len(urls))
     writer.write_record(info)
     info_id = info.rec_headers.get_header("WARC-Record-ID")
     written: dict[tuple[str, str], _Written] = {}
@@ -229,7 +258,11 @@ def write_warc(
 
 
 def _warcinfo(
-    writer: WARCWriter, filename: str | None, outlet: str | None, since: datetime | None
+    writer: WARCWriter,
+    filename: str | None,
+    outlet: str | None,
+    since: datetime | None,
+    named: int = 0,
 ) -> ArcWarcRecord:
     fields = {
         "software": f"newsarchive/{__version__} (warcio/{package_version('warcio')})",
@@ -238,6 +271,7 @@ def _warcinfo(
         "description": "archived news article captures: page, cleaned text, metadata",
         "outlet": outlet or "all",
         "since": since.isoformat() if since else "all",
+        "articles": f"{named} named" if named else "all",
     }
     record: ArcWarcRecord = writer.create_warcinfo_record(filename, fields)
     return record
@@ -403,6 +437,7 @@ def write_indexed(
             out,
             outlet=request.outlet,
             since=request.since,
+            urls=request.urls,
             gzip=request.gzip,
             filename=name,
         )

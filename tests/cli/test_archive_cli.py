@@ -289,6 +289,57 @@ def test_reextract_files_pages_whose_extraction_failed(archived: Path, run_cli) 
     assert run_cli("reextract", "--failed").stdout.strip() == "nothing to extract again"
 
 
+def test_export_of_named_articles_holds_those_and_nothing_else(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli, tmp_path: Path
+) -> None:
+    import sys
+    import zipfile
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    settings = Settings(home=archived)
+    with Archive.open(settings.database_url, settings.store_url) as archive:
+        served = {  # article -> the URLs its captures were served at, from the catalog
+            a.url: {c.final_url for c in archive.captures(a.url)} for a in archive.list_articles()
+        }
+    one, two = sorted(served)[:2]
+    listing = tmp_path / "wanted.txt"
+    listing.write_text(f"# the two stories\n{two}\n\n")
+    tracked = f"{one}{'&' if '?' in one else '?'}utm_source=newsletter"  # as links are shared
+    target = tmp_path / "two.warc.gz"
+    result = run_cli("export", str(target), "--url", tracked, "--urls-from", str(listing))
+    assert result.returncode == 0, result.stderr
+    uris, info = set(), ""
+    with target.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "warcinfo":
+                info = record.content_stream().read().decode()
+            uris.add(record.rec_headers.get_header("WARC-Target-URI"))
+    for article, urls in served.items():  # the two named, with every capture; no other
+        assert (urls <= uris) == (article in (one, two)), article
+    assert "articles: 2 named" in info
+
+    package = tmp_path / "one.wacz"
+    assert run_cli("export", str(package), "--url", one).returncode == 0
+    checked = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(package)],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout
+    with zipfile.ZipFile(package) as opened:
+        pages = [json.loads(line) for line in opened.read("pages/pages.jsonl").splitlines()[1:]]
+    assert {page["url"] for page in pages} <= served[one]
+
+    nowhere = run_cli("export", str(tmp_path / "no.warc.gz"), "--url", "https://nowhere.example/a")
+    assert_one_line_error(nowhere, 1, "not archived: https://nowhere.example/a")
+    assert not (tmp_path / "no.warc.gz").exists()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n")
+    assert_one_line_error(
+        run_cli("export", str(tmp_path / "e.warc.gz"), "--urls-from", str(empty)), 2, "no URL"
+    )
+
+
 def test_export_wacz_is_a_valid_package_listing_the_articles(
     archived: Path, run_cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
