@@ -146,7 +146,7 @@ def hostile_client(tmp_path: Path) -> TestClient:
         url=url, profile="generic", title=HOSTILE, text=f"{HOSTILE}\nSecond line."
     )
     archive.file_extraction(record, extraction)
-    return TestClient(create_app(archive))
+    return TestClient(create_app(archive), base_url="http://localhost")
 
 
 def test_every_page_escapes_what_it_prints(hostile_client: TestClient) -> None:
