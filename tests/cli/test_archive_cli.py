@@ -324,9 +324,14 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "NEWSARCHIVE_HOME": str(archived)}
+    env = {
+        **os.environ,
+        "NEWSARCHIVE_HOME": str(archived),
+        "NEWSARCHIVE_VIEWER_HOSTS": "archive.example.org, *.archive.example.net",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "web", "--port", str(port)],
+        [sys.executable, "-m", "newsarchive", "web", "--port", str(port),
+         "--allowed-host", "viewer.example.com"],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -340,6 +345,18 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
                 assert server.poll() is None and time.monotonic() < deadline
                 time.sleep(0.3)
         assert "vanguard" in page and "Outlets" in page
+        for host, status in [
+            ("localhost", 200), ("archive.example.org", 200), ("a.archive.example.net", 200),
+            ("viewer.example.com", 200), ("attacker.example", 400), ("archive.example.net", 400),
+        ]:  # fmt: skip
+            asked = urllib.request.Request(
+                f"http://127.0.0.1:{port}/health", headers={"Host": f"{host}:{port}"}
+            )
+            try:
+                with urllib.request.urlopen(asked, timeout=10) as answer:
+                    assert (host, answer.status) == (host, status)
+            except urllib.error.HTTPError as refused:
+                assert (host, refused.code) == (host, status)
         with socket.socket() as other:  # the default bind is loopback only
             other.settimeout(1)
             addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
@@ -353,10 +370,21 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(("--port", "0"), "--port"), (("--host", "no.such.host.invalid"), "--host")],
+    [
+        (("--port", "0"), "--port"),
+        (("--host", "no.such.host.invalid"), "--host"),
+        (("--allowed-host", "https://archive.example.org"), "--allowed-host"),
+        (("--allowed-host", "archive.example.org:443"), "--allowed-host"),
+        (("--allowed-host", "archive*.example.org"), "--allowed-host"),
+    ],
 )
 def test_web_refuses_a_bad_address_in_one_line(archived: Path, run_cli, args, needle) -> None:  # type: ignore[no-untyped-def]
     assert_one_line_error(run_cli("web", *args), 2, needle)
+
+
+def test_web_refuses_a_bad_viewer_host_setting_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    bad = {"NEWSARCHIVE_VIEWER_HOSTS": "archive.example.org,a b"}
+    assert_one_line_error(run_cli("web", env=bad), 2, "NEWSARCHIVE_VIEWER_HOSTS")
 
 
 def test_web_refuses_a_port_in_use_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
