@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from newsarchive.records import Capture, Fetch, FetchOutcome
 from newsarchive.replay.pages import default_pages_dir, load_pages
 from newsarchive.replay.site import COPIED_OUTLET, GONE_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.storage import Archive
+from newsarchive.storage.reading.searchquery import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 PAGES = default_pages_dir()
 
@@ -131,6 +133,17 @@ def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run
     assert f"{updated}  (v1, v2)" in every.stdout  # both versions matched: both named
     assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
     assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
+
+
+def test_a_search_beyond_the_bounds_is_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    words = re.findall(r"\w+", " ".join(load_pages()[COPIED_OUTLET][0].paragraphs))
+    bound = run_cli("search", " ".join(words[:MAX_QUERY_WORDS]), "--outlet", COPIED_OUTLET)
+    assert bound.returncode == 0, bound.stderr  # the bound itself is searched, and found
+    many = " ".join((words * MAX_QUERY_WORDS)[: MAX_QUERY_WORDS + 1])
+    assert len(many) <= MAX_QUERY_CHARS
+    assert_one_line_error(run_cli("search", many), 2, f"at most {MAX_QUERY_WORDS} are searched")
+    trial = " ".join((words * 2000)[:2000])  # the trial's 2,000 words
+    assert_one_line_error(run_cli("search", trial), 2, f"at most {MAX_QUERY_CHARS} are searched")
 
 
 def test_a_date_means_the_whole_day_in_search(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ version or the latest, and copies folded under the article they copy.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from storage_builders import T0, XINHUA_VANGUARD, extracted, fetched, hours, pag
 from newsarchive.errors import InputError
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.fulltext import Filters
+from newsarchive.storage.reading.searchquery import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 XI = "https://www.vanguardngr.com/2021/01/xi-message/"
 COPY = "https://english.news.cn/20210111/xi-message.html"
@@ -143,3 +145,27 @@ def test_engine_syntax_in_a_query_is_never_an_error(searchable: Archive, query: 
 def test_a_query_with_nothing_to_find_is_refused(searchable: Archive, query: str) -> None:
     with pytest.raises(InputError, match="no words to find"):
         searchable.search(query)
+
+
+def test_a_query_beyond_the_bounds_is_refused_before_any_engine_sees_it(
+    searchable: Archive,
+) -> None:
+    words = re.findall(r"\b[A-Za-z]{3,6}\b", seed_text(XINHUA_VANGUARD))
+    distinct = list(dict.fromkeys(w.lower() for w in words))[: MAX_QUERY_WORDS + 2]
+    assert len(distinct) == MAX_QUERY_WORDS + 2
+    at_most = " ".join(distinct[:MAX_QUERY_WORDS])
+    assert urls(searchable, at_most) == [XI]  # the bound itself is searched
+    phrase = f'"{" ".join(distinct[: MAX_QUERY_WORDS - 1])}"'
+    for beyond in [
+        " OR ".join(distinct[: MAX_QUERY_WORDS + 1]),
+        f"{phrase} -{distinct[-1]} -{distinct[-2]}",  # a phrase's and exclusions' words count
+    ]:
+        assert len(beyond) <= MAX_QUERY_CHARS
+        with pytest.raises(InputError, match=f"at most {MAX_QUERY_WORDS} are searched"):
+            searchable.search(beyond)
+    long_words = "x" * (MAX_QUERY_CHARS - 8) + " gladness"
+    with pytest.raises(InputError, match=f"{len(long_words)} characters long; at most"):
+        searchable.search(long_words)
+    assert urls(searchable, long_words[1:]) == []  # within the bound: searched, found nothing
+    with pytest.raises(InputError, match="at most"):
+        searchable.search(" ".join(distinct * 60))  # 2,000 words: the trial's query
