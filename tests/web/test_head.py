@@ -40,7 +40,7 @@ def examples(archive: Archive) -> dict[str, list[str]]:
             f"/memento/{memento_stamp(second.fetched_at)}/{url}",
             f"/memento/{gone_stamp}/{gone}",  # a 410 as served
             f"/memento/19990101000000/{url}",  # a redirect to the nearest
-            f"/memento/2026/{url}",  # a bad timestamp
+            f"/memento/202613/{url}",  # a timestamp naming no moment (month 13)
         ],
     }
 
