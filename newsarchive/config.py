@@ -8,6 +8,7 @@ variable, so the CLI can print one line and exit 2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newsarchive.durations import Duration
 from newsarchive.errors import ConfigError
@@ -27,6 +28,28 @@ DEFAULT_USER_AGENT = (
 )
 
 PositiveInt = Annotated[int, Field(gt=0)]
+
+_HOST_NAME = re.compile(
+    r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?"
+    r"|\[[0-9a-f:.]+\]"
+)
+
+
+def host_name(value: str) -> str:
+    """A name the viewer may be asked for: ``archive.example.org``, ``*.example.org``, an
+    IPv4 address or a bracketed IPv6 one, lowercased; ValueError with the reason otherwise.
+
+    Checked here because Starlette's host check asserts on a malformed pattern
+    rather than reporting it, and a port or scheme would never match a
+    ``Host`` header.
+    """
+    name = value.strip().lower()
+    if not _HOST_NAME.fullmatch(name):
+        raise ValueError(
+            f"{value!r} is not a host name (archive.example.org, *.example.org, "
+            "192.0.2.7 or [2001:db8::7], without scheme or port)"
+        )
+    return name
 
 
 class CrawlMode(StrEnum):
@@ -114,6 +137,10 @@ class Settings(BaseSettings):
         default=None,
         description="crawl this day of the bundled offline replica instead of the live sites",
     )
+    viewer_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="names the viewer answers to besides its listening address, comma-separated",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -135,6 +162,14 @@ class Settings(BaseSettings):
         if value:
             parse_store_url(value)
         return value
+
+    @field_validator("viewer_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> tuple[str, ...]:
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list | tuple):
+            raise ValueError("must be host names separated by commas")
+        return tuple(host_name(str(n)) for n in names if str(n).strip())
 
     @field_validator("outlets")
     @classmethod

@@ -9,6 +9,7 @@ import typer
 
 from newsarchive.cli.archive_cmds import DEFAULT_BASE
 from newsarchive.cli.archives import open_archive
+from newsarchive.config import host_name, load_settings, variable
 from newsarchive.errors import InputError
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", int(DEFAULT_BASE.rsplit(":", 1)[1])
@@ -19,18 +20,32 @@ def web(
         str, typer.Option(help="address to listen on (loopback by default: it has no login)")
     ] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="TCP port")] = DEFAULT_PORT,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a name the viewer also answers to (a proxy's public name; *.example.org "
+            f"for its subdomains); repeatable, added to {variable('viewer_hosts')}",
+        ),
+    ] = None,
 ) -> None:
     """Serve the read-only viewer (outlets, articles, versions, diffs, captures) and Memento."""
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
+    settings = load_settings()
+    try:
+        extra = [*settings.viewer_hosts, *(host_name(name) for name in allowed_host or ())]
+    except ValueError as exc:
+        raise InputError(f"--allowed-host: {exc}") from None
     _check_free(host, port)
     import uvicorn  # the viewer's libraries load only when it is served, not for every command
 
     from newsarchive.web import create_app
+    from newsarchive.web.security import host_names
 
-    with open_archive() as archive:
+    with open_archive(settings) as archive:
         typer.echo(f"newsarchive viewer on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-        uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")
+        app = create_app(archive, hosts=host_names(host, extra))
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _check_free(host: str, port: int) -> None:

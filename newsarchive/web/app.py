@@ -6,17 +6,19 @@ answers HEAD as it answers GET, without the body (:mod:`.heads`).  Every error
 is a page of the viewer with one line of text, never FastAPI's JSON: 404 for
 nothing archived or no such page, 400 for a bad URL, date or timestamp or a
 missing parameter, 405 for a method the viewer does not take, 500 for a
-store or catalog failure.
+store or catalog failure.  A request naming a host the viewer is not known
+by gets 400 before any route runs (:mod:`.security`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
 from newsarchive import __version__
@@ -25,11 +27,11 @@ from newsarchive.storage import ReadOnlyArchive
 from newsarchive.web import mementos, pages
 from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
-from newsarchive.web.security import PAGE_HEADERS
+from newsarchive.web.security import LOOPBACK_HOSTS, PAGE_HEADERS
 
 
-def create_app(archive: ReadOnlyArchive) -> FastAPI:
-    """A viewer of ``archive``; the caller opens and closes the archive."""
+def create_app(archive: ReadOnlyArchive, hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
+    """A viewer of ``archive`` answering to ``hosts``; the caller opens and closes the archive."""
     app = FastAPI(
         title="newsarchive viewer",
         version=__version__,
@@ -44,6 +46,8 @@ def create_app(archive: ReadOnlyArchive) -> FastAPI:
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _bad_request_page)  # type: ignore[arg-type]
+    # inside the page headers, so that a refused host's 400 carries them too
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts), www_redirect=False)
     app.middleware("http")(_page_headers)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is the GET, headers and all
     return app

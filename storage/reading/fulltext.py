@@ -8,6 +8,15 @@ so user input never reaches either engine's own syntax.
 
 A near-duplicate is folded under its original: a republished wire copy is
 listed with the article it copies, not as a hit of its own.
+
+What one version adds to either index is capped: the first
+:data:`INDEXED_TEXT_CHARS` characters of its text and
+:data:`INDEXED_TITLE_CHARS` of its title are indexed, cut at a word's end.
+An article's own words come first, and the longest news articles are well
+inside the cap; a page of 400 KB of unique tokens (a data dump, a spam
+page) cost 2 MB of index uncapped, written twice (latest and every
+version), and its tokens would crowd every search's vocabulary.  The text
+stays archived whole; only searching it stops at the cap.
 """
 
 from __future__ import annotations
@@ -28,6 +37,11 @@ from newsarchive.storage.objects import ObjectStore
 from newsarchive.storage.reading.searchquery import SearchQuery
 from newsarchive.storage.reading.snapshots import checked_get
 from newsarchive.storage.results import SearchHit
+
+INDEXED_TEXT_CHARS = 100_000
+"""Characters of a version's text that are indexed (about 16,000 English words)."""
+INDEXED_TITLE_CHARS = 1_000
+"""Characters of a version's title that are indexed."""
 
 _RAW_ROWS_PER_HIT = 5  # rows fetched per hit wanted, so that folding still fills the page
 
@@ -84,11 +98,30 @@ class SearchDocuments:
 
 
 def _write(session: Session, table: str, rows: list[dict[str, Any]], *, new: bool) -> None:
-    """Replace the rows' documents; rows known to be new have none to delete first."""
+    """Replace the rows' documents, capped; rows known to be new have none to delete first."""
     if rows:
+        capped = [
+            {
+                "id": row["id"],
+                "title": row["title"] and _capped(row["title"], INDEXED_TITLE_CHARS),
+                "body": _capped(row["body"], INDEXED_TEXT_CHARS),
+            }
+            for row in rows
+        ]
         connection = session.connection()
         for statement in _index_statements(_dialect(session), table, new=new):
-            connection.execute(statement, rows)
+            connection.execute(statement, capped)
+
+
+def _capped(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, without the part of a word cut in two."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    if not (head[-1].isalnum() and text[limit].isalnum()):
+        return head
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return head[:space] if space > 0 else head
 
 
 @cache

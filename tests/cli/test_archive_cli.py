@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from newsarchive.records import Capture, Fetch, FetchOutcome
 from newsarchive.replay.pages import default_pages_dir, load_pages
 from newsarchive.replay.site import COPIED_OUTLET, GONE_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.storage import Archive
+from newsarchive.storage.reading.searchquery import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 
 PAGES = default_pages_dir()
 
@@ -131,6 +133,17 @@ def test_search_folds_copies_and_takes_the_archivists_syntax(archived: Path, run
     assert f"{updated}  (v1, v2)" in every.stdout  # both versions matched: both named
     assert_one_line_error(run_cli("search", "Kim", "--until", "last week"), 2, "--until")
     assert_one_line_error(run_cli("search", "Kim", "--since", "2999-01-01"), 1, "nothing matches")
+
+
+def test_a_search_beyond_the_bounds_is_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    words = re.findall(r"\w+", " ".join(load_pages()[COPIED_OUTLET][0].paragraphs))
+    bound = run_cli("search", " ".join(words[:MAX_QUERY_WORDS]), "--outlet", COPIED_OUTLET)
+    assert bound.returncode == 0, bound.stderr  # the bound itself is searched, and found
+    many = " ".join((words * MAX_QUERY_WORDS)[: MAX_QUERY_WORDS + 1])
+    assert len(many) <= MAX_QUERY_CHARS
+    assert_one_line_error(run_cli("search", many), 2, f"at most {MAX_QUERY_WORDS} are searched")
+    trial = " ".join((words * 2000)[:2000])  # the trial's 2,000 words
+    assert_one_line_error(run_cli("search", trial), 2, f"at most {MAX_QUERY_CHARS} are searched")
 
 
 def test_a_date_means_the_whole_day_in_search(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -375,9 +388,14 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "NEWSARCHIVE_HOME": str(archived)}
+    env = {
+        **os.environ,
+        "NEWSARCHIVE_HOME": str(archived),
+        "NEWSARCHIVE_VIEWER_HOSTS": "archive.example.org, *.archive.example.net",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "newsarchive", "web", "--port", str(port)],
+        [sys.executable, "-m", "newsarchive", "web", "--port", str(port),
+         "--allowed-host", "viewer.example.com"],
         env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -391,6 +409,18 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
                 assert server.poll() is None and time.monotonic() < deadline
                 time.sleep(0.3)
         assert "vanguard" in page and "Outlets" in page
+        for host, status in [
+            ("localhost", 200), ("archive.example.org", 200), ("a.archive.example.net", 200),
+            ("viewer.example.com", 200), ("attacker.example", 400), ("archive.example.net", 400),
+        ]:  # fmt: skip
+            asked = urllib.request.Request(
+                f"http://127.0.0.1:{port}/health", headers={"Host": f"{host}:{port}"}
+            )
+            try:
+                with urllib.request.urlopen(asked, timeout=10) as answer:
+                    assert (host, answer.status) == (host, status)
+            except urllib.error.HTTPError as refused:
+                assert (host, refused.code) == (host, status)
         with socket.socket() as other:  # the default bind is loopback only
             other.settimeout(1)
             addresses = {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
@@ -404,10 +434,21 @@ def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(("--port", "0"), "--port"), (("--host", "no.such.host.invalid"), "--host")],
+    [
+        (("--port", "0"), "--port"),
+        (("--host", "no.such.host.invalid"), "--host"),
+        (("--allowed-host", "https://archive.example.org"), "--allowed-host"),
+        (("--allowed-host", "archive.example.org:443"), "--allowed-host"),
+        (("--allowed-host", "archive*.example.org"), "--allowed-host"),
+    ],
 )
 def test_web_refuses_a_bad_address_in_one_line(archived: Path, run_cli, args, needle) -> None:  # type: ignore[no-untyped-def]
     assert_one_line_error(run_cli("web", *args), 2, needle)
+
+
+def test_web_refuses_a_bad_viewer_host_setting_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    bad = {"NEWSARCHIVE_VIEWER_HOSTS": "archive.example.org,a b"}
+    assert_one_line_error(run_cli("web", env=bad), 2, "NEWSARCHIVE_VIEWER_HOSTS")
 
 
 def test_web_refuses_a_port_in_use_in_one_line(archived: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -110,7 +110,8 @@ def test_a_date_with_no_utc_instant_is_a_rejected_candidate_and_the_page_is_arch
         assert kept["published"] is None
         assert [c["value"] for c in kept["date_candidates"] if c["rejected"]] == [date]
 
-    with TestClient(create_app(archive)) as viewer:  # the archivist sees why it was not chosen
+    # the archivist sees why it was not chosen
+    with TestClient(create_app(archive), base_url="http://localhost") as viewer:
         page = viewer.get("/article", params={"url": site.url("/fallback.html")}).text
     assert (
         f"<tr><td>{EARLIEST}</td><td>meta:article:published_time</td>"

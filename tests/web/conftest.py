@@ -22,5 +22,6 @@ def replayed_archive(replayed_home: Path) -> Iterator[Archive]:
 
 @pytest.fixture(scope="module")
 def client(replayed_archive: Archive) -> Iterator[TestClient]:
-    with TestClient(create_app(replayed_archive), follow_redirects=False) as running:
+    app = create_app(replayed_archive)
+    with TestClient(app, base_url="http://localhost", follow_redirects=False) as running:
         yield running

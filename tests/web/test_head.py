@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import requests
-import uvicorn
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from memento_client import MementoClient
+from viewer_server import served
 
 from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import GONE_OUTLET, UPDATED_OUTLET
@@ -42,7 +40,7 @@ def examples(archive: Archive) -> dict[str, list[str]]:
             f"/memento/{memento_stamp(second.fetched_at)}/{url}",
             f"/memento/{gone_stamp}/{gone}",  # a 410 as served
             f"/memento/19990101000000/{url}",  # a redirect to the nearest
-            f"/memento/2026/{url}",  # a bad timestamp
+            f"/memento/202613/{url}",  # a timestamp naming no moment (month 13)
         ],
     }
 
@@ -72,19 +70,8 @@ def test_head_answers_every_route_as_get_without_the_body(
 @pytest.fixture(scope="module")
 def viewer(replayed_archive: Archive) -> Iterator[str]:
     """The viewer served by uvicorn on loopback, as ``newsarchive web`` serves it."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(replayed_archive), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with served(create_app(replayed_archive)) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def test_the_reference_memento_client_finds_every_capture(

@@ -13,7 +13,7 @@ from newsarchive.replay.site import GONE_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
 
-BASE = "http://testserver"
+BASE = "http://localhost"  # the test client's
 
 
 def revisited(archive: Archive) -> str:

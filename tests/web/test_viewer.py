@@ -14,6 +14,7 @@ from newsarchive.records import Capture, Extraction, Fetch, FetchOutcome
 from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
+from newsarchive.storage.reading.searchquery import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from newsarchive.web import create_app
 
 SEED_OUTLETS = {"joongang", "kcnawatch", "sputnik", "vanguard"}
@@ -71,6 +72,26 @@ def test_an_outlets_articles_filtered_by_date_and_searched(
     assert html.escape(original.url, quote=True) in found or original.url in found
     assert client.get("/outlets/vanguard", params={"q": "Kim", "since": "soon"}).status_code == 400
     assert client.get("/outlets/nosuchoutlet").status_code == 404
+
+
+def test_a_search_beyond_the_bounds_is_a_400_page_saying_why(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    original = next(
+        a for a in replayed_archive.list_articles(outlet="vanguard") if not a.duplicate_of
+    )
+    words = re.findall(r"\w+", replayed_archive.snapshot(original.url).text)
+    bound = client.get("/outlets/vanguard", params={"q": " ".join(words[:MAX_QUERY_WORDS])})
+    assert bound.status_code == 200  # the bound itself is searched, and found
+    assert bound.text.count('class="article"') == 1
+    assert html.escape(original.url, quote=True) in bound.text
+    for query, message in [
+        (" ".join(words[: MAX_QUERY_WORDS + 1]), f"at most {MAX_QUERY_WORDS} are searched"),
+        (" ".join((words * 100)[:2000]), f"at most {MAX_QUERY_CHARS} are searched"),
+    ]:
+        refused = client.get("/outlets/vanguard", params={"q": query})
+        assert refused.status_code == 400
+        assert message in text_of(refused.text)
 
 
 def test_article_page_shows_versions_provenance_and_copies(
@@ -146,7 +167,7 @@ def hostile_client(tmp_path: Path) -> TestClient:
         url=url, profile="generic", title=HOSTILE, text=f"{HOSTILE}\nSecond line."
     )
     archive.file_extraction(record, extraction)
-    return TestClient(create_app(archive))
+    return TestClient(create_app(archive), base_url="http://localhost")
 
 
 def test_every_page_escapes_what_it_prints(hostile_client: TestClient) -> None:
