@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     store_url: str = Field(default="", description="file://PATH or s3://BUCKET/PREFIX")
     outlets: Path | None = Field(default=None, description="outlets file (TOML)")
     user_agent: str = Field(default=DEFAULT_USER_AGENT, description="User-Agent sent by spiders")
+    operator: str = Field(
+        default="", description="who runs this archive (name, contact), written into exports"
+    )
     max_response_size: PositiveInt = Field(
         default=10 * 1024 * 1024, description="bytes; larger responses are aborted"
     )

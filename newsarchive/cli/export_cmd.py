@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from newsarchive.cli.archives import open_archive
+from newsarchive.config import Settings, load_settings
 from newsarchive.errors import InputError
 from newsarchive.moments import parse_moment
 
@@ -43,6 +44,7 @@ def export(
         since=parse_moment(captured_since, "--captured-since"),
         urls=(*(url or ()), *_listed(urls_from)),
         gzip=not no_gzip,
+        provenance=_provenance(load_settings()),
     )
     files = format_of(target).files(target)
     with open_archive() as archive:
@@ -68,3 +70,20 @@ def _listed(path: Path | None) -> list[str]:
     if not urls:
         raise InputError(f"--urls-from: {path} lists no URL")
     return urls
+
+
+def _provenance(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """Who crawled, and how: the warcinfo fields of an export (WARC 1.1's own names first)."""
+    fields = [
+        ("operator", settings.operator),
+        ("http-header-user-agent", settings.user_agent),
+        ("robots", "obey: robots.txt (RFC 9309) of every host, read again after a day"),
+        (
+            "crawl-settings",
+            f"download-timeout {settings.download_timeout}s;"
+            f" max-response-size {settings.max_response_size} bytes;"
+            f" crawl-deadline {int(settings.crawl_deadline.total_seconds())}s;"
+            " per-outlet politeness (download_delay, concurrency) in the outlets file",
+        ),
+    ]
+    return tuple((name, value) for name, value in fields if value)

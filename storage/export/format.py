@@ -21,6 +21,7 @@ class ExportedPage:
     url: str
     captured_at: datetime
     title: str | None
+    text: str = ""  # the cleaned text, so that the reader's search finds the page by its words
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class ExportRequest:
     outlet: str | None = None  # only this outlet's captures
     since: datetime | None = None  # only captures taken at or after
     urls: tuple[str, ...] = ()  # only these articles' captures (any form of their URLs)
+    provenance: tuple[tuple[str, str], ...] = ()  # warcinfo fields: operator, user agent ...
     gzip: bool = True  # each WARC record a gzip member of its own, as replay tools expect
 
 

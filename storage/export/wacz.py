@@ -32,10 +32,31 @@ from newsarchive.storage.reader import ReadOnlyArchive
 def _page_line(page: ExportedPage) -> str:
     when = page.captured_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     entry = {"url": page.url, "ts": when, "title": page.title or page.url}
+    if page.text:  # ReplayWeb.page's search reads a page's words from here
+        entry["text"] = page.text
     return json.dumps(entry, ensure_ascii=False)
 
 
-def write_wacz(warc: Path, pages: Iterable[ExportedPage], target: Path, *, title: str) -> None:
+def _description(stats: ExportStats, request: ExportRequest) -> str:
+    """What the package holds and who made it, for the reader's collection list."""
+    fields = dict(request.provenance)
+    what = f"{stats.captures} captures of news articles"
+    if request.outlet:
+        what += f" of {request.outlet}"
+    if request.since:
+        what += f" taken since {request.since.isoformat()}"
+    made = f", archived by {fields['operator']}" if "operator" in fields else ""
+    return f"{what}: each page as fetched, its cleaned text and metadata{made} (newsarchive)"
+
+
+def write_wacz(
+    warc: Path,
+    pages: Iterable[ExportedPage],
+    target: Path,
+    *,
+    title: str,
+    description: str = "",
+) -> None:
     """Package ``warc`` as the WACZ file ``target`` (which must not exist yet)."""
     pages_file = target.with_name(f".{target.name}.pages.jsonl")
     header = json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Articles"})
@@ -46,7 +67,7 @@ def write_wacz(warc: Path, pages: Iterable[ExportedPage], target: Path, *, title
         with contextlib.redirect_stdout(chatter):
             code = wacz_main(
                 ["create", "-o", str(target), str(warc), "-p", str(pages_file),
-                 "--hash-type", "sha256", "--title", title]
+                 "--hash-type", "sha256", "--title", title, "--desc", description]
             )  # fmt: skip
     finally:
         pages_file.unlink(missing_ok=True)
@@ -71,8 +92,12 @@ def write_package(
             since=request.since,
             urls=request.urls,
             filename=f"{stem}.warc.gz",
+            provenance=request.provenance,
         )
-    write_wacz(packed, stats.pages, folder / name, title=f"newsarchive export {stem}")
+    write_wacz(
+        packed, stats.pages, folder / name, title=f"newsarchive export {stem}",
+        description=_description(stats, request),
+    )  # fmt: skip
     return stats
 
 

@@ -44,7 +44,7 @@ from http import HTTPStatus
 from importlib.metadata import version as package_version
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 from urllib.parse import urlsplit
 
 from warcio.recordloader import ArcWarcRecord
@@ -56,6 +56,7 @@ from warcio.warcwriter import WARCWriter
 from newsarchive import __version__
 from newsarchive.errors import NotFoundError
 from newsarchive.storage.export import cdxj
+from newsarchive.storage.export.copies import CopiedVersions
 from newsarchive.storage.export.format import (
     ExportedPage,
     ExportFormat,
@@ -149,8 +150,8 @@ def selected_captures(
     outlet: str | None = None,
     since: datetime | None = None,
     urls: Sequence[str] = (),
-) -> list[tuple[datetime, str, Exchange]]:
-    """(fetch time, URL, capture) of every capture to export, oldest first.
+) -> Selection:
+    """(fetch time, URL, capture) of every capture to export, oldest first, and their outlets.
 
     Article captures, and the fetches of their pages' requisites (stylesheets
     and images) where the outlet keeps them.  ``since`` selects captures
@@ -174,7 +175,14 @@ def selected_captures(
     if chosen:
         for keeper in sorted({o for _url, o in articles}) if urls else [outlet]:
             chosen += [(r.fetched_at, r.url, r) for r in archive.requisites(keeper, since)]
-    return sorted(chosen, key=lambda item: (item[0], item[1]))
+    exported = {url for _when, url, _capture in chosen}
+    outlets = frozenset(o for url, o in articles if url in exported)
+    return Selection(sorted(chosen, key=lambda item: (item[0], item[1])), outlets)
+
+
+class Selection(NamedTuple):
+    captures: list[tuple[datetime, str, Exchange]]
+    outlets: frozenset[str]  # the outlets whose articles are among them
 
 
 def _named_articles(archive: ReadOnlyArchive, urls: Sequence[str]) -> list[tuple[str, str]]:
@@ -203,24 +211,28 @@ def write_warc(
     urls: Sequence[str] = (),
     gzip: bool = True,
     filename: str | None = None,
+    provenance: Sequence[tuple[str, str]] = (),
 ) -> ExportStats:
     """Write the selected captures as WARC/1.1 to ``out``; nothing is written if none match.
 
     With ``gzip`` each record is its own gzip member, as replay tools expect,
     so that an index offset can be decompressed on its own.
     """
-    chosen = selected_captures(archive, outlet=outlet, since=since, urls=urls)
+    chosen, outlets = selected_captures(archive, outlet=outlet, since=since, urls=urls)
     if not chosen:
         wanted = " matching the filters" if outlet or since or urls else ""
         raise NotFoundError(f"no archived versions{wanted} to export")
     counted = _CountingOutput(out)
     writer = _Sha256WARCWriter(counted, gzip=gzip, warc_version="1.1")
-    info = _warcinfo(writer, filename, outlet, since, len(urls))
+    collections = sorted({state.collection for state in archive.outlet_states(outlets).values()})
+    provenance = [*provenance, ("isPartOf", ", ".join(collections) or "default")]
+    info = _warcinfo(writer, filename, outlet, since, len(urls), provenance)
     writer.write_record(info)
     info_id = info.rec_headers.get_header("WARC-Record-ID")
     written: dict[tuple[str, str], _Written] = {}
     records = [info]
     pages: list[ExportedPage] = []
+    copies = CopiedVersions(archive)
     for _when, url, capture in chosen:
         if capture.is_revisit:
             original = written.get((url, capture.raw_sha256))
@@ -233,9 +245,13 @@ def write_warc(
             batch = _exchange_records(writer, capture, body, info_id)
         else:
             snapshot = archive.capture_snapshot(url, capture)
-            batch = _capture_records(writer, snapshot, capture, info_id)
+            copied = None
+            if snapshot.duplicate_of is not None:
+                copied = copies.version_copied(snapshot.duplicate_of, snapshot.text)
+            batch = _capture_records(writer, snapshot, capture, info_id, copied)
             title = (snapshot.meta.get("extraction") or {}).get("title")
-            pages.append(ExportedPage(capture.final_url, capture.fetched_at, title))
+            page = ExportedPage(capture.final_url, capture.fetched_at, title, snapshot.text)
+            pages.append(page)
         if not capture.is_revisit:
             response = batch[1].rec_headers
             written[(url, capture.raw_sha256)] = _Written(
@@ -263,7 +279,9 @@ def _warcinfo(
     outlet: str | None,
     since: datetime | None,
     named: int = 0,
+    provenance: Sequence[tuple[str, str]] = (),
 ) -> ArcWarcRecord:
+    """The export's warcinfo: what made it, what it selected, and who crawled it how."""
     fields = {
         "software": f"newsarchive/{__version__} (warcio/{package_version('warcio')})",
         "format": "WARC File Format 1.1",
@@ -272,6 +290,7 @@ def _warcinfo(
         "outlet": outlet or "all",
         "since": since.isoformat() if since else "all",
         "articles": f"{named} named" if named else "all",
+        **dict(provenance),
     }
     record: ArcWarcRecord = writer.create_warcinfo_record(filename, fields)
     return record
@@ -300,9 +319,16 @@ def _exchange_records(
 
 
 def _capture_records(
-    writer: WARCWriter, snapshot: Snapshot, capture: CaptureInfo, info_id: str
+    writer: WARCWriter,
+    snapshot: Snapshot,
+    capture: CaptureInfo,
+    info_id: str,
+    copied: int | None = None,
 ) -> list[ArcWarcRecord]:
-    """Request, response, metadata and text records of one article capture, in that order."""
+    """Request, response, metadata and text records of one article capture, in that order.
+
+    ``copied`` is, for a copy, the version of the original it repeats.
+    """
     request, response = _exchange_records(writer, capture, snapshot.raw, info_id)
     target = capture.final_url
     response_id = response.rec_headers.get_header("WARC-Record-ID")
@@ -314,7 +340,7 @@ def _capture_records(
         "WARC-Refers-To": response_id,
     }
     metadata = _build(
-        writer, METADATA_URN + target, "metadata", _metadata_json(snapshot, capture), about,
+        writer, METADATA_URN + target, "metadata", _metadata_json(snapshot, capture, copied), about,
         mime="application/json",
     )  # fmt: skip
     text = snapshot.text.encode("utf-8")
@@ -414,11 +440,12 @@ def _status(capture: Exchange, body_length: int | None) -> StatusAndHeaders:
     return StatusAndHeaders(line, headers, protocol="HTTP/1.1")
 
 
-def _metadata_json(snapshot: Snapshot, capture: CaptureInfo) -> bytes:
+def _metadata_json(snapshot: Snapshot, capture: CaptureInfo, copied: int | None) -> bytes:
     document = {key: value for key, value in snapshot.meta.items() if key != "url"}
     document |= {
         "canonical_url": snapshot.url,
         "duplicate_of": snapshot.duplicate_of,
+        "duplicate_of_version": copied,
         "outlet": snapshot.outlet,
         "version": snapshot.version,
         "captured_at": capture.fetched_at.isoformat(),
@@ -440,6 +467,7 @@ def write_indexed(
             urls=request.urls,
             gzip=request.gzip,
             filename=name,
+            provenance=request.provenance,
         )
     with (folder / f"{name}{INDEX_ENDING}").open("w", encoding="utf-8") as lines:
         cdxj.write_cdxj(warc, lines, filename=name)

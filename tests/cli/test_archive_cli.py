@@ -353,6 +353,35 @@ def test_export_of_named_articles_holds_those_and_nothing_else(  # type: ignore[
     )
 
 
+def test_an_export_says_who_crawled_how_and_which_version_a_copy_copied(  # type: ignore[no-untyped-def]
+    archived: Path, run_cli, tmp_path: Path
+) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    target = tmp_path / "provenance.warc.gz"
+    operator = "Example Library <archive@example.org>"
+    env = {"NEWSARCHIVE_OPERATOR": operator, "NEWSARCHIVE_USER_AGENT": "test-archiver/2.0"}
+    assert run_cli("export", str(target), env=env).returncode == 0
+    info, copies = "", []
+    with target.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type == "warcinfo":
+                info = record.content_stream().read().decode()
+            elif record.rec_type == "metadata":
+                meta = json.loads(record.content_stream().read())
+                if meta["duplicate_of"]:
+                    copies.append(meta)
+    assert f"operator: {operator}" in info
+    assert "http-header-user-agent: test-archiver/2.0" in info
+    assert "robots: obey" in info and "download-timeout 30s" in info
+    assert "isPartOf: default" in info  # the collection of the outlets exported
+    assert copies, "the replay's day 2 has a copy"
+    for meta in copies:  # the version it repeats: the one with the sentence day 2 added, or not
+        copy_text = run_cli("get", meta["canonical_url"]).stdout
+        expected = 2 if " ".join(UPDATE_SENTENCE.split()) in " ".join(copy_text.split()) else 1
+        assert meta["duplicate_of_version"] == expected, meta["canonical_url"]
+
+
 def test_export_wacz_is_a_valid_package_listing_the_articles(
     archived: Path, run_cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -372,9 +401,15 @@ def test_export_wacz_is_a_valid_package_listing_the_articles(
     with zipfile.ZipFile(target) as package:
         names = set(package.namelist())
         pages = [json.loads(line) for line in package.read("pages/pages.jsonl").splitlines()]
+        described = json.loads(package.read("datapackage.json"))
     assert {"datapackage.json", "indexes/index.cdx.gz", "archive/news.warc.gz"} <= names
     titles = {page.get("title") for page in pages[1:]}
     assert {a["title"] for a in listed(run_cli)} <= titles  # every article is a page
+    assert all(page.get("text") for page in pages[1:])  # its words, for the reader's search
+    (article,) = listed(run_cli, "--outlet", UPDATED_OUTLET)
+    latest = " ".join(run_cli("get", article["url"]).stdout.split())
+    assert latest in {" ".join(page["text"].split()) for page in pages[1:]}
+    assert "captures of news articles" in described["description"]
 
 
 def test_web_serves_the_viewer_on_loopback(archived: Path, tmp_path: Path) -> None:
