@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,3 +226,61 @@ def test_a_date_without_a_time_is_shown_as_the_day_alone(
             assert f"{article.published:%Y-%m-%d %H:%M:%S} UTC" in page, article.url
         shown += 1
     assert shown >= 5
+
+
+def test_an_articles_captures_download_as_a_valid_wacz_and_warc(
+    client: TestClient, replayed_archive: Archive, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    (article,) = replayed_archive.list_articles(outlet=UPDATED_OUTLET)
+    served = {c.final_url for c in replayed_archive.captures(article.url)}
+    page = client.get("/article", params={"url": article.url}).text
+    links = dict(re.findall(r'id="download-(wacz|warc)" href="([^"]+)"', page))
+    wacz = client.get(html.unescape(links["wacz"]))
+    assert wacz.status_code == 200
+    assert wacz.headers["content-disposition"].startswith("attachment; filename=")
+    package = tmp_path / "article.wacz"
+    package.write_bytes(wacz.content)
+    checked = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(package)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout
+    with zipfile.ZipFile(package) as opened:
+        pages = [json.loads(line) for line in opened.read("pages/pages.jsonl").splitlines()[1:]]
+    assert pages and {entry["url"] for entry in pages} <= served  # this article, no other
+
+    warc = client.get(html.unescape(links["warc"]))
+    assert warc.status_code == 200
+    (tmp_path / "article.warc.gz").write_bytes(warc.content)
+    with (tmp_path / "article.warc.gz").open("rb") as stream:
+        responses = {
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(stream)
+            if r.rec_type == "response"
+            and not r.rec_headers.get_header("WARC-Target-URI").endswith(".css")
+        }
+    assert served <= responses
+
+
+def test_a_capture_page_shows_its_http_exchange_and_offers_its_bytes(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    (article,) = replayed_archive.list_articles(outlet=UPDATED_OUTLET)
+    first = replayed_archive.captures(article.url)[0]
+    page = client.get(f"/capture/{memento_stamp(first.fetched_at)}/{article.url}").text
+    shown = text_of(page)
+    for name, value in first.response_headers:
+        assert f"{name} {' '.join(value.split())}" in shown, name
+    link = re.search(r'id="download-bytes" href="([^"]+)"', page)
+    assert link is not None
+    download = client.get(html.unescape(link[1]))
+    assert download.status_code == 200
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.content == replayed_archive.capture_snapshot(article.url, first).raw
