@@ -2,7 +2,7 @@
 
 Each module belongs to a room by its import name.  A room may import only
 the rooms below it (and itself): the capture core nothing of Prefect or of
-the replay site, the viewer nothing but storage.  The libraries that carry
+the replay site, the viewer nothing but storage and its exports.  The libraries that carry
 a room's job are imported in that room only: SQL in storage, S3 in its
 objects, WARC in its exports, Scrapy in the spiders, Prefect in the flows.
 Storage has rooms of its own, and the rest of the code reaches it through
@@ -73,7 +73,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "replay": {"ground", "spiders"},  # the replica is described by the outlets it stands for
     "archiving": {"ground", "extraction", "spiders", "storage"},
     "flows": {"ground", "extraction", "spiders", "storage", "archiving", "replay"},
-    "web": {"ground", "storage"},  # the viewer reads the archive, nothing else
+    "web": {"ground", "storage", "storage.export"},  # the viewer reads the archive, exports it
     "cli": set(ROOMS) - STORAGE_INSIDE,
 }
 
