@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.storage import ReadOnlyArchive
-from newsarchive.web import mementos, pages
+from newsarchive.web import cdx, mementos, pages
 from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import PAGE_HEADERS
@@ -40,6 +40,7 @@ def create_app(archive: ReadOnlyArchive) -> FastAPI:
     app.state.archive = archive
     app.include_router(pages.router)
     app.include_router(mementos.router)
+    app.include_router(cdx.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]
