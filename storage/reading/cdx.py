@@ -69,7 +69,7 @@ def key_range(url: str, match: MatchType) -> tuple[str, str]:
     """The SURT keys ``[start, end)`` that ``url`` read as ``match`` covers (pywb's rule)."""
     try:
         key = surt_key(url)
-    except ValueError:  # an address that parses as no URL, such as an unclosed IPv6 bracket
+    except ValueError:  # an address that parses as no URL, such as a port above 65535
         raise InputError(f"url: not a URL: {url[:80]!r}") from None
     host = key.split(")/")[0]
     if match is MatchType.EXACT:
