@@ -44,7 +44,7 @@ def captures(session: Session, url: str) -> list[CaptureInfo]:
     return found
 
 
-def captures_query(article_ids: Select[tuple[int]] | list[int]) -> Select[tuple[FetchRow, int]]:
+def captures_query(article_ids: Select[int] | list[int]) -> Select[FetchRow, int]:
     """The filed fetches of these articles with their version numbers, article by article,
     in capture order: what :func:`article_captures` reads."""
     return (
@@ -55,7 +55,7 @@ def captures_query(article_ids: Select[tuple[int]] | list[int]) -> Select[tuple[
     )
 
 
-def article_captures(rows: Iterable[Row[tuple[FetchRow, int]]]) -> list[CaptureInfo]:
+def article_captures(rows: Iterable[Row[FetchRow, int]]) -> list[CaptureInfo]:
     """The captures of one article's rows from :func:`captures_query`, oldest first."""
     found: list[CaptureInfo] = []
     page: CaptureInfo | None = None  # the last capture that served the article

@@ -103,7 +103,7 @@ def cdx_lines(session: Session, query: CdxQuery) -> list[CdxLine]:
     return lines[: query.limit]
 
 
-def range_query(start: str, end: str) -> Select[tuple[FetchRow, int]]:
+def range_query(start: str, end: str) -> Select[FetchRow, int]:
     """The captures' rows of the articles whose SURT key is in ``[start, end)``."""
     articles = select(ArticleRow.id).where(ArticleRow.surt_key >= start, ArticleRow.surt_key < end)
     return captures_query(articles)
