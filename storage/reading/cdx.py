@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from itertools import groupby
 
@@ -32,7 +32,6 @@ from newsarchive.identity import surt_key
 from newsarchive.records import header_value
 from newsarchive.storage.catalog.models import ArticleRow, FetchRow
 from newsarchive.storage.reading.captures import (
-    MEMENTO_STAMP,
     article_captures,
     captures_query,
     memento_stamp,
@@ -132,4 +131,5 @@ def payload_digest(hex_digest: str) -> str:
 
 
 def _stamp(when: datetime) -> str:
-    return when.strftime(MEMENTO_STAMP)
+    """The 14-digit stamp of a query's bound, a naive one read as UTC."""
+    return memento_stamp(when if when.tzinfo else when.replace(tzinfo=UTC))
