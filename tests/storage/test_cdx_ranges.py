@@ -3,8 +3,7 @@
 The URLs sit where SURT ranges have edges: a ``www`` label, a subdomain, a
 host that merely starts with the domain's name, another top-level domain,
 a path that only starts like the prefix.  What each query must find is
-read off the URLs by what a host, a domain and a path prefix are; on
-PostgreSQL this also shows the keys compare bytewise, not by a locale.
+read off the URLs by what a host, a domain and a path prefix are.
 """
 
 from __future__ import annotations
