@@ -1,4 +1,4 @@
-"""The viewer application: one archive, its pages and Memento routes, errors as pages.
+"""The viewer application: one archive, its pages, Memento and CDX routes, errors as pages.
 
 The archive is opened by the caller (``newsarchive web``, or a test) and
 handed in; routes reach it through ``request.app.state``.  Every route
