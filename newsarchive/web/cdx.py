@@ -18,6 +18,7 @@ captures from the catalog, not from WARC files.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -50,8 +51,8 @@ def cdx(
     query = CdxQuery(
         target,
         match,
-        start=stamp_time(start) if start else None,
-        end=stamp_time(end, Edge.END) if end else None,
+        start=_bound("from", start, Edge.START),
+        end=_bound("to", end, Edge.END),
         limit=limit,
     )
     lines = archive.cdx(query)
@@ -77,6 +78,16 @@ def _target(url: str, match_type: str) -> tuple[str, MatchType]:
     if url.endswith("*"):
         return url[:-1], MatchType.PREFIX
     return url, MatchType.EXACT
+
+
+def _bound(name: str, stamp: str | None, edge: Edge) -> datetime | None:
+    """``from`` or ``to`` as the start or the end of the period it names, the parameter named."""
+    if not stamp:
+        return None
+    try:
+        return stamp_time(stamp, edge)
+    except InputError as error:
+        raise InputError(f"{name}: {error}") from None
 
 
 def _cdxj(line: CdxLine) -> str:
