@@ -15,6 +15,10 @@ Two strings are kept for every article URL, both derived here and nowhere else:
   made by web-archive indexes (SURT keys), so an archivist's URL finds the
   article however it was written.
 
+A third, :func:`surt_key`, is not an identity but an index key: the SURT
+form web-archive indexes sort captures by, so a CDX query for a URL, a
+path, a host or a domain is one range of keys.
+
 Changing :func:`article_key` changes what the catalog's ``url_key`` columns
 (of articles and of fetches) mean: it needs a migration that recomputes them.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+import surt
 from courlan import normalize_url
 from w3lib.url import canonicalize_url
 
@@ -75,6 +80,17 @@ def article_key(url: str) -> str:
         host = f"{host}:{parts.port}"
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def surt_key(url: str) -> str:
+    """The SURT key of ``url`` exactly as cdxj-indexer and pywb make it (``org,example)/a``).
+
+    Made by the ``surt`` package with its defaults, as both tools call it, so
+    that the key of a capture here is the key of the same capture in an
+    exported CDXJ index.
+    """
+    key: str = surt.surt(url)
+    return key
 
 
 def article_key_or_none(url: str) -> str | None:

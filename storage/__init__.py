@@ -37,11 +37,18 @@ from newsarchive.storage.objects.rawpages import StoredRaw, store_raw
 from newsarchive.storage.reader import ReadOnlyArchive
 from newsarchive.storage.reading import memento
 from newsarchive.storage.reading.captures import MEMENTO_STAMP, at_stamp, memento_stamp, nearest
+from newsarchive.storage.reading.cdx import (
+    DIGEST_ALGORITHM,
+    CdxQuery,
+    MatchType,
+    payload_digest,
+)
 from newsarchive.storage.reading.fulltext import Filters
 from newsarchive.storage.reading.snapshots import Window
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
+    CdxLine,
     ExtractionState,
     FetchRecord,
     KnownArticle,
@@ -54,11 +61,14 @@ from newsarchive.storage.results import (
 )
 
 __all__ = [
+    "DIGEST_ALGORITHM",
     "MEMENTO_STAMP",
     "Archive",
     "ArticleSummary",
     "Busy",
     "CaptureInfo",
+    "CdxLine",
+    "CdxQuery",
     "Entry",
     "ExtractedPage",
     "ExtractionState",
@@ -69,6 +79,7 @@ __all__ = [
     "Holder",
     "KeptRequisite",
     "KnownArticle",
+    "MatchType",
     "ObjectMissing",
     "ObjectStore",
     "Polled",
@@ -88,6 +99,7 @@ __all__ = [
     "memento_stamp",
     "nearest",
     "open_store",
+    "payload_digest",
     "sha256_hex",
     "sign_text",
     "store_raw",

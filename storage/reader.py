@@ -26,6 +26,7 @@ from newsarchive.storage import catalog
 from newsarchive.storage.objects import ObjectStore, open_store
 from newsarchive.storage.reading import (
     captures,
+    cdx,
     fleet,
     fulltext,
     integrity,
@@ -37,6 +38,7 @@ from newsarchive.storage.reading import (
 from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
+    CdxLine,
     OutletSummary,
     RequisiteInfo,
     SearchHit,
@@ -131,6 +133,11 @@ class ReadOnlyArchive:
         """Every capture of the article (Memento's mementos), oldest first."""
         with self._reading() as session:
             return captures.captures(session, url)
+
+    def cdx(self, query: cdx.CdxQuery) -> list[CdxLine]:
+        """The captures a CDX query asks for, as pywb's CDX server lists them (see :mod:`.cdx`)."""
+        with self._reading() as session:
+            return cdx.cdx_lines(session, query)
 
     def capture_snapshot(self, url: str, capture: CaptureInfo) -> Snapshot:
         """The page as ``capture`` served it, with the text current then, checked by SHA-256."""

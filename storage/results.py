@@ -94,6 +94,22 @@ class VersionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CdxLine:
+    """One capture as a CDX server lists it, with the fields a CDXJ index of its WARC record has.
+
+    ``mime`` and ``status`` are None where the index has none: a 304's
+    revisit record carries no HTTP headers, and a response may declare no type.
+    """
+
+    urlkey: str  # SURT of ``url``
+    timestamp: str  # 14 digits, UTC
+    url: str  # what was fetched in the end: the WARC record's target
+    mime: str | None
+    status: str | None
+    digest: str  # of the payload, as the WARC record's ``WARC-Payload-Digest``
+
+
+@dataclass(frozen=True, slots=True)
 class CaptureInfo:
     """One capture of an article: a fetch that answered with the page, or said it was unchanged.
 

@@ -1,4 +1,4 @@
-"""``newsarchive web``: the read-only viewer and Memento routes, served by uvicorn."""
+"""``newsarchive web``: the read-only viewer, Memento routes and CDX API, served by uvicorn."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def web(
         ),
     ] = None,
 ) -> None:
-    """Serve the read-only viewer (outlets, articles, versions, diffs, captures) and Memento."""
+    """Serve the read-only viewer (articles, versions, diffs, captures), Memento and CDX API."""
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
     settings = load_settings()

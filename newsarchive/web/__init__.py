@@ -2,7 +2,8 @@
 
 Built on FastAPI over :mod:`newsarchive.storage`'s retrieval API only (no
 Scrapy, no Prefect), it also answers Memento (RFC 7089) TimeMaps, TimeGates
-and mementos, so Memento clients work against it.  Captures are hostile
+and mementos, so Memento clients work against it, and pywb's CDX server API
+(:mod:`.cdx`), so researchers' tools can list captures.  Captures are hostile
 content: they are served with ``Content-Security-Policy: sandbox`` and shown
 in sandboxed frames (see :mod:`newsarchive.web.security`).
 """

@@ -1,4 +1,4 @@
-"""The viewer application: one archive, its pages and Memento routes, errors as pages.
+"""The viewer application: one archive, its pages, Memento and CDX routes, errors as pages.
 
 The archive is opened by the caller (``newsarchive web``, or a test) and
 handed in; routes reach it through ``request.app.state``.  Every route
@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.storage import ReadOnlyArchive
-from newsarchive.web import downloads, mementos, pages
+from newsarchive.web import cdx, downloads, mementos, pages
 from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import LOOPBACK_HOSTS, PAGE_HEADERS
@@ -43,6 +43,7 @@ def create_app(archive: ReadOnlyArchive, hosts: Iterable[str] = LOOPBACK_HOSTS) 
     app.include_router(pages.router)
     app.include_router(mementos.router)
     app.include_router(downloads.router)
+    app.include_router(cdx.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import Request
 
 from newsarchive.errors import InputError
-from newsarchive.moments import wayback_stamp
+from newsarchive.moments import Edge, wayback_stamp
 
 _STAMPED = re.compile(r"(\d{4,14})/(.+)")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
@@ -25,14 +25,15 @@ def target_url(path_url: str, request: Request) -> str:
     return f"{url}?{request.url.query}" if request.url.query else url
 
 
-def stamp_time(stamp: str) -> datetime:
+def stamp_time(stamp: str, edge: Edge = Edge.START) -> datetime:
     """A Wayback timestamp (14 digits, or a prefix down to the year) as a UTC time.
 
     A prefix names the start of its period, as the Wayback Machine reads
-    ``/web/2026/...``; InputError for anything else.
+    ``/web/2026/...`` (its end with ``Edge.END``, as a CDX query's ``to``
+    reads it); InputError for anything else.
     """
     try:
-        moment = wayback_stamp(stamp)
+        moment = wayback_stamp(stamp, edge)
     except ValueError:
         moment = None
     if moment is None:

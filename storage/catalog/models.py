@@ -67,6 +67,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+SURT_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+"""SURT keys sort bytewise, as CDX ranges need; a locale's collation skips their punctuation."""
+
 FETCHED_ONLY = text(f"outcome = '{FetchOutcome.FETCHED.value}'")
 """A partial index's condition: the fetches that got a page (not the 304s, nor failures)."""
 
@@ -94,7 +97,9 @@ class ArticleRow(Base):
 
     ``url`` is the canonical URL it was first archived under (what is shown and
     exported); ``url_key`` is :func:`newsarchive.identity.article_key` of it,
-    the identity every later fetch and every lookup goes by.
+    the identity every later fetch and every lookup goes by.  ``surt_key`` is
+    :func:`newsarchive.identity.surt_key` of it, the key CDX queries read as
+    ranges (an exact URL, a path prefix, a host, a domain).
     """
 
     __tablename__ = "articles"
@@ -103,6 +108,7 @@ class ArticleRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     url_key: Mapped[str] = mapped_column(Text, unique=True)
+    surt_key: Mapped[str | None] = mapped_column(SURT_TEXT, index=True)  # filing always sets it
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
@@ -161,6 +167,7 @@ class FetchRow(Base):
         Index(None, "outlet_id", "extraction_state"),
         Index(None, "outlet_id", "url", "fetched_at"),
         Index(None, "url", "raw_sha256"),
+        Index(None, "article_id", "fetched_at"),  # an article's captures, in time order
         Index(  # not over the 304s, which are most of the rows
             None, "url_key", "fetched_at", sqlite_where=FETCHED_ONLY, postgresql_where=FETCHED_ONLY
         ),

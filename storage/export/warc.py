@@ -35,7 +35,6 @@ the catalog already identifies everything by SHA-256.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from warcio.warcwriter import WARCWriter
 
 from newsarchive import __version__
 from newsarchive.errors import NotFoundError
+from newsarchive.storage import DIGEST_ALGORITHM, payload_digest
 from newsarchive.storage.export import cdxj
 from newsarchive.storage.export.copies import CopiedVersions
 from newsarchive.storage.export.format import (
@@ -69,7 +69,6 @@ from newsarchive.storage.results import CaptureInfo, RequisiteInfo, Snapshot
 Exchange = CaptureInfo | RequisiteInfo
 """What one fetch wrote: an article capture or a page requisite (the same HTTP fields)."""
 
-DIGEST_ALGORITHM = "sha256"
 WARC_SPEC = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 METADATA_URN = "urn:newsarchive:metadata:"
@@ -374,7 +373,7 @@ def _revisit_records(
     own = {"WARC-Record-ID": revisit_id, "WARC-Date": when, "WARC-Warcinfo-ID": info_id}
     concurrent = {"WARC-Date": when, "WARC-Warcinfo-ID": info_id, "WARC-Concurrent-To": revisit_id}
     request = _build(writer, target, "request", b"", concurrent, http=_request_line(capture))
-    digest = sha256_b32(capture.raw_sha256)
+    digest = payload_digest(capture.raw_sha256)
     if capture.not_modified:
         revisit = _build(
             writer, target, "revisit", b"",
@@ -388,11 +387,6 @@ def _revisit_records(
         if original is not None:
             revisit.rec_headers.add_header("WARC-Refers-To", original.record_id)
     return [request, revisit]
-
-
-def sha256_b32(hex_digest: str) -> str:
-    """A hex SHA-256 in the ``sha256:BASE32`` form of WARC digest headers."""
-    return f"{DIGEST_ALGORITHM}:{base64.b32encode(bytes.fromhex(hex_digest)).decode()}"
 
 
 def _build(

@@ -33,7 +33,7 @@ from sqlalchemy import Row, Table, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import InputError
-from newsarchive.identity import article_key
+from newsarchive.identity import article_key, surt_key
 from newsarchive.records import ArchiveOutcome, Extraction
 from newsarchive.storage.catalog.models import (
     ArticleRow,
@@ -190,6 +190,7 @@ def _lock_article(session: Session, fetch: Row[Any]) -> tuple[Row[Any], bool]:
     values = {
         "url": fetch.url,
         "url_key": key,
+        "surt_key": surt_key(fetch.url),
         "outlet_id": fetch.outlet_id,
         "first_seen": fetch.fetched_at,
         "last_seen": fetch.fetched_at,

@@ -11,10 +11,11 @@ for ``get --at``, the TimeGate and the viewer alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from newsarchive.errors import NotFoundError
@@ -37,12 +38,25 @@ def captures(session: Session, url: str) -> list[CaptureInfo]:
     page is a capture too, dated from the first of the gone answers in a row.
     """
     article, _outlet = find_article(session, url)
-    rows = session.execute(
+    found = article_captures(session.execute(captures_query([article.id])))
+    if not found:
+        raise NotFoundError(f"no captures archived for {url}")
+    return found
+
+
+def captures_query(article_ids: Select[int] | list[int]) -> Select[FetchRow, int]:
+    """The filed fetches of these articles with their version numbers, article by article,
+    in capture order: what :func:`article_captures` reads."""
+    return (
         select(FetchRow, VersionRow.number)
         .join(VersionRow, VersionRow.id == FetchRow.version_id)
-        .where(FetchRow.article_id == article.id, FetchRow.outcome.in_(_CAPTURES))
-        .order_by(FetchRow.fetched_at, FetchRow.id)
+        .where(FetchRow.article_id.in_(article_ids), FetchRow.outcome.in_(_CAPTURES))
+        .order_by(FetchRow.article_id, FetchRow.fetched_at, FetchRow.id)
     )
+
+
+def article_captures(rows: Iterable[Row[FetchRow, int]]) -> list[CaptureInfo]:
+    """The captures of one article's rows from :func:`captures_query`, oldest first."""
     found: list[CaptureInfo] = []
     page: CaptureInfo | None = None  # the last capture that served the article
     first_seen: dict[str, datetime] = {}  # raw SHA-256 -> when those bytes were first captured
@@ -63,8 +77,6 @@ def captures(session: Session, url: str) -> list[CaptureInfo]:
         else:
             page = capture
         found.append(capture)
-    if not found:
-        raise NotFoundError(f"no captures archived for {url}")
     return found
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import postgres_service
 import psycopg
 import pytest
+import surt
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -19,10 +20,18 @@ from storage_builders import T0, archive_one, seed_text
 from newsarchive.errors import ConfigError, StorageError
 from newsarchive.storage import Archive
 from newsarchive.storage.catalog.engine import MIGRATIONS, for_writing, upgrade
-from newsarchive.storage.catalog.models import Base, ContentRow, FetchRow, LshBandRow, OutletRow
+from newsarchive.storage.catalog.models import (
+    ArticleRow,
+    Base,
+    ContentRow,
+    FetchRow,
+    LshBandRow,
+    OutletRow,
+)
 from newsarchive.storage.filing import neardup
 from newsarchive.storage.filing.conditional import validators_query
 from newsarchive.storage.filing.versions import near_candidates_query
+from newsarchive.storage.reading.cdx import MatchType, key_range, range_query
 
 FULLTEXT_TABLES = ("article_search", "version_search")
 
@@ -179,3 +188,57 @@ def test_migrations_downgrade_to_nothing_and_back(archive: Archive) -> None:
     upgrade(archive.engine)
     archive_one(archive, "https://vanguardngr.com/a/", seed_text("002"))
     assert [hit.url for hit in archive.search("socialist")] == ["https://vanguardngr.com/a/"]
+
+
+@pytest.mark.parametrize("match", list(MatchType))
+def test_cdx_queries_read_a_range_of_the_surt_key_index(archive: Archive, match: MatchType) -> None:
+    """Every match type is a range of the articles' SURT keys: no query reads all articles."""
+    _fill_keyed_articles(archive, 3000)
+    sqlite, plan = _plan(archive, range_query(*key_range("https://example.org/7/", match)))
+    if sqlite:
+        assert any("USING COVERING INDEX ix_articles_surt_key" in s for s in plan), plan
+        assert any("USING INDEX ix_fetches_article_id_fetched_at" in s for s in plan), plan
+        assert not any(s.startswith("SCAN articles") for s in plan), plan
+    else:
+        assert any("ix_articles_surt_key" in step for step in plan), plan
+        assert not any("Seq Scan on articles" in step for step in plan), plan
+        assert not any("Seq Scan on fetches" in step for step in plan), plan
+
+
+def _fill_keyed_articles(archive: Archive, articles: int) -> None:
+    """Many articles on many hosts, one fetch each, then fresh statistics."""
+    with archive.engine.begin() as connection:
+        connection.execute(insert(OutletRow), [{"id": 1, "name": "o", "created_at": T0}])
+        urls = [f"https://host{number % 300}.org/{number}/" for number in range(articles)]
+        connection.execute(
+            insert(ArticleRow),
+            [
+                {"id": number + 1, "url": url, "url_key": url, "surt_key": surt.surt(url),
+                 "outlet_id": 1, "first_seen": T0, "last_seen": T0}
+                for number, url in enumerate(urls)
+            ],
+        )  # fmt: skip
+        connection.execute(
+            insert(FetchRow),
+            [
+                {"outlet_id": 1, "url": url, "fetched_at": T0, "outcome": "fetched",
+                 "extraction_state": "filed", "article_id": number + 1}
+                for number, url in enumerate(urls)
+            ],
+        )  # fmt: skip
+        connection.execute(text("ANALYZE"))
+
+
+def test_upgrade_keys_the_articles_filed_before_it(archive: Archive) -> None:
+    """Articles filed before SURT keys existed get theirs, as pywb would make them."""
+    archive_one(archive, "http://example.com/path/file.html", seed_text("002"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with for_writing(archive.engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010")
+        assert "surt_key" not in {c["name"] for c in inspect(connection).get_columns("articles")}
+    upgrade(archive.engine)
+    with archive.engine.connect() as connection:
+        keys = connection.execute(text("SELECT surt_key FROM articles")).scalars().all()
+    assert keys == ["com,example)/path/file.html"]  # pywb's own example of its canonical key

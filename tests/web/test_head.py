@@ -16,7 +16,7 @@ from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import GONE_OUTLET, UPDATED_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
-from newsarchive.web import create_app, mementos, pages
+from newsarchive.web import cdx, create_app, mementos, pages
 
 
 def examples(archive: Archive) -> dict[str, list[str]]:
@@ -42,6 +42,7 @@ def examples(archive: Archive) -> dict[str, list[str]]:
             f"/memento/19990101000000/{url}",  # a redirect to the nearest
             f"/memento/202613/{url}",  # a timestamp naming no moment (month 13)
         ],
+        "/cdx": [f"/cdx?url={url}&output=json", f"/cdx?url={url}&matchType=host", "/cdx?url="],
     }
 
 
@@ -51,7 +52,7 @@ def test_head_answers_every_route_as_get_without_the_body(
     wanted = examples(replayed_archive)
     routes = {
         r.path
-        for rs in (pages.router, mementos.router)
+        for rs in (pages.router, mementos.router, cdx.router)
         for r in rs.routes
         if isinstance(r, APIRoute)
     }
