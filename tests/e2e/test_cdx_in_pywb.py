@@ -91,7 +91,7 @@ def _cdxj_object(line: str) -> dict[str, str]:
 
 
 def test_cdx_lines_equal_pywbs_for_the_same_captures(archive: Archive, pywb_base: str) -> None:
-    with TestClient(create_app(archive)) as client:
+    with TestClient(create_app(archive), base_url="http://localhost") as client:
         for params in queries(archive):
             for output in ({"output": "json"}, {}):
                 asked = {**params, **output}
