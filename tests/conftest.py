@@ -41,6 +41,24 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[postgres_service.ENV] = server.url
 
 
+SLOW_FIRST = {"docker": 0, "prefect": 1, "browser": 2}
+"""Markers of the slow modules, slowest first (the rest come after, in their own order)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow modules first: pytest-xdist's workers then end the run on quick ones.
+
+    Handed out last, one Docker or Prefect module kept a worker busy for minutes
+    after the other had nothing left to do.
+    """
+
+    def weight(item: pytest.Item) -> int:
+        marked = (SLOW_FIRST[m.name] for m in item.iter_markers() if m.name in SLOW_FIRST)
+        return min(marked, default=len(SLOW_FIRST))
+
+    items.sort(key=weight)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Interrupts work in the suite however it was started.
 

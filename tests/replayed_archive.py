@@ -35,9 +35,11 @@ class ExpectedCapture:
     """What replaying one capture must show, taken from the catalog, never from a replay tool.
 
     ``own`` are paragraphs of this capture's text that another version of its
-    article lacks, ``foreign`` those of the other versions that this one lacks:
-    the replay of version 1 must show the first and none of the second, so a
-    tool replaying the wrong version fails even where the titles agree.
+    article lacks, ``foreign`` those of the other versions that this capture's
+    page does not hold (a paragraph that grew a sentence holds its shorter
+    self): the replay of version 1 must show the first and none of the
+    second, so a tool replaying the wrong version fails even where the titles
+    agree.
     """
 
     url: str
@@ -63,7 +65,9 @@ def expected_captures(home: Path) -> list[ExpectedCapture]:
             for shot in shots:
                 capture = shot.capture
                 assert capture is not None
+                mine = texts[shot.version]
                 others = set().union(*(t for v, t in texts.items() if v != shot.version))
+                shown = page_text(shot.raw) if not capture.gone else ""
                 kind = "gone" if capture.gone else "revisit" if capture.is_revisit else "response"
                 found.append(
                     ExpectedCapture(
@@ -72,8 +76,8 @@ def expected_captures(home: Path) -> list[ExpectedCapture]:
                         raw=shot.raw,
                         kind=kind,
                         title=shot.meta["extraction"]["title"] or "",
-                        own=frozenset(texts[shot.version] - others),
-                        foreign=frozenset(others - texts[shot.version]),
+                        own=frozenset(p for p in mine - others if p in shown),
+                        foreign=frozenset(p for p in others - mine if p not in shown),
                     )
                 )
     return found
@@ -81,3 +85,10 @@ def expected_captures(home: Path) -> list[ExpectedCapture]:
 
 def paragraphs(text: str) -> set[str]:
     return {" ".join(line.split()) for line in text.splitlines() if line.strip()}
+
+
+def page_text(raw: bytes) -> str:
+    """The words a page shows, spaces folded: what a replay of it must hold."""
+    import lxml.html
+
+    return " ".join(lxml.html.fromstring(raw).text_content().split())

@@ -8,19 +8,21 @@ where nothing listens.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import postgres_service
-from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 A_POSTGRES_TEST = "tests/storage/test_catalog_schema.py::test_reopening_is_an_upgrade_no_op"
 
 
 def inner_pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    nothing = f"postgresql://postgres@127.0.0.1:{free_port()}/test"
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nothing = f"postgresql://postgres@127.0.0.1:{probe.getsockname()[1]}/test"
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-q", "-rs",
          f"{A_POSTGRES_TEST}[postgresql]"],
