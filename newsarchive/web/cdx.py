@@ -26,8 +26,8 @@ from fastapi.responses import Response
 
 from newsarchive.errors import InputError
 from newsarchive.moments import Edge
-from newsarchive.storage import CdxLine, CdxQuery, MatchType, ReadOnlyArchive
-from newsarchive.web.targets import stamp_time
+from newsarchive.storage import CdxLine, CdxQuery, MatchType
+from newsarchive.web.targets import archive_of, stamp_time
 
 router = APIRouter()
 
@@ -44,7 +44,7 @@ def cdx(
     limit: Annotated[int | None, Query(ge=1)] = None,
     output: str = "",
 ) -> Response:
-    archive: ReadOnlyArchive = request.app.state.archive
+    archive = archive_of(request)
     if output not in ("", "json", "cdxj", "text"):
         raise InputError(f"output: not json or text: {output[:40]!r}")
     target, match = _target(url.strip(), match_type)

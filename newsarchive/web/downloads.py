@@ -21,25 +21,20 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from newsarchive.errors import NotFoundError
-from newsarchive.storage import ReadOnlyArchive, at_stamp, memento_stamp
+from newsarchive.storage import at_stamp, memento_stamp
 from newsarchive.web.security import CAPTURE_HEADERS
-from newsarchive.web.targets import target_url
+from newsarchive.web.targets import archive_of, target_url
 
 router = APIRouter()
 PACKAGES = {"warc.gz": "application/warc", "wacz": "application/wacz"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _archive(request: Request) -> ReadOnlyArchive:
-    archive: ReadOnlyArchive = request.app.state.archive
-    return archive
-
-
 @router.get("/download/capture/{stamp}/{url:path}")
 def capture_bytes(stamp: str, url: str, request: Request) -> Response:
     """The bytes one capture served, exactly as archived (for a revisit, those it repeats)."""
     target = target_url(url, request)
-    archive = _archive(request)
+    archive = archive_of(request)
     found = archive.captures(target)
     capture = at_stamp(found, stamp)
     if capture is None:
@@ -59,7 +54,7 @@ def article_package(
     """Every capture of one article, with its outlet's requisites, as a WARC or a WACZ."""
     from newsarchive.storage.export import ExportRequest, export
 
-    archive = _archive(request)
+    archive = archive_of(request)
     canonical = archive.captures(url)[0].url  # NotFoundError for an article not archived
     work = Path(tempfile.mkdtemp(prefix="newsarchive-download-"))
     target = work / f"{_slug(canonical)}.{kind}"

@@ -21,16 +21,11 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import RedirectResponse, Response
 
 from newsarchive.records import header_value
-from newsarchive.storage import CaptureInfo, ReadOnlyArchive, at_stamp, memento, nearest
+from newsarchive.storage import CaptureInfo, at_stamp, memento, nearest
 from newsarchive.web.security import CAPTURE_HEADERS
-from newsarchive.web.targets import stamp_time, stamped_target, target_url
+from newsarchive.web.targets import archive_of, stamp_time, stamped_target, target_url
 
 router = APIRouter()
-
-
-def _archive(request: Request) -> ReadOnlyArchive:
-    archive: ReadOnlyArchive = request.app.state.archive
-    return archive
 
 
 def _base(request: Request) -> str:
@@ -40,7 +35,7 @@ def _base(request: Request) -> str:
 @router.get("/timemap/link/{url:path}")
 def timemap_route(url: str, request: Request) -> Response:
     target = target_url(url, request)
-    found = _archive(request).captures(target)
+    found = archive_of(request).captures(target)
     body = memento.timemap(_base(request), found[0].url, found)
     return Response(body, media_type=memento.LINK_FORMAT)
 
@@ -52,7 +47,7 @@ def timegate(
     accept_datetime: Annotated[str | None, Header()] = None,
 ) -> Response:
     stamped, target = stamped_target(url, request)
-    found = _archive(request).captures(target)
+    found = archive_of(request).captures(target)
     wanted = memento.parse_http_date(accept_datetime) if accept_datetime else stamped
     chosen = nearest(found, wanted) if wanted else found[-1]
     base, original = _base(request), found[0].url
@@ -70,7 +65,7 @@ def timegate(
 @router.get("/memento/{stamp}/{url:path}")
 def capture(stamp: str, url: str, request: Request) -> Response:
     target = target_url(url, request)
-    archive = _archive(request)
+    archive = archive_of(request)
     found = archive.captures(target)
     base, original = _base(request), found[0].url
     exact = at_stamp(found, stamp)

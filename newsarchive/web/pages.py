@@ -15,29 +15,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.moments import Edge, parse_moment
-from newsarchive.storage import Filters, ReadOnlyArchive, Window, at_stamp, nearest
+from newsarchive.storage import Filters, Window, at_stamp, nearest
 from newsarchive.web.rendering import capture_path, render
-from newsarchive.web.targets import stamp_time, target_url
+from newsarchive.web.targets import archive_of, stamp_time, target_url
 from newsarchive.web.wordiff import changed_words, word_diff
 
 router = APIRouter()
 SEARCH_LIMIT = 100
 
 
-def _archive(request: Request) -> ReadOnlyArchive:
-    archive: ReadOnlyArchive = request.app.state.archive
-    return archive
-
-
 @router.get("/", response_class=HTMLResponse)
 def outlets(request: Request) -> str:
-    return render("outlets.html", request, outlets=_archive(request).outlets())
+    return render("outlets.html", request, outlets=archive_of(request).outlets())
 
 
 @router.get("/health", response_class=HTMLResponse)
 def health(request: Request) -> str:
     states = sorted(
-        _archive(request).outlet_states().values(),
+        archive_of(request).outlet_states().values(),
         key=lambda s: (s.status.urgency, s.outlet),
     )
     return render("health.html", request, states=states)
@@ -54,7 +49,7 @@ def outlet(
     archived_until: str = "",
     all_versions: bool = False,
 ) -> str:
-    archive = _archive(request)
+    archive = archive_of(request)
     if name not in {o.name for o in archive.outlets()}:
         raise NotFoundError(f"no outlet called {name!r} in the archive")
     window = Window(
@@ -80,7 +75,7 @@ def outlet(
 
 @router.get("/article", response_class=HTMLResponse)
 def article(request: Request, url: str) -> str:
-    archive = _archive(request)
+    archive = archive_of(request)
     latest = archive.snapshot(url)
     return render(
         "article.html",
@@ -119,7 +114,7 @@ def _provenance(meta: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/diff", response_class=HTMLResponse)
 def diff(request: Request, url: str, a: int, b: int) -> str:
-    archive = _archive(request)
+    archive = archive_of(request)
     versions = {v.version: v for v in archive.history(url)}
     missing = [n for n in (a, b) if n not in versions]
     if missing:
@@ -146,14 +141,14 @@ def nearest_capture(request: Request, url: str, at: str) -> Response:
     moment = parse_moment(at, "at")
     if moment is None:
         raise InputError("at: give a date (YYYY-MM-DD), an ISO 8601 time or a timestamp")
-    chosen = nearest(_archive(request).captures(url), moment)
+    chosen = nearest(archive_of(request).captures(url), moment)
     return RedirectResponse(capture_path("capture", chosen.url, chosen.fetched_at), 302)
 
 
 @router.get("/capture/{stamp}/{url:path}", response_class=HTMLResponse)
 def capture(request: Request, stamp: str, url: str) -> Response:
     target = target_url(url, request)
-    archive = _archive(request)
+    archive = archive_of(request)
     found = archive.captures(target)
     exact = at_stamp(found, stamp)
     if exact is None:

@@ -1,4 +1,4 @@
-"""Reading what a viewer URL asks for: the archived URL in a path, Wayback timestamps."""
+"""Reading what a viewer request asks for: the archive, the URL in a path, Wayback timestamps."""
 
 from __future__ import annotations
 
@@ -9,9 +9,16 @@ from fastapi import Request
 
 from newsarchive.errors import InputError
 from newsarchive.moments import Edge, wayback_stamp
+from newsarchive.storage import ReadOnlyArchive
 
 _STAMPED = re.compile(r"(\d{4,14})/(.+)")
 _COLLAPSED_SCHEME = re.compile(r"^(https?):/(?!/)")
+
+
+def archive_of(request: Request) -> ReadOnlyArchive:
+    """The archive the viewer was made over (``create_app`` keeps it in the app's state)."""
+    archive: ReadOnlyArchive = request.app.state.archive
+    return archive
 
 
 def target_url(path_url: str, request: Request) -> str:
