@@ -103,11 +103,18 @@ class ReadOnlyArchive:
             yield session
 
     def list_articles(
-        self, outlet: str | None = None, window: snapshots.Window | None = None
+        self,
+        outlet: str | None = None,
+        window: snapshots.Window | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> Iterator[ArticleSummary]:
-        """Articles (of ``outlet``, within ``window``), in the order they were first seen."""
+        """Articles (of ``outlet``, within ``window``), in the order they were first seen;
+        a page of them from ``offset`` on, at most ``limit``."""
+        window = window or snapshots.Window()
         with self._reading() as session:
-            yield from snapshots.list_articles(session, outlet, window or snapshots.Window())
+            yield from snapshots.list_articles(session, outlet, window, offset=offset, limit=limit)
 
     def snapshot(self, url: str, at: datetime | None = None) -> Snapshot:
         """The version current at ``at`` (default: latest), every object checked by SHA-256."""

@@ -8,20 +8,22 @@ page runs script.  Captures are never inlined: the capture page frames
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
 from newsarchive.moments import Edge, parse_moment
-from newsarchive.storage import Filters, Window, at_stamp, nearest
-from newsarchive.web.rendering import capture_path, render
+from newsarchive.storage import Filters, ReadOnlyArchive, Window, at_stamp, nearest
+from newsarchive.web.rendering import capture_path, link, render
 from newsarchive.web.targets import archive_of, stamp_time, target_url
 from newsarchive.web.wordiff import changed_words, word_diff
 
 router = APIRouter()
-SEARCH_LIMIT = 100
+PER_PAGE = 50
+MAX_PER_PAGE = 500
+MAX_SEARCH_RESULTS = 1000  # as many as the command line's search --limit
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -48,29 +50,97 @@ def outlet(
     archived_since: str = "",
     archived_until: str = "",
     all_versions: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
 ) -> str:
     archive = archive_of(request)
     if name not in {o.name for o in archive.outlets()}:
         raise NotFoundError(f"no outlet called {name!r} in the archive")
-    window = Window(
+    window = _window(since, until, archived_since, archived_until)
+    form = {
+        "q": q, "since": since, "until": until, "archived_since": archived_since,
+        "archived_until": archived_until, "all_versions": all_versions, "per_page": per_page,
+    }  # fmt: skip
+    if q.strip():
+        hits = _search(archive, q, name, window, all_versions, page, per_page)
+        return render("outlet.html", request, name=name, form=form, articles=None, **hits)
+    listed = list(
+        archive.list_articles(name, window, offset=(page - 1) * per_page, limit=per_page + 1)
+    )
+    return render(
+        "outlet.html", request, name=name, form=form, hits=None, articles=listed[:per_page],
+        page=page, more=len(listed) > per_page,
+    )  # fmt: skip
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    q: str = "",
+    since: str = "",
+    until: str = "",
+    archived_since: str = "",
+    archived_until: str = "",
+    all_versions: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
+) -> str:
+    """Full-text search across every outlet."""
+    window = _window(since, until, archived_since, archived_until)
+    form = {
+        "q": q, "since": since, "until": until, "archived_since": archived_since,
+        "archived_until": archived_until, "all_versions": all_versions, "per_page": per_page,
+    }  # fmt: skip
+    found: dict[str, Any] = {"hits": None, "page": page, "more": False}
+    if q.strip():
+        found = _search(archive_of(request), q, None, window, all_versions, page, per_page)
+    return render("search.html", request, form=form, **found)
+
+
+@router.get("/lookup")
+def lookup(request: Request, url: str) -> Response:
+    """Any form of a URL (http or https, tracking parameters, ``www``) to its article."""
+    wanted = url.strip()
+    if not wanted:
+        raise InputError("url: give the address of a page")
+    if "://" not in wanted:
+        wanted = f"https://{wanted}"  # as pasted from a browser's address bar
+    try:
+        found = archive_of(request).captures(wanted)
+    except NotFoundError:
+        raise NotFoundError(f"not archived: {wanted}") from None
+    return RedirectResponse(link("/article", url=found[0].url), 302)
+
+
+def _window(since: str, until: str, archived_since: str, archived_until: str) -> Window:
+    return Window(
         since=parse_moment(since, "since"),
         until=parse_moment(until, "until", Edge.END),
         archived_since=parse_moment(archived_since, "archived_since"),
         archived_until=parse_moment(archived_until, "archived_until", Edge.END),
     )
-    form = {
-        "q": q, "since": since, "until": until, "archived_since": archived_since,
-        "archived_until": archived_until, "all_versions": all_versions,
-    }  # fmt: skip
-    if q.strip():
-        filters = Filters(
-            outlet=name, since=window.since, until=window.until, all_versions=all_versions,
-            archived_since=window.archived_since, archived_until=window.archived_until,
-        )  # fmt: skip
-        hits = archive.search(q, limit=SEARCH_LIMIT, filters=filters)
-        return render("outlet.html", request, name=name, form=form, hits=hits, articles=None)
-    articles = list(archive.list_articles(name, window))
-    return render("outlet.html", request, name=name, form=form, hits=None, articles=articles)
+
+
+def _search(
+    archive: ReadOnlyArchive,
+    query: str,
+    outlet: str | None,
+    window: Window,
+    all_versions: bool,
+    page: int,
+    per_page: int,
+) -> dict[str, Any]:
+    """One page of hits: search ranks the whole result, so the pages before are asked for too."""
+    filters = Filters(
+        outlet=outlet, since=window.since, until=window.until, all_versions=all_versions,
+        archived_since=window.archived_since, archived_until=window.archived_until,
+    )  # fmt: skip
+    start = (page - 1) * per_page
+    if start + per_page > MAX_SEARCH_RESULTS:
+        raise InputError(f"page: a search shows its best {MAX_SEARCH_RESULTS}; narrow the query")
+    hits = archive.search(query, limit=start + per_page + 1, filters=filters)
+    more = len(hits) > start + per_page and start + per_page < MAX_SEARCH_RESULTS
+    return {"hits": hits[start : start + per_page], "page": page, "more": more}
 
 
 @router.get("/article", response_class=HTMLResponse)

@@ -85,7 +85,12 @@ class Window:
 
 
 def list_articles(
-    session: Session, outlet: str | None, window: Window = Window()
+    session: Session,
+    outlet: str | None,
+    window: Window = Window(),
+    *,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Iterator[ArticleSummary]:
     latest = (
         select(
@@ -131,6 +136,7 @@ def list_articles(
             query = query.where(column >= start)
         if end is not None:
             query = query.where(column <= end)
+    query = query.offset(offset).limit(limit)
     for row in session.execute(query.execution_options(yield_per=500)):
         yield ArticleSummary(
             url=row[0],

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import uvicorn
@@ -28,7 +29,7 @@ from newsarchive.archiving.fleet import poll
 from newsarchive.archiving.run import archive_outlets
 from newsarchive.config import Settings
 from newsarchive.replay.server import LoopbackServer
-from newsarchive.replay.site import UPDATE_SENTENCE, UPDATED_OUTLET
+from newsarchive.replay.site import GONE_OUTLET, UPDATE_SENTENCE, UPDATED_OUTLET
 from newsarchive.spiders.outlets import Outlet
 from newsarchive.spiders.settings import CrawlOptions
 from newsarchive.storage import Archive
@@ -150,6 +151,55 @@ def test_the_nearest_capture_form_takes_a_time_or_a_wayback_timestamp(
     shot(driver, "5-nearest")
 
 
+def test_any_url_opens_its_article_from_the_box_on_every_page(
+    driver: webdriver.Chrome, viewer: str, replayed_home: Path
+) -> None:
+    with read_archive(replayed_home) as archive:
+        (article,) = archive.list_articles(outlet=UPDATED_OUTLET)
+    pasted = article.url.replace("https://", "http://") + "?utm_source=newsletter&utm_medium=x"
+    for start in ("/", "/health", f"/outlets/{UPDATED_OUTLET}"):
+        driver.get(viewer + start)
+        box = driver.find_element(By.CSS_SELECTOR, "form.lookup input[name=url]")
+        box.send_keys(pasted)
+        box.submit()
+        assert "/article?" in driver.current_url, (start, driver.current_url)
+        assert article.url in driver.find_element(By.TAG_NAME, "main").text
+    driver.get(viewer + "/")
+    box = driver.find_element(By.CSS_SELECTOR, "form.lookup input[name=url]")
+    box.send_keys("https://nowhere.example/2026/02/never-archived/")
+    box.submit()
+    assert "not archived: https://nowhere.example/2026/02/never-archived/" in driver.page_source
+    shot(driver, "6-not-archived")
+
+
+def test_search_across_outlets_and_long_lists_come_in_pages(
+    driver: webdriver.Chrome, viewer: str, replayed_home: Path
+) -> None:
+    with read_archive(replayed_home) as archive:
+        expected_hits = [hit.url for hit in archive.search("Kim", limit=1000)]
+        expected_listing = [a.url for a in archive.list_articles(outlet=GONE_OUTLET)]
+    assert len({url.split("/")[2] for url in expected_hits}) > 1  # more than one outlet's
+    assert len(expected_listing) > 1
+
+    def every_page(start: str, links: str) -> list[str]:
+        driver.get(viewer + start)
+        seen: list[str] = []
+        while True:
+            seen += [
+                a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, links)
+            ]
+            following = driver.find_elements(By.CSS_SELECTOR, "nav.pager a[rel=next]")
+            if not following:
+                return [unquote(href.split("url=", 1)[1]) for href in seen]
+            following[0].click()
+
+    assert every_page("/search?q=Kim&per_page=2", "#results a.article") == expected_hits
+    assert every_page(f"/outlets/{GONE_OUTLET}?per_page=1", "#articles a.article") == (
+        expected_listing
+    )
+    shot(driver, "7-pages")
+
+
 def test_a_hostile_capture_is_shown_but_its_script_never_runs(
     driver: webdriver.Chrome, viewer: str, hostile_site: LoopbackServer
 ) -> None:
@@ -203,3 +253,9 @@ def test_the_health_page_shows_the_failing_outlet_first(
     assert polled == dict.fromkeys(["joongang", "kcnawatch", "sputnik", "vanguard"], "working")
     color = rows[0].find_element(By.CSS_SELECTOR, "td.status").value_of_css_property("color")
     assert color == "rgba(176, 0, 32, 1)"  # failing stands out
+
+
+def read_archive(home: Path) -> Archive:
+    """The archive the viewer shows, read for what a page must show (the viewer's is a copy)."""
+    settings = Settings(home=home)
+    return Archive.open(settings.database_url, settings.store_url)
