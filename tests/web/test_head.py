@@ -16,7 +16,7 @@ from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import GONE_OUTLET, UPDATED_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
-from newsarchive.web import cdx, create_app, mementos, pages
+from newsarchive.web import cdx, create_app, downloads, mementos, pages
 
 
 def examples(archive: Archive) -> dict[str, list[str]]:
@@ -43,6 +43,12 @@ def examples(archive: Archive) -> dict[str, list[str]]:
             f"/memento/202613/{url}",  # a timestamp naming no moment (month 13)
         ],
         "/cdx": [f"/cdx?url={url}&output=json", f"/cdx?url={url}&matchType=host", "/cdx?url="],
+        "/search": ["/search?q=Kim&per_page=2", "/search", "/search?q=Kim&page=999"],
+        "/lookup": [f"/lookup?url={url}", "/lookup?url=https://nowhere.example/x"],
+        "/download/capture/{stamp}/{url:path}": [
+            f"/download/capture/{memento_stamp(first.fetched_at)}/{url}"
+        ],
+        "/download/article": [f"/download/article?url={url}&format=warc.gz"],
     }
 
 
@@ -52,7 +58,7 @@ def test_head_answers_every_route_as_get_without_the_body(
     wanted = examples(replayed_archive)
     routes = {
         r.path
-        for rs in (pages.router, mementos.router, cdx.router)
+        for rs in (pages.router, mementos.router, cdx.router, downloads.router)
         for r in rs.routes
         if isinstance(r, APIRoute)
     }
@@ -63,6 +69,10 @@ def test_head_answers_every_route_as_get_without_the_body(
             got, head = client.get(path), client.head(path)
             statuses.add(got.status_code)
             assert head.status_code == got.status_code, path
+            if path.startswith("/download/article"):  # a package made afresh for each request:
+                for made in ("content-length", "etag"):  # its size and tag are this making's
+                    assert made in head.headers, path
+                    del head.headers[made], got.headers[made]
             assert dict(head.headers) == dict(got.headers), path
             assert head.content == b"" and (got.content or got.status_code == 302), path
     assert statuses >= {200, 302, 400, 404, 410}
