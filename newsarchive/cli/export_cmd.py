@@ -44,7 +44,7 @@ def export(
         since=parse_moment(captured_since, "--captured-since"),
         urls=(*(url or ()), *_listed(urls_from)),
         gzip=not no_gzip,
-        provenance=_provenance(load_settings()),
+        provenance=provenance(load_settings()),
     )
     files = format_of(target).files(target)
     with open_archive() as archive:
@@ -72,7 +72,7 @@ def _listed(path: Path | None) -> list[str]:
     return urls
 
 
-def _provenance(settings: Settings) -> tuple[tuple[str, str], ...]:
+def provenance(settings: Settings) -> tuple[tuple[str, str], ...]:
     """Who crawled, and how: the warcinfo fields of an export (WARC 1.1's own names first)."""
     fields = [
         ("operator", settings.operator),

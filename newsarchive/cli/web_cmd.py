@@ -39,12 +39,13 @@ def web(
     _check_free(host, port)
     import uvicorn  # the viewer's libraries load only when it is served, not for every command
 
+    from newsarchive.cli.export_cmd import provenance
     from newsarchive.web import create_app
     from newsarchive.web.security import host_names
 
     with open_archive(settings) as archive:
         typer.echo(f"newsarchive viewer on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-        app = create_app(archive, hosts=host_names(host, extra))
+        app = create_app(archive, hosts=host_names(host, extra), provenance=provenance(settings))
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

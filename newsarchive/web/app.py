@@ -12,7 +12,7 @@ by gets 400 before any route runs (:mod:`.security`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,8 +30,15 @@ from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import LOOPBACK_HOSTS, PAGE_HEADERS
 
 
-def create_app(archive: ReadOnlyArchive, hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
-    """A viewer of ``archive`` answering to ``hosts``; the caller opens and closes the archive."""
+def create_app(
+    archive: ReadOnlyArchive,
+    hosts: Iterable[str] = LOOPBACK_HOSTS,
+    provenance: Sequence[tuple[str, str]] = (),
+) -> FastAPI:
+    """A viewer of ``archive`` answering to ``hosts``; the caller opens and closes the archive.
+
+    ``provenance`` are the ``warcinfo`` fields of the packages it offers (who crawled how).
+    """
     app = FastAPI(
         title="newsarchive viewer",
         version=__version__,
@@ -40,6 +47,7 @@ def create_app(archive: ReadOnlyArchive, hosts: Iterable[str] = LOOPBACK_HOSTS) 
         openapi_url=None,
     )
     app.state.archive = archive
+    app.state.provenance = tuple(provenance)
     app.include_router(pages.router)
     app.include_router(mementos.router)
     app.include_router(downloads.router)

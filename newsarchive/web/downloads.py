@@ -55,11 +55,12 @@ def article_package(
     from newsarchive.storage.export import ExportRequest, export
 
     archive = archive_of(request)
+    provenance: tuple[tuple[str, str], ...] = request.app.state.provenance
     canonical = archive.captures(url)[0].url  # NotFoundError for an article not archived
     work = Path(tempfile.mkdtemp(prefix="newsarchive-download-"))
     target = work / f"{_slug(canonical)}.{kind}"
     try:
-        export(archive, target, ExportRequest(urls=(canonical,)))
+        export(archive, target, ExportRequest(urls=(canonical,), provenance=provenance))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -284,3 +284,19 @@ def test_a_capture_page_shows_its_http_exchange_and_offers_its_bytes(
     assert download.headers["content-disposition"].startswith("attachment")
     assert download.headers["content-type"] == "application/octet-stream"
     assert download.content == replayed_archive.capture_snapshot(article.url, first).raw
+
+
+def test_a_downloaded_package_says_who_crawled_it(
+    replayed_archive: Archive, tmp_path: Path
+) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    operator = "Example Library <archive@example.org>"
+    app = create_app(replayed_archive, provenance=(("operator", operator),))
+    (article,) = replayed_archive.list_articles(outlet=UPDATED_OUTLET)
+    with TestClient(app, base_url="http://localhost") as viewer:
+        answer = viewer.get("/download/article", params={"url": article.url, "format": "warc.gz"})
+    (tmp_path / "a.warc.gz").write_bytes(answer.content)
+    with (tmp_path / "a.warc.gz").open("rb") as stream:
+        info = next(r for r in ArchiveIterator(stream) if r.rec_type == "warcinfo")
+        assert f"operator: {operator}" in info.content_stream().read().decode()
