@@ -27,6 +27,7 @@ from newsarchive.storage.objects import ObjectStore, open_store
 from newsarchive.storage.reading import (
     captures,
     cdx,
+    changes,
     fleet,
     fulltext,
     integrity,
@@ -39,6 +40,7 @@ from newsarchive.storage.results import (
     ArticleSummary,
     CaptureInfo,
     CdxLine,
+    Change,
     OutletSummary,
     RequisiteInfo,
     SearchHit,
@@ -191,6 +193,11 @@ class ReadOnlyArchive:
                 return
         with self._writing() as session:
             fulltext.index_missing_versions(session, self.store)
+
+    def changes(self, since: datetime, *, limit: int = 200) -> list[Change]:
+        """Articles updated or gone at or after ``since``, newest first, at most ``limit``."""
+        with self._reading() as session:
+            return changes.changes(session, since, limit)
 
     def verify(self, *, sample: int | None = None, remove_leftovers: bool = False) -> VerifyReport:
         """Re-read every object (or a random sample) and compare it with the catalog; find

@@ -82,6 +82,23 @@ class OutletSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """An article that changed: it has a new version, or it is gone (NewsDiffs' front page).
+
+    ``version`` is the new version of an update, and the last version archived
+    before an article went; ``status`` is what a gone article answered.
+    """
+
+    url: str
+    outlet: str
+    title: str | None
+    at: datetime  # when the change was captured
+    kind: str  # "updated" or "gone"
+    version: int
+    status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionInfo:
     """One distinct text of an article and the span during which it was seen."""
 

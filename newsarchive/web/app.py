@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.storage import ReadOnlyArchive
-from newsarchive.web import cdx, downloads, mementos, pages
+from newsarchive.web import cdx, changes, downloads, mementos, pages
 from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import LOOPBACK_HOSTS, PAGE_HEADERS
@@ -52,6 +52,7 @@ def create_app(
     app.include_router(mementos.router)
     app.include_router(downloads.router)
     app.include_router(cdx.router)
+    app.include_router(changes.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]

@@ -195,6 +195,7 @@ def diff(request: Request, url: str, a: int, b: int) -> str:
     return render(
         "diff.html",
         request,
+        fields=_field_changes(older.meta, newer.meta),
         url=older.url,
         a=versions[a],
         b=versions[b],
@@ -203,6 +204,16 @@ def diff(request: Request, url: str, a: int, b: int) -> str:
         removed=removed,
         added=added,
     )
+
+
+DIFFED_FIELDS = ("title", "author", "published", "modified")
+"""What an article's metadata says beside its text, compared between two versions."""
+
+
+def _field_changes(older: dict[str, Any], newer: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(field, older value, newer value) of the title, byline and dates of two versions."""
+    before, after = (meta.get("extraction") or {} for meta in (older, newer))
+    return [(name, before.get(name), after.get(name)) for name in DIFFED_FIELDS]
 
 
 @router.get("/nearest")

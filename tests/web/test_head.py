@@ -16,7 +16,7 @@ from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import GONE_OUTLET, UPDATED_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
-from newsarchive.web import cdx, create_app, downloads, mementos, pages
+from newsarchive.web import cdx, changes, create_app, downloads, mementos, pages
 
 
 def examples(archive: Archive) -> dict[str, list[str]]:
@@ -49,6 +49,8 @@ def examples(archive: Archive) -> dict[str, list[str]]:
             f"/download/capture/{memento_stamp(first.fetched_at)}/{url}"
         ],
         "/download/article": [f"/download/article?url={url}&format=warc.gz"],
+        "/changes": ["/changes?days=7", "/changes?days=0"],
+        "/changes.atom": ["/changes.atom"],
     }
 
 
@@ -58,7 +60,7 @@ def test_head_answers_every_route_as_get_without_the_body(
     wanted = examples(replayed_archive)
     routes = {
         r.path
-        for rs in (pages.router, mementos.router, cdx.router, downloads.router)
+        for rs in (pages.router, mementos.router, cdx.router, downloads.router, changes.router)
         for r in rs.routes
         if isinstance(r, APIRoute)
     }

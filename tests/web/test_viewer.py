@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -300,3 +301,54 @@ def test_a_downloaded_package_says_who_crawled_it(
     with (tmp_path / "a.warc.gz").open("rb") as stream:
         info = next(r for r in ArchiveIterator(stream) if r.rec_type == "warcinfo")
         assert f"operator: {operator}" in info.content_stream().read().decode()
+
+
+def test_recent_changes_list_the_updated_and_the_gone_as_a_page_and_a_feed(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    from xml.etree import ElementTree
+
+    updated, gone = set(), set()  # what the catalog says, article by article
+    for article in replayed_archive.list_articles():
+        if len(replayed_archive.history(article.url)) > 1:
+            updated.add(article.url)
+        if replayed_archive.captures(article.url)[-1].gone:
+            gone.add(article.url)
+    assert updated and gone
+
+    page = client.get("/changes", params={"days": 7}).text
+    targets = [html.unescape(href) for href in re.findall(r'class="change" href="([^"]+)"', page)]
+    assert len(targets) == len(updated | gone)
+    for href in targets:
+        assert client.get(href).status_code == 200, href  # each diff or capture page opens
+    assert {t for t in targets if t.startswith("/diff?")} == {
+        f"/diff?url={quote(url, safe='')}&a={len(replayed_archive.history(url)) - 1}"
+        f"&b={len(replayed_archive.history(url))}"
+        for url in updated
+    }
+    assert "gone, HTTP 410" in text_of(page)
+
+    feed = client.get("/changes.atom", params={"days": 7})
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.fromstring(feed.content)
+    assert root.tag == f"{atom}feed" and root.find(f"{atom}updated") is not None
+    entries = root.findall(f"{atom}entry")
+    ids = [entry.findtext(f"{atom}id") for entry in entries]
+    assert len(ids) == len(set(ids)) == len(updated | gone)
+    links = {entry.find(f"{atom}link").get("href") for entry in entries}  # type: ignore[union-attr]
+    assert links == {f"http://localhost{t}" for t in targets}
+    assert client.get("/changes", params={"days": 0}).status_code == 400
+
+
+def test_a_diff_shows_the_title_byline_and_dates_of_both_versions(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    (article,) = replayed_archive.list_articles(outlet=UPDATED_OUTLET)
+    first, second = replayed_archive.history(article.url)
+    page = client.get("/diff", params={"url": article.url, "a": 1, "b": 2}).text
+    table = text_of(page.split('id="fields"', 1)[1].split("</table>", 1)[0])
+    for version in (first, second):
+        meta = replayed_archive.snapshot(article.url, at=version.fetched_at).meta["extraction"]
+        for field in ("title", "author", "published"):
+            assert str(meta[field] or "—") in table, field
