@@ -200,6 +200,24 @@ def test_search_across_outlets_and_long_lists_come_in_pages(
     shot(driver, "7-pages")
 
 
+def test_recent_changes_lead_to_the_diff_with_its_fields(
+    driver: webdriver.Chrome, viewer: str
+) -> None:
+    driver.get(viewer + "/")
+    driver.find_element(By.LINK_TEXT, "changes").click()
+    driver.find_element(By.LINK_TEXT, "7 days").click()
+    kinds = [
+        li.get_attribute("class") for li in driver.find_elements(By.CSS_SELECTOR, "#changes li")
+    ]
+    assert {"updated", "gone"} <= set(kinds)
+    shot(driver, "8-changes")
+    driver.find_element(By.CSS_SELECTOR, "#changes li.updated a.change").click()
+    rows = driver.find_elements(By.CSS_SELECTOR, "#fields tbody tr th")
+    assert [row.text for row in rows] == ["title", "author", "published", "modified"]
+    inserted = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "#diff ins"))
+    assert inserted.split() == UPDATE_SENTENCE.split()
+
+
 def test_a_hostile_capture_is_shown_but_its_script_never_runs(
     driver: webdriver.Chrome, viewer: str, hostile_site: LoopbackServer
 ) -> None:
