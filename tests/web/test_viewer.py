@@ -340,6 +340,14 @@ def test_recent_changes_list_the_updated_and_the_gone_as_a_page_and_a_feed(
     assert links == {f"http://localhost{t}" for t in targets}
     assert client.get("/changes", params={"days": 0}).status_code == 400
 
+    import feedparser  # what feed readers parse feeds with
+
+    read = feedparser.parse(feed.content)
+    assert not read.bozo, read.get("bozo_exception")  # well-formed, valid as Atom 1.0
+    assert read.version == "atom10"
+    assert {entry.link for entry in read.entries} == links
+    assert all(entry.updated_parsed for entry in read.entries)
+
 
 def test_a_diff_shows_the_title_byline_and_dates_of_both_versions(
     client: TestClient, replayed_archive: Archive
