@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-import surt
 from courlan import normalize_url
 from w3lib.url import canonicalize_url
 
@@ -87,8 +86,11 @@ def surt_key(url: str) -> str:
 
     Made by the ``surt`` package with its defaults, as both tools call it, so
     that the key of a capture here is the key of the same capture in an
-    exported CDXJ index.
+    exported CDXJ index.  Imported here, not with the module: ``surt`` brings
+    tldextract (with requests), which a crawl's start would otherwise pay for.
     """
+    import surt
+
     key: str = surt.surt(url)
     return key
 

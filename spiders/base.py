@@ -26,6 +26,7 @@ from parsel import Selector
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
+from w3lib.html import get_meta_refresh
 
 from newsarchive.errors import InputError
 from newsarchive.identity import article_key, canonical_url, without_credentials
@@ -70,6 +71,12 @@ MAX_URL_LENGTH = 2083
 
 REVISIT = "revisit"
 """``Discovery.via`` of a known article fetched again on its revisit schedule."""
+
+REFRESH = "meta-refresh"
+"""``Discovery.via`` of a page another page's ``<meta http-equiv="refresh">`` sent to."""
+
+MAX_REFRESH_DELAY = 100
+"""Seconds: a slower refresh is a page reloading itself, not sending elsewhere (Scrapy's)."""
 OUTLET_META = "newsarchive_outlet"
 """The request meta key naming the outlet a request is for."""
 LEAD_META = "lead"
@@ -308,7 +315,7 @@ class ArticleSpider:
         listed = list(leads)
         chosen = [(*picked, discovery) for url, discovery in listed if (picked := self._pick(url))]
         known = ask(self.known, self.name, [key for _, key, _ in chosen])
-        if listed and listed[0][1].via != REVISIT:
+        if listed and listed[0][1].via not in (REVISIT, REFRESH):  # no document listed them
             unknown = sum(1 for _, key, _ in chosen if key not in known)
             per_hour = pace(discovery.published for _, _, discovery in chosen)
             self.documents.listed(listed[0][1].source_url, len(chosen), unknown, per_hour)
@@ -371,6 +378,11 @@ class ArticleSpider:
             declared, requisites = self._links(response)
             yield self._fetched(response, declared, lead, now)
             yield from requisite_requests(self, response.url, requisites)
+            refreshed = refresh_target(response)
+            if refreshed is not None:  # the page it refreshes to, as a lead of its own
+                yield from self.article_requests(
+                    [(refreshed, Discovery(via=REFRESH, source_url=response.url))]
+                )
             return
         yield Fetch(
             outlet=self.name,
@@ -495,3 +507,14 @@ def _http_error(response: Response) -> str:
 def _attempts(meta: Mapping[str, Any]) -> int:
     """Requests an outcome took: Scrapy's RetryMiddleware counts the retries in the meta."""
     return int(meta.get("retry_times", 0)) + 1
+
+
+def refresh_target(response: Response) -> str | None:
+    """Where a page's ``<meta http-equiv="refresh">`` sends a reader, if to another page soon."""
+    delay, target = get_meta_refresh(response.text, response.url)
+    if target is None or delay is None or delay > MAX_REFRESH_DELAY:
+        return None
+    try:
+        return None if article_key(target) == article_key(response.url) else target
+    except InputError:
+        return None

@@ -189,6 +189,10 @@ def crawler_settings(
         # response and tasks (docs/decisions/0002-bounded-hand-over-from-crawl-to-catalog.md).
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": SCRAPER_BYTES,
         "DOWNLOADER_MIDDLEWARES_BASE": _DOWNLOADER_MIDDLEWARES_BASE,
+        # A page that refreshes to another is archived as it was served; the article spider
+        # asks for the other page itself (``spiders/base.py``). Scrapy's middleware would
+        # fetch the other page in its place and drop what the server sent.
+        "METAREFRESH_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": {
             "newsarchive.spiders.fleet.OutletDomains": 55,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

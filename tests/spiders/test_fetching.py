@@ -116,6 +116,29 @@ def test_redirect_gives_final_url_and_canonical_link(site: Site) -> None:
     assert by_requested["/a/syndicated.html"].url == site.url("/a/syndicated.html")
 
 
+def test_a_page_that_refreshes_elsewhere_is_kept_as_served_and_the_other_fetched(
+    site: Site, mode: str
+) -> None:
+    refresh = '<meta http-equiv="refresh" content="0; url=/a/real.html">'
+    stub = html("Moved", "This story has moved to its new address.", head=refresh)
+    site.page("/a/stub.html", stub)
+    site.page("/a/real.html", html("The real story", " ".join(f"w{i}" for i in range(80))))
+    slow = '<meta http-equiv="refresh" content="300; url=/a/later.html">'
+    site.page("/a/reloads.html", html("Reloads", "Reloads in five minutes.", head=slow))
+    records, stats = run(
+        [outlet(site, "feed", rss(site, ["/a/stub.html", "/a/reloads.html"]))], mode
+    )
+
+    captures = {r.capture.url: r.capture for r in records if r.capture is not None}
+    assert captures[site.url("/a/stub.html")].body == stub.encode()  # what the server sent
+    assert captures[site.url("/a/stub.html")].final_url == site.url("/a/stub.html")
+    real = captures[site.url("/a/real.html")]  # the page it sent the reader to, a capture too
+    assert real.discovery is not None and real.discovery.via == "meta-refresh"
+    assert real.discovery.source_url == site.url("/a/stub.html")
+    assert "/a/later.html" not in site.paths()  # a five-minute reload is no redirect
+    assert stats["testsite"].discovered == 3
+
+
 def test_conditional_refetch_answers_not_modified(site: Site, mode: str) -> None:
     etag = '"v1"'
     stamp = "Mon, 23 Feb 2026 10:00:00 GMT"
