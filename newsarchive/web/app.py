@@ -3,7 +3,8 @@
 The archive is opened by the caller (``newsarchive web``, or a test) and
 handed in; routes reach it through ``request.app.state``.  Every route
 answers HEAD as it answers GET, without the body (:mod:`.heads`).  Every error
-is a page of the viewer with one line of text, never FastAPI's JSON: 404 for
+is a page of the viewer with one line of text, never FastAPI's JSON (the JSON
+API's are ``{"error": line, "status": N}``): 404 for
 nothing archived or no such page, 400 for a bad URL, date or timestamp or a
 missing parameter, 405 for a method the viewer does not take, 500 for a
 store or catalog failure.  A request naming a host the viewer is not known
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
@@ -24,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from newsarchive import __version__
 from newsarchive.errors import NewsarchiveError, NotFoundError
 from newsarchive.storage import ReadOnlyArchive
-from newsarchive.web import cdx, changes, downloads, mementos, pages
+from newsarchive.web import api, cdx, changes, downloads, mementos, pages
 from newsarchive.web.heads import HeadAsGet
 from newsarchive.web.rendering import STATIC, render
 from newsarchive.web.security import LOOPBACK_HOSTS, PAGE_HEADERS
@@ -53,6 +54,7 @@ def create_app(
     app.include_router(downloads.router)
     app.include_router(cdx.router)
     app.include_router(changes.router)
+    app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(NewsarchiveError, _error_page)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error_page)  # type: ignore[arg-type]
@@ -90,6 +92,9 @@ async def _bad_request_page(request: Request, exc: RequestValidationError) -> Re
 def _page(
     request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
+    """The error as a page of the viewer, or for the JSON API as ``{"error": ...}``."""
+    if request.url.path.startswith(api.router.prefix + "/"):
+        return JSONResponse({"error": message, "status": status}, status, headers=headers)
     body = render("error.html", request, status=status, message=message)
     return HTMLResponse(body, status_code=status, headers=headers)
 

@@ -16,7 +16,7 @@ from newsarchive.replay.pages import load_pages
 from newsarchive.replay.site import GONE_OUTLET, UPDATED_OUTLET
 from newsarchive.storage import Archive
 from newsarchive.storage.reading.captures import memento_stamp
-from newsarchive.web import cdx, changes, create_app, downloads, mementos, pages
+from newsarchive.web import api, cdx, changes, create_app, downloads, mementos, pages
 
 
 def examples(archive: Archive) -> dict[str, list[str]]:
@@ -51,6 +51,10 @@ def examples(archive: Archive) -> dict[str, list[str]]:
         "/download/article": [f"/download/article?url={url}&format=warc.gz"],
         "/changes": ["/changes?days=7", "/changes?days=0"],
         "/changes.atom": ["/changes.atom"],
+        "/api/articles": ["/api/articles?per_page=2", "/api/articles?since=x"],
+        "/api/versions": [f"/api/versions?url={url}"],
+        "/api/captures": [f"/api/captures?url={url}", "/api/captures?url=https://no.example/"],
+        "/api/search": ["/api/search?q=Kim&per_page=1"],
     }
 
 
@@ -60,8 +64,8 @@ def test_head_answers_every_route_as_get_without_the_body(
     wanted = examples(replayed_archive)
     routes = {
         r.path
-        for rs in (pages.router, mementos.router, cdx.router, downloads.router, changes.router)
-        for r in rs.routes
+        for module in (pages, mementos, cdx, downloads, changes, api)
+        for r in module.router.routes
         if isinstance(r, APIRoute)
     }
     assert routes == set(wanted)  # a new route needs its examples here

@@ -360,3 +360,41 @@ def test_a_diff_shows_the_title_byline_and_dates_of_both_versions(
         meta = replayed_archive.snapshot(article.url, at=version.fetched_at).meta["extraction"]
         for field in ("title", "author", "published"):
             assert str(meta[field] or "—") in table, field
+
+
+def test_the_json_api_pages_through_articles_captures_versions_and_search(
+    client: TestClient, replayed_archive: Archive
+) -> None:
+    def every_item(path: str, **params: object) -> list[dict]:
+        items: list[dict] = []
+        answer = client.get(path, params={**params, "per_page": 2}).json()
+        while True:
+            assert len(answer["items"]) <= 2 and answer["per_page"] == 2
+            items += answer["items"]
+            if answer["next"] is None:
+                return items
+            answer = client.get(answer["next"]).json()
+
+    listed = list(replayed_archive.list_articles())
+    articles = every_item("/api/articles")
+    assert [a["url"] for a in articles] == [a.url for a in listed]
+    assert {"url", "outlet", "title", "published", "first_seen", "versions"} <= set(articles[0])
+    one = every_item("/api/articles", outlet=UPDATED_OUTLET)
+    assert [a["outlet"] for a in one] == [UPDATED_OUTLET]
+
+    url = one[0]["url"]
+    captures = every_item("/api/captures", url=url)
+    assert [c["fetched_at"] for c in captures] == [
+        c.fetched_at.isoformat() for c in replayed_archive.captures(url)
+    ]
+    assert all(isinstance(c["response_headers"], list) for c in captures)
+    versions = every_item("/api/versions", url=url)
+    assert [v["version"] for v in versions] == [1, 2]
+    hits = every_item("/api/search", q="Kim")
+    assert [h["url"] for h in hits] == [h.url for h in replayed_archive.search("Kim", limit=1000)]
+
+    missing = client.get("/api/captures", params={"url": "https://nowhere.example/x"})
+    assert missing.status_code == 404 and "nowhere.example" in missing.json()["error"]
+    bad = client.get("/api/articles", params={"since": "last week"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("since:")
+    assert client.get("/api/articles", params={"per_page": 501}).status_code == 400
