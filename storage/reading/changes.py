@@ -43,12 +43,15 @@ def _updates(session: Session, since: datetime, limit: int) -> list[Change]:
 
 
 def _departures(session: Session, since: datetime) -> list[Change]:
-    gone_lately = (
+    gone_lately = session.scalars(
         select(FetchRow.article_id)
         .where(FetchRow.outcome == FetchOutcome.GONE.value, FetchRow.fetched_at >= since)
         .distinct()
     )
-    rows = session.execute(captures_query(gone_lately)).all()
+    ids = [article_id for article_id in gone_lately if article_id is not None]
+    if not ids:
+        return []
+    rows = session.execute(captures_query(ids)).all()
     last = {}  # article id -> its latest capture, when that is gone since ``since``
     for article_id, group in groupby(rows, key=lambda row: row[0].article_id):
         capture = article_captures(group)[-1]
