@@ -4,21 +4,19 @@ Downloads are attachments: the browser saves them and never renders them in
 the viewer's origin (``Content-Disposition: attachment``, ``nosniff``, and the
 captures' sandbox policy besides).  An article's package is made by the
 export the command line runs (:mod:`newsarchive.storage.export`), for that
-article alone, in a temporary folder removed once it is sent.
+article alone, in a temporary folder removed before it is sent.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from newsarchive.errors import NotFoundError
 from newsarchive.storage import at_stamp, memento_stamp
@@ -57,19 +55,15 @@ def article_package(
     archive = archive_of(request)
     provenance: tuple[tuple[str, str], ...] = request.app.state.provenance
     canonical = archive.captures(url)[0].url  # NotFoundError for an article not archived
-    work = Path(tempfile.mkdtemp(prefix="newsarchive-download-"))
-    target = work / f"{_slug(canonical)}.{kind}"
-    try:
+    with tempfile.TemporaryDirectory(prefix="newsarchive-download-") as work:
+        target = Path(work) / f"{_slug(canonical)}.{kind}"
         export(archive, target, ExportRequest(urls=(canonical,), provenance=provenance))
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return FileResponse(
-        target,
+        body = target.read_bytes()  # one article's captures: small enough to hold
+    disposition = f'attachment; filename="{target.name}"'
+    return Response(
+        body,
         media_type=PACKAGES[kind],
-        filename=target.name,
-        headers={"X-Content-Type-Options": "nosniff"},
-        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
     )
 
 

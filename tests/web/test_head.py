@@ -76,9 +76,8 @@ def test_head_answers_every_route_as_get_without_the_body(
             statuses.add(got.status_code)
             assert head.status_code == got.status_code, path
             if path.startswith("/download/article"):  # a package made afresh for each request:
-                for made in ("content-length", "etag"):  # its size and tag are this making's
-                    assert made in head.headers, path
-                    del head.headers[made], got.headers[made]
+                assert "content-length" in head.headers, path  # its size is this making's
+                del head.headers["content-length"], got.headers["content-length"]
             assert dict(head.headers) == dict(got.headers), path
             assert head.content == b"" and (got.content or got.status_code == 302), path
     assert statuses >= {200, 302, 400, 404, 410}
