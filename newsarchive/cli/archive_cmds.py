@@ -37,18 +37,20 @@ PublishedSince = Annotated[
 PublishedUntil = Annotated[
     str | None, typer.Option(help="published on or before DATE (its whole day) or time")
 ]
+ArchivedSince = Annotated[
+    str | None, typer.Option(help="first archived on or after DATE or ISO 8601 time")
+]
+ArchivedUntil = Annotated[
+    str | None, typer.Option(help="first archived on or before DATE (its whole day) or time")
+]
 
 
 def list_articles(
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
     since: PublishedSince = None,
     until: PublishedUntil = None,
-    archived_since: Annotated[
-        str | None, typer.Option(help="first archived on or after DATE or ISO 8601 time")
-    ] = None,
-    archived_until: Annotated[
-        str | None, typer.Option(help="first archived on or before DATE (its whole day) or time")
-    ] = None,
+    archived_since: ArchivedSince = None,
+    archived_until: ArchivedUntil = None,
     as_json: JsonOption = False,
 ) -> None:
     """List archived articles, one per canonical URL, in the order they were first archived."""
@@ -222,6 +224,8 @@ def search(
     outlet: Annotated[str | None, typer.Option(help="only this outlet")] = None,
     since: PublishedSince = None,
     until: PublishedUntil = None,
+    archived_since: ArchivedSince = None,
+    archived_until: ArchivedUntil = None,
     all_versions: Annotated[
         bool, typer.Option("--all-versions", help="search every version's text, not the latest")
     ] = False,
@@ -237,6 +241,8 @@ def search(
         outlet=outlet,
         since=parse_moment(since, "--since"),
         until=parse_moment(until, "--until", Edge.END),
+        archived_since=parse_moment(archived_since, "--archived-since"),
+        archived_until=parse_moment(archived_until, "--archived-until", Edge.END),
         all_versions=all_versions,
     )
     with open_archive() as archive:

@@ -79,6 +79,16 @@ def test_list_since_is_the_publication_date_and_archived_since_the_first_seen(  
     assert listed(run_cli, "--archived-until", day_one[-1]["first_seen"]) == day_one
     assert_one_line_error(run_cli("list", "--archived-since", "soon"), 2, "--archived-since")
 
+    def found(*args: str) -> set[str]:  # search takes the same two filters by the same names
+        answer = run_cli("search", "Kim", "--json", *args)
+        return {json.loads(line)["url"] for line in answer.stdout.splitlines()}
+
+    later = {a["url"] for a in everything if a["first_seen"] >= copy["first_seen"]}
+    assert found("--archived-since", copy["first_seen"]) == later
+    earlier = found("--archived-until", day_one[-1]["first_seen"])
+    assert earlier and earlier <= {a["url"] for a in day_one}
+    assert_one_line_error(run_cli("search", "Kim", "--archived-until", "soon"), 2, "--archived")
+
 
 def test_get_returns_raw_bytes_text_and_meta(archived: Path, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (article,) = listed(run_cli, "--outlet", "joongang")
