@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsarchive.errors import InputError, NotFoundError
@@ -40,61 +40,75 @@ def health(request: Request) -> str:
     return render("health.html", request, states=states)
 
 
+class SearchForm:
+    """The search and filter form of an outlet's page and of ``/search``, from the query."""
+
+    def __init__(
+        self,
+        q: str = "",
+        since: str = "",
+        until: str = "",
+        archived_since: str = "",
+        archived_until: str = "",
+        all_versions: bool = False,
+        page: Annotated[int, Query(ge=1)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
+    ) -> None:
+        self.q, self.all_versions, self.page, self.per_page = q, all_versions, page, per_page
+        self.typed = {
+            "q": q, "since": since, "until": until, "archived_since": archived_since,
+            "archived_until": archived_until, "all_versions": all_versions, "per_page": per_page,
+        }  # fmt: skip
+        self.window = Window(
+            since=parse_moment(since, "since"),
+            until=parse_moment(until, "until", Edge.END),
+            archived_since=parse_moment(archived_since, "archived_since"),
+            archived_until=parse_moment(archived_until, "archived_until", Edge.END),
+        )
+
+    def hits(self, archive: ReadOnlyArchive, outlet: str | None) -> dict[str, Any]:
+        """One page of hits: search ranks the whole result, so the pages before are asked too."""
+        start = (self.page - 1) * self.per_page
+        end = start + self.per_page
+        if end > MAX_SEARCH_RESULTS:
+            raise InputError(
+                f"page: a search shows its best {MAX_SEARCH_RESULTS}; narrow the query"
+            )
+        window = self.window
+        filters = Filters(
+            outlet=outlet, since=window.since, until=window.until, all_versions=self.all_versions,
+            archived_since=window.archived_since, archived_until=window.archived_until,
+        )  # fmt: skip
+        hits = archive.search(self.q, limit=end + 1, filters=filters)
+        more = len(hits) > end and end < MAX_SEARCH_RESULTS
+        return {"hits": hits[start:end], "page": self.page, "more": more, "form": self.typed}
+
+
+Form = Annotated[SearchForm, Depends()]
+
+
 @router.get("/outlets/{name}", response_class=HTMLResponse)
-def outlet(
-    request: Request,
-    name: str,
-    q: str = "",
-    since: str = "",
-    until: str = "",
-    archived_since: str = "",
-    archived_until: str = "",
-    all_versions: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
-) -> str:
+def outlet(request: Request, name: str, form: Form) -> str:
     archive = archive_of(request)
     if name not in {o.name for o in archive.outlets()}:
         raise NotFoundError(f"no outlet called {name!r} in the archive")
-    window = _window(since, until, archived_since, archived_until)
-    form = {
-        "q": q, "since": since, "until": until, "archived_since": archived_since,
-        "archived_until": archived_until, "all_versions": all_versions, "per_page": per_page,
-    }  # fmt: skip
-    if q.strip():
-        hits = _search(archive, q, name, window, all_versions, page, per_page)
-        return render("outlet.html", request, name=name, form=form, articles=None, **hits)
-    listed = list(
-        archive.list_articles(name, window, offset=(page - 1) * per_page, limit=per_page + 1)
-    )
+    if form.q.strip():
+        return render("outlet.html", request, name=name, articles=None, **form.hits(archive, name))
+    start = (form.page - 1) * form.per_page
+    listed = list(archive.list_articles(name, form.window, offset=start, limit=form.per_page + 1))
     return render(
-        "outlet.html", request, name=name, form=form, hits=None, articles=listed[:per_page],
-        page=page, more=len(listed) > per_page,
+        "outlet.html", request, name=name, form=form.typed, hits=None,
+        articles=listed[: form.per_page], page=form.page, more=len(listed) > form.per_page,
     )  # fmt: skip
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
-    request: Request,
-    q: str = "",
-    since: str = "",
-    until: str = "",
-    archived_since: str = "",
-    archived_until: str = "",
-    all_versions: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
-) -> str:
+def search(request: Request, form: Form) -> str:
     """Full-text search across every outlet."""
-    window = _window(since, until, archived_since, archived_until)
-    form = {
-        "q": q, "since": since, "until": until, "archived_since": archived_since,
-        "archived_until": archived_until, "all_versions": all_versions, "per_page": per_page,
-    }  # fmt: skip
-    found: dict[str, Any] = {"hits": None, "page": page, "more": False}
-    if q.strip():
-        found = _search(archive_of(request), q, None, window, all_versions, page, per_page)
-    return render("search.html", request, form=form, **found)
+    found = {"hits": None, "page": form.page, "more": False, "form": form.typed}
+    if form.q.strip():
+        found = form.hits(archive_of(request), None)
+    return render("search.html", request, **found)
 
 
 @router.get("/lookup")
@@ -110,37 +124,6 @@ def lookup(request: Request, url: str) -> Response:
     except NotFoundError:
         raise NotFoundError(f"not archived: {wanted}") from None
     return RedirectResponse(link("/article", url=found[0].url), 302)
-
-
-def _window(since: str, until: str, archived_since: str, archived_until: str) -> Window:
-    return Window(
-        since=parse_moment(since, "since"),
-        until=parse_moment(until, "until", Edge.END),
-        archived_since=parse_moment(archived_since, "archived_since"),
-        archived_until=parse_moment(archived_until, "archived_until", Edge.END),
-    )
-
-
-def _search(
-    archive: ReadOnlyArchive,
-    query: str,
-    outlet: str | None,
-    window: Window,
-    all_versions: bool,
-    page: int,
-    per_page: int,
-) -> dict[str, Any]:
-    """One page of hits: search ranks the whole result, so the pages before are asked for too."""
-    filters = Filters(
-        outlet=outlet, since=window.since, until=window.until, all_versions=all_versions,
-        archived_since=window.archived_since, archived_until=window.archived_until,
-    )  # fmt: skip
-    start = (page - 1) * per_page
-    if start + per_page > MAX_SEARCH_RESULTS:
-        raise InputError(f"page: a search shows its best {MAX_SEARCH_RESULTS}; narrow the query")
-    hits = archive.search(query, limit=start + per_page + 1, filters=filters)
-    more = len(hits) > start + per_page and start + per_page < MAX_SEARCH_RESULTS
-    return {"hits": hits[start : start + per_page], "page": page, "more": more}
 
 
 @router.get("/article", response_class=HTMLResponse)
