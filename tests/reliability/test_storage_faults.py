@@ -193,7 +193,12 @@ def test_the_flow_retries_a_crawl_the_store_failed_and_the_retry_archives_it(
                 )
                 return [[s.name for s in await client.read_task_run_states(run.id)] for run in runs]
 
-        (states,) = asyncio.run(task_states())
+        # Prefect records task runs from events, after the flow has returned: wait for them.
+        deadline = time.monotonic() + 60
+        while not ((found := asyncio.run(task_states())) and found[0][-1:] == ["Completed"]):
+            assert time.monotonic() < deadline, f"the task run's states never came: {found}"
+            time.sleep(0.5)
+        (states,) = found
 
     assert stopped.seen.is_set()
     assert state.is_completed(), state.message
