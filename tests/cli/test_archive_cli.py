@@ -536,18 +536,21 @@ def test_a_time_with_no_utc_instant_gets_one_line(archived: Path, run_cli, optio
     assert_one_line_error(result, 2, option, "range")
 
 
+READING_COMMANDS = [
+    ("list",),
+    ("get", "https://x.example/story"),
+    ("history", "https://x.example/story"),
+    ("timemap", "https://x.example/story"),
+    ("search", "Korea"),
+    ("verify",),
+    ("export", "{tmp}/out.warc.gz"),
+]
+"""Commands that read an archive and must never make one, with their arguments."""
+
+
 @pytest.mark.parametrize(
     "args",
-    [
-        ("list",),
-        ("get", "https://x.example/story"),
-        ("history", "https://x.example/story"),
-        ("timemap", "https://x.example/story"),
-        ("search", "Korea"),
-        ("verify",),
-        ("export", "{tmp}/out.warc.gz"),
-        ("reextract",),
-    ],
+    [*READING_COMMANDS, ("reextract",)],
     ids=lambda args: args[0],
 )
 def test_reading_commands_never_create_an_archive(  # type: ignore[no-untyped-def]
@@ -565,13 +568,7 @@ def test_reading_commands_never_create_an_archive(  # type: ignore[no-untyped-de
 @pytest.mark.parametrize(
     "args",
     [
-        ("list",),
-        ("get", "https://x.example/story"),
-        ("history", "https://x.example/story"),
-        ("timemap", "https://x.example/story"),
-        ("search", "Korea"),
-        ("verify",),
-        ("export", "{tmp}/out.warc.gz"),
+        *READING_COMMANDS,
         ("outlets", "health", "--outlets-file", "{tmp}/outlets.toml"),
         ("reextract", "--outlets-file", "{tmp}/outlets.toml"),
         ("crawl", "--outlets-file", "{tmp}/outlets.toml"),
